@@ -1,0 +1,69 @@
+"""Login and the logged-in landing pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_ratelimit.core import is_ratelimited
+
+from accounts.models import Account
+from accounts.tenancy import resolve_account_or_404
+from faxes.models import Faxbox
+
+
+class RateLimitedLoginView(auth_views.LoginView):
+    """Django's login view, refusing bursts of attempts per IP and per username."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        rate = settings.FAXPORTAL_LOGIN_RATE
+        limited = False
+        for key in ("ip", "post:username"):
+            # Evaluate both so each counter advances on every attempt.
+            limited |= is_ratelimited(
+                request, group="login:" + key, key=key, rate=rate, method="POST", increment=True
+            )
+        if limited:
+            form = self.get_form()
+            form.is_bound = True
+            form._errors = {}  # type: ignore[attr-defined]
+            context = self.get_context_data(form=form, rate_limited=True)
+            return render(request, self.template_name, context, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+def _account_page(request: HttpRequest, account: Account) -> HttpResponse:
+    faxboxes = (
+        Faxbox.objects.for_account(account)
+        .filter(deleted_at__isnull=True)
+        .prefetch_related("numbers")
+    )
+    children = account.children.order_by("name") if request.user.is_account_admin else []
+    return render(
+        request,
+        "accounts/home.html",
+        {"account": account, "faxboxes": faxboxes, "children": children},
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    account = request.user.account
+    if account is None:
+        # Platform operators have no tenant: their place is Django admin.
+        raise Http404("No account")
+    return _account_page(request, account)
+
+
+@login_required
+def account_detail(request: HttpRequest, account_id: str) -> HttpResponse:
+    """A descendant account's page, for admins of a reseller account."""
+    acting = request.user.account
+    if acting is None or (not request.user.is_account_admin and account_id != acting.pk):
+        raise Http404("Not found")
+    return _account_page(request, resolve_account_or_404(acting, account_id))

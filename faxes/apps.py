@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FaxesConfig(AppConfig):
+    name = "faxes"
+    verbose_name = "Faxes"

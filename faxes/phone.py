@@ -1,0 +1,27 @@
+"""Phone numbers: everything stored is E.164, parsed by the phonenumbers library."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+
+def normalize_e164(raw: str, region: str | None = None) -> str:
+    """``raw`` as E.164 (``+14155550100``), or ValidationError saying why not.
+
+    Numbers without a leading ``+`` are read in ``region`` (default
+    ``FAXPORTAL_DEFAULT_REGION``); a bare 11-digit NANP number with a leading
+    1, as Kazoo clients often send, is read as such.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError("A phone number is required.", code="required")
+    region = region or settings.FAXPORTAL_DEFAULT_REGION
+    try:
+        parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(f"{raw!r} is not a phone number.", code="invalid") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(f"{raw!r} is not a valid phone number.", code="invalid")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

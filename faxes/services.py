@@ -1,0 +1,59 @@
+"""Domain operations on faxboxes and faxes. Views, API and tasks call these."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import Account
+from faxes.models import Faxbox, FaxNumber
+from faxes.phone import normalize_e164
+
+
+def _normalized_numbers(numbers: list[str], faxbox: Faxbox | None = None) -> list[str]:
+    errors: list[str] = []
+    normalized: list[str] = []
+    for raw in numbers:
+        try:
+            number = normalize_e164(raw)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        taken = FaxNumber.objects.filter(number=number)
+        if faxbox is not None:
+            taken = taken.exclude(faxbox=faxbox)
+        if taken.exists():
+            errors.append(f"{number} already belongs to another faxbox.")
+        elif number not in normalized:
+            normalized.append(number)
+    if errors:
+        raise ValidationError({"numbers": errors})
+    return normalized
+
+
+@transaction.atomic
+def create_faxbox(
+    account: Account,
+    *,
+    name: str,
+    numbers: list[str] | None = None,
+    caller_name: str = "",
+    timezone_name: str | None = None,
+    retries: int = 3,
+) -> Faxbox:
+    normalized = _normalized_numbers(numbers or [])
+    faxbox = Faxbox(
+        account=account,
+        name=name.strip(),
+        caller_id=normalized[0] if normalized else "",
+        caller_name=caller_name or account.name[:64],
+        fax_header=account.name[:64],
+        fax_timezone=timezone_name or account.timezone,
+        retries=retries,
+    )
+    faxbox.full_clean()
+    faxbox.save()
+    FaxNumber.objects.bulk_create(
+        FaxNumber(number=number, account=account, faxbox=faxbox) for number in normalized
+    )
+    return faxbox

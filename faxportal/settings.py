@@ -1,0 +1,296 @@
+"""Settings for the fax portal, read from the environment.
+
+Every knob is documented in README.md ("Configuration"). Defaults give an
+embedded install that needs no server: SQLite, files under ``data/``, a
+filesystem Celery broker and console e-mail.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from faxportal.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_path,
+    env_secret,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = env_path("FAXPORTAL_DATA_DIR", BASE_DIR / "data")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _embedded_secret_key() -> str:
+    """A random key kept in the data folder, so a fresh install needs no setup."""
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or _embedded_secret_key()
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Public base URL, used in links the portal sends out (e-mails, carrier callbacks).
+FAXPORTAL_BASE_URL = env_url(
+    "FAXPORTAL_BASE_URL", "http://127.0.0.1:8000", ("http", "https")
+).rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "django_htmx",
+    "accounts",
+    "faxes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.DisabledAccountLogoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "faxportal.urls"
+WSGI_APPLICATION = "faxportal.wsgi.application"
+ASGI_APPLICATION = "faxportal.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+_SQLITE_PATH = DATA_DIR / "db.sqlite3"
+_database_url = env_url(
+    "DATABASE_URL",
+    f"sqlite:///{_SQLITE_PATH}",
+    ("sqlite", "postgres", "postgresql", "pgsql"),
+)
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while a worker writes; IMMEDIATE transactions
+    # and a busy timeout make concurrent writers queue instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -----------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.AccountUserBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+# Failed and successful login POSTs allowed per client IP and per username.
+FAXPORTAL_LOGIN_RATE = env_str("FAXPORTAL_LOGIN_RATE", "10/m")
+SESSION_COOKIE_AGE = env_int("FAXPORTAL_SESSION_AGE", 8 * 3600, minimum=60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("FAXPORTAL_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Keyed hash for API token digests; defaults to SECRET_KEY. Rotating it
+# invalidates every API token.
+FAXPORTAL_TOKEN_HASH_KEY = env_secret("FAXPORTAL_TOKEN_HASH_KEY") or SECRET_KEY
+
+# --- Cache (rate limits share it across processes) ------------------------
+_cache_url = env_url("FAXPORTAL_CACHE_URL", "", ("redis", "rediss"))
+if _cache_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+RATELIMIT_USE_CACHE = "default"
+# The file cache is shared between the processes of one machine, which is
+# all the embedded install has; production points FAXPORTAL_CACHE_URL at Redis.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# --- Files ----------------------------------------------------------------
+MEDIA_ROOT = env_path("FAXPORTAL_MEDIA_ROOT", DATA_DIR / "media")
+MEDIA_URL = "/media-not-served/"  # files are only ever streamed through views
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+FAXPORTAL_S3_BUCKET = env_str("FAXPORTAL_S3_BUCKET")
+_staticfiles_backend = (
+    "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if env_bool("FAXPORTAL_PLAIN_STATIC", False)
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
+if FAXPORTAL_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": FAXPORTAL_S3_BUCKET,
+            "endpoint_url": env_url("FAXPORTAL_S3_ENDPOINT_URL", "", ("http", "https")) or None,
+            "region_name": env_str("FAXPORTAL_S3_REGION") or None,
+            "access_key": env_secret("FAXPORTAL_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("FAXPORTAL_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("FAXPORTAL_S3_PREFIX"),
+            # Fax documents are private health/business records: never a
+            # public ACL, never an unsigned URL, never silently overwritten.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env_int("FAXPORTAL_S3_URL_EXPIRY", 300, minimum=1),
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"}
+            if env_bool("FAXPORTAL_S3_SSE", False)
+            else {},
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o640},
+    }
+STORAGES = {"default": _default_storage, "staticfiles": {"BACKEND": _staticfiles_backend}}
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# --- Documents ------------------------------------------------------------
+FAXPORTAL_MAX_DOCUMENT_BYTES = env_int(
+    "FAXPORTAL_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+FAXPORTAL_MAX_DOCUMENT_PAGES = env_int("FAXPORTAL_MAX_DOCUMENT_PAGES", 200, minimum=1)
+FAXPORTAL_MAX_IMAGE_PIXELS = env_int("FAXPORTAL_MAX_IMAGE_PIXELS", 40_000_000, minimum=1_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = FAXPORTAL_MAX_DOCUMENT_BYTES * 2 + 1024 * 1024
+
+# --- Faxing ---------------------------------------------------------------
+FAXPORTAL_DEFAULT_TRANSPORT = env_choice("FAXPORTAL_TRANSPORT", "loopback", ["loopback"])
+# Phone numbers written without a country code are read in this region.
+FAXPORTAL_DEFAULT_REGION = env_str("FAXPORTAL_DEFAULT_REGION", "US").upper()
+# Generated account realms are <name>.<this domain>.
+FAXPORTAL_REALM_DOMAIN = env_str("FAXPORTAL_REALM_DOMAIN", "fax.local")
+FAXPORTAL_RETENTION_DAYS = env_int("FAXPORTAL_RETENTION_DAYS", 0, minimum=0)  # 0 = keep forever
+
+# --- Celery ---------------------------------------------------------------
+_broker_url = env_url(
+    "CELERY_BROKER_URL", "filesystem://", ("filesystem", "redis", "rediss", "amqp", "amqps")
+)
+CELERY_BROKER_URL = _broker_url
+if _broker_url == "filesystem://":
+    _broker_dir = DATA_DIR / "broker"
+    for _sub in ("out", "processed", "control"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "out"),
+        "data_folder_out": str(_broker_dir / "out"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# --- E-mail ---------------------------------------------------------------
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "faxportal@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- REST framework -------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "accounts.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsAccountMember"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "faxportal.api_errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fax portal API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- i18n -----------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("FAXPORTAL_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("FAXPORTAL_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("faxes.api.v1.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("", include("accounts.urls")),
+]

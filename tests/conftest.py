@@ -1,0 +1,118 @@
+"""Shared fixtures: alice (admin) and bob (viewer) share an account; charlie
+has another. A reseller account has a child and the child a grandchild."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Account, Role, User
+from accounts.services import create_api_token
+from tests.factories import AccountFactory, FaxboxFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files_and_cache(settings, tmp_path):
+    """Each test gets its own media folder and an in-process cache."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Argon2 is the production hasher (tested on its own); MD5 keeps tests fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Tenant:
+    account: Account
+    admin: User
+    viewer: User
+
+
+@pytest.fixture
+def acme(db) -> Tenant:
+    account = AccountFactory(name="Acme Clinic")
+    alice = UserFactory(username="alice@acme.test", account=account, role=Role.ADMIN)
+    bob = UserFactory(username="bob@acme.test", account=account, role=Role.VIEWER)
+    FaxboxFactory(account=account, name="Acme front desk")
+    return Tenant(account, alice, bob)
+
+
+@pytest.fixture
+def alice(acme) -> User:
+    return acme.admin
+
+
+@pytest.fixture
+def bob(acme) -> User:
+    return acme.viewer
+
+
+@pytest.fixture
+def other(db) -> Tenant:
+    account = AccountFactory(name="Other Pharmacy")
+    charlie = UserFactory(username="charlie@other.test", account=account, role=Role.ADMIN)
+    viewer = UserFactory(username="dora@other.test", account=account, role=Role.VIEWER)
+    FaxboxFactory(account=account, name="Other inbox")
+    return Tenant(account, charlie, viewer)
+
+
+@pytest.fixture
+def charlie(other) -> User:
+    return other.admin
+
+
+@dataclass
+class ResellerTree:
+    reseller: Tenant
+    child: Tenant
+    grandchild: Account
+    sibling: Tenant
+
+
+@pytest.fixture
+def reseller_tree(db) -> ResellerTree:
+    def tenant(name: str, parent: Account | None) -> Tenant:
+        account = AccountFactory(name=name, parent=parent)
+        admin = UserFactory(
+            username=f"admin@{account.pk[:8]}.test", account=account, role=Role.ADMIN
+        )
+        viewer = UserFactory(
+            username=f"view@{account.pk[:8]}.test", account=account, role=Role.VIEWER
+        )
+        FaxboxFactory(account=account, name=f"{name} box")
+        return Tenant(account, admin, viewer)
+
+    reseller = tenant("Reseller", None)
+    child = tenant("Child", reseller.account)
+    grandchild = AccountFactory(name="Grandchild", parent=child.account)
+    FaxboxFactory(account=grandchild, name="Grandchild box")
+    sibling = tenant("Sibling", reseller.account)
+    return ResellerTree(reseller, child, grandchild, sibling)
+
+
+def token_client(account: Account, scopes: str = "fax:read,fax:send", header: str = "bearer"):
+    """An APIClient authenticated with a fresh API token of ``account``."""
+    issued = create_api_token(account, name="test", scopes=scopes)
+    client = APIClient()
+    if header == "bearer":
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+    else:
+        client.credentials(HTTP_X_AUTH_TOKEN=issued.secret)
+    return client
+
+
+def session_client(user: User):
+    client = APIClient()
+    client.force_login(user)
+    return client

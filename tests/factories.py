@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import factory
+
+from accounts.models import Account, Role, User
+from faxes.models import Direction, Fax, Faxbox, FaxNumber, FaxStatus
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    name = factory.Sequence(lambda n: f"Account {n}")
+    realm = factory.Sequence(lambda n: f"account-{n}.fax.test")
+    timezone = "UTC"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}@example.com")
+    email = factory.LazyAttribute(lambda u: u.username)
+    account = factory.SubFactory(AccountFactory)
+    role = Role.STAFF
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class FaxboxFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Faxbox
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Faxbox {n}")
+    fax_timezone = "UTC"
+
+
+class FaxNumberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FaxNumber
+
+    faxbox = factory.SubFactory(FaxboxFactory)
+    account = factory.SelfAttribute("faxbox.account")
+    number = factory.Sequence(lambda n: f"+1202555{n % 10000:04d}")
+
+
+class FaxFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Fax
+
+    faxbox = factory.SubFactory(FaxboxFactory)
+    account = factory.SelfAttribute("faxbox.account")
+    direction = Direction.INBOUND
+    status = FaxStatus.RECEIVED
+    from_number = "+12025550199"
+    to_number = "+12025550100"
+    pages = 1

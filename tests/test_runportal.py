@@ -1,0 +1,101 @@
+"""The README's run command: web, worker and scheduler on the embedded defaults."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _embedded_env(data_dir: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "CELERY_", "FAXPORTAL_", "DJANGO_"))
+    }
+    env["FAXPORTAL_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def _wait_for(url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not come up")
+
+
+def test_runportal_serves_logs_in_and_stops_cleanly(tmp_path):
+    env = _embedded_env(tmp_path)
+    manage = [sys.executable, "manage.py"]
+    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["seeddemo"]):
+        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
+    log = (tmp_path / "portal.log").open("w")
+    portal = subprocess.Popen(
+        [*manage, "runportal", "--bind", f"127.0.0.1:{port}", "--web-workers", "1",
+         "--concurrency", "1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/healthz", time.monotonic() + 60)
+
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        login_page = opener.open(f"{base}/login/").read().decode()
+        css = re.search(r'href="(/static/css/portal[^"]*\.css)"', login_page)
+        assert css, "stylesheet link missing"
+        assert opener.open(base + css.group(1)).status == 200  # whitenoise
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
+        form = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "username": "demo@example.com",
+                "password": "demo-fax-portal",
+            }
+        ).encode()
+        request = urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": base})
+        home = opener.open(request).read().decode()
+        assert "Demo Clinic" in home and "Front desk" in home
+
+        # The worker and the scheduler came up beside the web server.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            text = (tmp_path / "portal.log").read_text()
+            if "ready." in text and "beat: Starting" in text:
+                break
+            time.sleep(0.5)
+        text = (tmp_path / "portal.log").read_text()
+        assert "ready." in text, text[-3000:]
+        assert "beat: Starting" in text, text[-3000:]
+    finally:
+        portal.send_signal(signal.SIGTERM)
+        try:
+            assert portal.wait(timeout=40) == 0
+        finally:
+            if portal.poll() is None:
+                portal.kill()
+            log.close()
