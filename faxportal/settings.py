@@ -15,7 +15,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from faxportal.env import (
     env_bool,
-    env_choice,
     env_int,
     env_list,
     env_path,
@@ -217,12 +216,10 @@ FAXPORTAL_MAX_IMAGE_PIXELS = env_int("FAXPORTAL_MAX_IMAGE_PIXELS", 40_000_000, m
 DATA_UPLOAD_MAX_MEMORY_SIZE = FAXPORTAL_MAX_DOCUMENT_BYTES * 2 + 1024 * 1024
 
 # --- Faxing ---------------------------------------------------------------
-FAXPORTAL_DEFAULT_TRANSPORT = env_choice("FAXPORTAL_TRANSPORT", "loopback", ["loopback"])
 # Phone numbers written without a country code are read in this region.
 FAXPORTAL_DEFAULT_REGION = env_str("FAXPORTAL_DEFAULT_REGION", "US").upper()
 # Generated account realms are <name>.<this domain>.
 FAXPORTAL_REALM_DOMAIN = env_str("FAXPORTAL_REALM_DOMAIN", "fax.local")
-FAXPORTAL_RETENTION_DAYS = env_int("FAXPORTAL_RETENTION_DAYS", 0, minimum=0)  # 0 = keep forever
 
 # --- Celery ---------------------------------------------------------------
 _broker_url = env_url(
