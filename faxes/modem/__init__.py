@@ -1,0 +1,47 @@
+"""Software fax modem: libspandsp 0.0.6 through ctypes.
+
+Pure library (no Django imports). Typical use::
+
+    from faxes.modem import FaxOptions, Mode, transmit
+
+    result = transmit("doc.tif", mode=Mode.T38, options=FaxOptions(tx_ident="+15551234"))
+    if not result.success:
+        print(result.error_code, result.completion_text)
+"""
+
+from .codes import CompletionCode, error_code_for, error_description_for
+from .errors import ModemError, ModemLibraryMismatch, ModemSetupError, ModemUnavailable
+from .library import SpanDSP, load_spandsp, modem_available
+from .loopback import transmit
+from .options import (
+    ALL_COMPRESSIONS,
+    ALL_MODEMS,
+    Compression,
+    FaxOptions,
+    Impairments,
+    Mode,
+    Modem,
+    TransmissionResult,
+)
+
+__all__ = [
+    "ALL_COMPRESSIONS",
+    "ALL_MODEMS",
+    "CompletionCode",
+    "Compression",
+    "FaxOptions",
+    "Impairments",
+    "Mode",
+    "Modem",
+    "ModemError",
+    "ModemLibraryMismatch",
+    "ModemSetupError",
+    "ModemUnavailable",
+    "SpanDSP",
+    "TransmissionResult",
+    "error_code_for",
+    "error_description_for",
+    "load_spandsp",
+    "modem_available",
+    "transmit",
+]

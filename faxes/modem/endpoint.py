@@ -1,0 +1,209 @@
+"""One side of a fax call: configures a ``t30_state_t`` and records what it reports.
+
+The same class serves the audio terminal (``fax_state_t``) and the T.38
+terminal: both expose their T.30 engine, and everything we configure or read
+lives there.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import math
+from dataclasses import dataclass
+
+from .library import MESSAGE_HANDLER, PHASE_D_HANDLER, PHASE_E_HANDLER, SpanDSP, T30Stats
+from .options import FaxOptions
+
+logger = logging.getLogger("faxes.modem.spandsp")
+
+# Accept every resolution/size spandsp 0.0.6 can carry so the receiver never
+# rejects a legitimate fax page (NORESSUPPORT/NOSIZESUPPORT would be our fault).
+_RESOLUTIONS = 0x01 | 0x02 | 0x04 | 0x20000 | 0x40000  # std, fine, superfine, R8, R16
+_IMAGE_SIZES = 0x01 | 0x02 | 0x04 | 0x10000 | 0x20000 | 0x40000 | 0x80000 | 0x100000
+
+# SPAN_LOG_SHOW_SEVERITY | SPAN_LOG_SHOW_PROTOCOL | SPAN_LOG_SHOW_TAG
+_LOG_FLAGS = 0x0400 | 0x0800 | 0x2000
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointReport:
+    completion_code: int | None  # None: phase E never happened
+    stats: T30Stats
+    remote_ident: str
+    # Per completed page (in order): rows, and bad rows as counted by T.4
+    # decoding. spandsp's stats only describe the latest page, so these are
+    # snapshotted in phase D whenever the side's page counter moves on.
+    page_rows: tuple[int, ...]
+    page_bad_rows: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CallOutcome:
+    """What a call driver hands back to :func:`faxes.modem.transmit`."""
+
+    tx: EndpointReport
+    rx: EndpointReport
+    timed_out: bool  # the simulated-time cap ended the call, not T.30
+    line_seconds: float
+    lost_units: int
+
+
+class T30Endpoint:
+    """Configure a T.30 engine and collect phase D/E events from it.
+
+    The ctypes callback objects are attributes of this instance; the caller
+    must keep the endpoint alive until the owning spandsp state is freed, or C
+    would call into freed trampolines.
+    """
+
+    def __init__(
+        self,
+        lib: SpanDSP,
+        t30: int,
+        *,
+        name: str,
+        transmitter: bool,
+        file_path: str,
+        options: FaxOptions,
+    ) -> None:
+        if not t30:
+            raise ValueError("NULL t30_state_t")
+        self._lib = lib
+        self._t30 = t30
+        self.name = name
+        self.completion_code: int | None = None
+        self.remote_ident = ""
+        self.stats = T30Stats()
+        self.callback_error: BaseException | None = None
+        self._transmitter = transmitter
+        self._page_rows: list[int] = []
+        self._page_bad_rows: list[int] = []
+        self._phase_e_cb = PHASE_E_HANDLER(self._on_phase_e)
+        self._phase_d_cb = PHASE_D_HANDLER(self._on_phase_d)
+        self._log_cb = MESSAGE_HANDLER(self._on_log)
+
+        ident = options.tx_ident if transmitter else options.rx_ident
+        lib.t30_set_tx_ident(t30, ident.encode("ascii"))
+        lib.t30_set_ecm_capability(t30, int(options.ecm))
+        lib.t30_set_supported_modems(t30, int(options.modems))
+        lib.t30_set_supported_compressions(t30, int(options.compressions))
+        lib.t30_set_supported_resolutions(t30, _RESOLUTIONS)
+        lib.t30_set_supported_image_sizes(t30, _IMAGE_SIZES)
+        encoded_path = file_path.encode()
+        if transmitter:
+            lib.t30_set_tx_file(t30, encoded_path, -1, -1)
+        else:
+            lib.t30_set_rx_file(t30, encoded_path, -1)
+        lib.t30_set_phase_d_handler(t30, self._phase_d_cb, None)
+        lib.t30_set_phase_e_handler(t30, self._phase_e_cb, None)
+
+    # -- logging -----------------------------------------------------------
+    def attach_logging(self, logging_states: list[int], level: int) -> None:
+        """Route spandsp log lines of the given logging states to Python logging."""
+        if level <= 0:
+            return
+        for state in [self._lib.t30_get_logging_state(self._t30), *logging_states]:
+            if state:
+                self._lib.span_log_set_level(state, level | _LOG_FLAGS)
+                self._lib.span_log_set_message_handler(state, self._log_cb)
+
+    def _on_log(self, level: int, text: bytes | None) -> None:
+        # Never let an exception escape into C.
+        try:
+            if text:
+                logger.debug("[%s] %s", self.name, text.decode("ascii", "replace").rstrip())
+        except Exception:  # noqa: S110 - logging must not break the modem
+            pass
+
+    # -- callbacks ---------------------------------------------------------
+    def _refresh(self) -> None:
+        self._lib.t30_get_transfer_statistics(self._t30, ctypes.byref(self.stats))
+        raw = self._lib.t30_get_rx_ident(self._t30)
+        self.remote_ident = raw.decode("ascii", "replace").strip() if raw else ""
+        # The counter only advances for accepted pages (not for RTN'd ones),
+        # and the stats are reset after phase E, so record on advance only.
+        pages = self.stats.pages_tx if self._transmitter else self.stats.pages_rx
+        if pages > len(self._page_rows):
+            self._page_rows.append(self.stats.length)
+            self._page_bad_rows.append(max(self.stats.bad_rows, 0))
+
+    def _on_phase_d(self, _t30: int, _user: int, _result: int) -> int:
+        try:
+            self._refresh()
+        except BaseException as exc:  # stored and re-raised by the driver
+            self.callback_error = exc
+        return 0  # T30_ERR_OK: let the call continue
+
+    def _on_phase_e(self, _t30: int, _user: int, completion_code: int) -> None:
+        try:
+            self.completion_code = completion_code
+            self._refresh()
+        except BaseException as exc:
+            self.callback_error = exc
+
+    # -- driver API ----------------------------------------------------------
+    @property
+    def finished(self) -> bool:
+        return self.completion_code is not None
+
+    def hang_up(self) -> None:
+        """End the call as a line drop would (fires phase E if still running)."""
+        if not self.finished:
+            self._lib.t30_terminate(self._t30)
+        if not self.finished:  # defensive: spandsp always reports, but be sure
+            self._refresh()
+
+    def report(self) -> EndpointReport:
+        if self.callback_error is not None:
+            raise self.callback_error
+        if not self.finished:
+            self._refresh()
+        return EndpointReport(
+            completion_code=self.completion_code,
+            stats=self.stats,
+            remote_ident=self.remote_ident,
+            page_rows=tuple(self._page_rows),
+            page_bad_rows=tuple(self._page_bad_rows),
+        )
+
+
+# After one side reaches phase E, the other gets this much line time to notice
+# (e.g. to receive the DCN) before we hang up on it, as the far end's switch
+# would. Without it a T.38 receiver whose sender gave up can wait forever.
+HANGUP_GRACE_SECONDS = 5.0
+
+
+class CallSupervisor:
+    """Decides when an exchange loop stops: both sides done, the far end hung
+    up (grace expired), or the simulated-time cap was reached."""
+
+    def __init__(
+        self,
+        endpoints: tuple[T30Endpoint, T30Endpoint],
+        *,
+        cap_seconds: float,
+        step_seconds: float,
+    ) -> None:
+        self._endpoints = endpoints
+        # First step boundary at or after the cap (epsilon: 2.0 / 0.02 is not
+        # exactly 100 in binary floating point).
+        self._max_steps = math.ceil(cap_seconds / step_seconds - 1e-9)
+        self._grace_steps = math.ceil(HANGUP_GRACE_SECONDS / step_seconds - 1e-9)
+        self._first_done_at: int | None = None
+        self.steps = 0
+        self.capped = False
+
+    def keep_going(self) -> bool:
+        done = [ep.finished for ep in self._endpoints]
+        if all(done):
+            return False
+        if self.steps >= self._max_steps:
+            self.capped = True
+            return False
+        if any(done):
+            if self._first_done_at is None:
+                self._first_done_at = self.steps
+            elif self.steps - self._first_done_at >= self._grace_steps:
+                return False
+        return True
