@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 import zoneinfo
 
 from django.conf import settings
@@ -12,6 +14,24 @@ from django.utils import timezone
 from accounts import scopes as scope_names
 from accounts.ids import new_id
 from accounts.tenancy import TenantManager
+
+
+def keyed_digest(purpose: str, value: str) -> str:
+    """HMAC-SHA256 of ``value`` under the portal's token key, separated by purpose."""
+    key = settings.FAXPORTAL_TOKEN_HASH_KEY.encode()
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def kazoo_credential_digests(username: str, password: str) -> list[str]:
+    """Digests of every ``credentials`` value a Kazoo client may send for this login."""
+    digests: list[str] = []
+    for name in dict.fromkeys([username, username.lower()]):
+        pair = f"{name}:{password}".encode()
+        for hashed in (hashlib.md5(pair).hexdigest(), hashlib.sha1(pair).hexdigest()):  # noqa: S324 - Kazoo's protocol
+            digest = keyed_digest("kazoo-credentials", hashed)
+            if digest not in digests:
+                digests.append(digest)
+    return digests
 
 
 def validate_timezone(value: str) -> None:
@@ -32,6 +52,11 @@ class Account(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     tree_path = models.CharField(max_length=660, editable=False, db_index=True)
+    # Keyed digest of the account's 64-character Kazoo API key (PUT /v2/api_auth);
+    # the key itself is shown once when it is (re)generated.
+    api_key_digest = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -95,6 +120,24 @@ class User(AbstractUser):
             ),
         ]
 
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        # Kazoo's user_auth sends md5/sha1 of "user:pass", which an Argon2 hash
+        # cannot check: keep keyed digests of those (written on save).
+        self._pending_kazoo_digests = (
+            kazoo_credential_digests(self.get_username(), raw_password) if raw_password else []
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        digests = getattr(self, "_pending_kazoo_digests", None)
+        if digests is not None and self.account_id:
+            KazooCredential.objects.filter(user=self).delete()
+            KazooCredential.objects.bulk_create(
+                KazooCredential(user=self, account_id=self.account_id, digest=d) for d in digests
+            )
+            self._pending_kazoo_digests = None
+
     @property
     def scopes(self) -> frozenset[str]:
         return scope_names.ROLE_SCOPES.get(self.role, frozenset())
@@ -152,3 +195,51 @@ class ApiToken(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope_names.grants(self.scopes, scope)
+
+
+class KazooCredential(models.Model):
+    """Keyed digests of ``md5("user:pass")`` and ``sha1("user:pass")`` for Kazoo's
+    ``user_auth``, for the username as stored and lower-cased (clients hash
+    either way). Written whenever the password is set; never the password."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="kazoo_credentials")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, db_index=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="kazoo_credential_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Kazoo credential of {self.user_id}"
+
+
+class AuthSession(models.Model):
+    """A session token issued by ``/v2/user_auth`` or ``/v2/api_auth`` (stored as a
+    keyed digest; the token is returned once, in the login response)."""
+
+    METHODS = [("user_auth", "user_auth"), ("api_auth", "api_auth")]
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="auth_sessions")
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE)
+    method = models.CharField(max_length=16, choices=METHODS)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.method} session of {self.account_id}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now and self.account.enabled

@@ -6,12 +6,16 @@ from django.db import models
 from accounts.ids import new_id
 from accounts.models import Account, validate_timezone
 from accounts.tenancy import TenantManager
+from faxportal.crypto import EncryptedTextField
+
+
+def fax_folder(fax: models.Model) -> str:
+    """Each fax's files live at an id-derived path: faxes/<account>/<fax>/."""
+    return f"faxes/{fax.account_id}/{fax.pk}/"
 
 
 def fax_file_path(instance: models.Model, filename: str) -> str:
-    """Files live at id-derived paths: faxes/<account>/<fax>/<name>."""
-    fax = getattr(instance, "fax", instance)
-    return f"faxes/{fax.account_id}/{fax.pk}/{filename}"
+    return fax_folder(getattr(instance, "fax", instance)) + filename
 
 
 class Faxbox(models.Model):
@@ -33,6 +37,9 @@ class Faxbox(models.Model):
     smtp_email_address = models.CharField(max_length=254, unique=True, null=True, blank=True)
     custom_smtp_email_address = models.CharField(max_length=254, unique=True, null=True, blank=True)
     smtp_permission_list = models.JSONField(default=list, blank=True)
+    # Other Kazoo faxbox fields (media, flags, notifications.*.sms/callback…),
+    # kept as sent so clients read back what they wrote.
+    extra = models.JSONField(default=dict, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -65,6 +72,66 @@ class FaxNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+def document_part_path(instance: models.Model, filename: str) -> str:
+    folder = f"documents/{instance.account_id}/{instance.document_id}"
+    return f"{folder}/{instance.position:03d}-{filename}"
+
+
+class FaxDocument(models.Model):
+    """What a sender handed over: ordered parts (uploads or URLs). Every fax
+    made from one send request (each recipient, later resubmits) points here,
+    so the upload is stored once."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # Idempotency-Key of the request that created it; a replay finds it here.
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="fax_document_idempotency_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"document {self.pk}"
+
+
+class DocumentPart(models.Model):
+    """One file of a FaxDocument: uploaded bytes, or a URL the worker fetches."""
+
+    document = models.ForeignKey(FaxDocument, on_delete=models.CASCADE, related_name="parts")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to=document_part_path, max_length=300, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    # Kazoo's document options: method, content, content_type, host, referer.
+    url_options = models.JSONField(default=dict, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "position"], name="document_part_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or self.url or f"part {self.position}"
 
 
 class Direction(models.TextChoices):
@@ -121,8 +188,24 @@ class Fax(models.Model):
     tiff = models.FileField(upload_to=fax_file_path, max_length=300, blank=True)
     thumbnail = models.FileField(upload_to=fax_file_path, max_length=300, blank=True)
     attachment_purged_at = models.DateTimeField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=255, blank=True)
+    source = models.ForeignKey(
+        FaxDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="faxes"
+    )
+    # Cover page fields (subject, message, …); None means no cover page.
+    cover = models.JSONField(null=True, blank=True)
+    resubmitted_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resubmissions"
+    )
+    transport = models.CharField(max_length=32, blank=True)
     carrier_fax_id = models.CharField(max_length=128, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the worker that claimed the fax; later steps require it.
+    claim_token = models.CharField(max_length=16, blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    notify_emails = models.JSONField(default=list, blank=True)
+    rx_result = models.JSONField(null=True, blank=True)
+    # Other Kazoo fax fields (fax_identity_*, notifications, unknown keys), kept as sent.
+    extra = models.JSONField(default=dict, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -136,11 +219,82 @@ class Fax(models.Model):
         indexes = [
             models.Index(fields=["account", "direction", "-created_at", "-id"]),
             models.Index(fields=["status", "scheduled_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["status", "status_changed_at"]),
+        ]
+        constraints = [
+            # Inbound faxes are idempotent on the carrier's id.
+            models.UniqueConstraint(
+                fields=["direction", "transport", "carrier_fax_id"],
+                condition=models.Q(direction="inbound") & ~models.Q(carrier_fax_id=""),
+                name="inbound_carrier_fax_id_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         arrow = "→" if self.direction == Direction.OUTBOUND else "←"
         return f"{self.from_number or '?'} {arrow} {self.to_number} ({self.status})"
+
+
+class FaxEvent(models.Model):
+    """One lifecycle transition of a fax, with when and why."""
+
+    fax = models.ForeignKey(Fax, on_delete=models.CASCADE, related_name="events")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["fax", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class InboundRefusal(models.Model):
+    """A fax offered to a number no faxbox owns: it enters no account; admins see it here."""
+
+    to_number = models.CharField(max_length=20)
+    from_number = models.CharField(max_length=20, blank=True)
+    transport = models.CharField(max_length=32)
+    carrier_fax_id = models.CharField(max_length=128, blank=True)
+    reason = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_number or '?'} → {self.to_number}: {self.reason}"
+
+
+class AuditEvent(models.Model):
+    """Who (user or API token) did what to which fax, when, from where."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=64)
+    fax = models.ForeignKey(
+        Fax, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.fax_id or ''}"
 
 
 class Attempt(models.Model):
@@ -161,6 +315,9 @@ class Attempt(models.Model):
     ecm = models.BooleanField(null=True)
     bad_rows = models.PositiveIntegerField(default=0)
     receiver_id = models.CharField(max_length=32, blank=True)
+    time_elapsed = models.FloatField(default=0)
+    # Transport-specific figures (modem statistics, carrier payload excerpts).
+    details = models.JSONField(default=dict, blank=True)
 
     objects = TenantManager()
 
@@ -172,3 +329,151 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.fax_id}"
+
+
+class DownloadMark(models.Model):
+    """A fax downloaded with one API token (native API ``downloaded`` tracking)."""
+
+    fax = models.ForeignKey(Fax, on_delete=models.CASCADE, related_name="download_marks")
+    token = models.ForeignKey("accounts.ApiToken", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    downloaded_at = models.DateTimeField()
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "fax"], name="download_mark_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fax_id} downloaded by {self.token_id}"
+
+
+class FaxRead(models.Model):
+    """A user has opened a received fax (per-user read/unread in the inbox)."""
+
+    fax = models.ForeignKey(Fax, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "fax"], name="fax_read_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fax_id} read by {self.user_id}"
+
+
+class Contact(models.Model):
+    """An entry of an account's fax address book."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=128)
+    fax_number = models.CharField(max_length=20)
+    organization = models.CharField(max_length=128, blank=True)
+    notes = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "fax_number", "name"], name="contact_unique_per_account"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.fax_number}>"
+
+
+class WebhookEndpoint(models.Model):
+    """An account's subscription: events delivered to a URL, signed with a secret."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=2000)
+    events = models.JSONField(default=list)
+    # Encrypted at rest (it must be read back to sign deliveries).
+    secret = EncryptedTextField()
+    description = models.CharField(max_length=200, blank=True)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one endpoint, with its retry state."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=64)
+    fax = models.ForeignKey(Fax, null=True, blank=True, on_delete=models.SET_NULL)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_response = models.TextField(blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+
+class SmtpLog(models.Model):
+    """One e-mail offered to a faxbox address (email-to-fax), accepted or refused."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    faxbox = models.ForeignKey(Faxbox, null=True, blank=True, on_delete=models.SET_NULL)
+    fax = models.ForeignKey(Fax, null=True, blank=True, on_delete=models.SET_NULL)
+    from_address = models.CharField(max_length=254)
+    to_address = models.CharField(max_length=254)
+    original_number = models.CharField(max_length=64, blank=True)
+    translated_number = models.CharField(max_length=20, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_address} → {self.to_address}"

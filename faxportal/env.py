@@ -120,3 +120,25 @@ def env_url(
             f"got {value!r}"
         )
     return value
+
+
+def env_seconds_map(name: str, environ: Mapping[str, str] | None = None) -> dict[str, float]:
+    """``key=seconds`` pairs separated by commas, e.g. ``converting=3,sending=1.5``."""
+    value = _raw(name, environ)
+    if value is None:
+        return {}
+    result: dict[str, float] = {}
+    for item in value.split(","):
+        key, sep, number = item.partition("=")
+        try:
+            if not sep or not key.strip():
+                raise ValueError
+            seconds = float(number)
+            if seconds < 0:
+                raise ValueError
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must look like 'stage=seconds,stage=seconds', got {value!r}"
+            ) from None
+        result[key.strip()] = seconds
+    return result

@@ -18,6 +18,7 @@ from faxportal.env import (
     env_int,
     env_list,
     env_path,
+    env_seconds_map,
     env_secret,
     env_str,
     env_url,
@@ -144,6 +145,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # invalidates every API token.
 FAXPORTAL_TOKEN_HASH_KEY = env_secret("FAXPORTAL_TOKEN_HASH_KEY") or SECRET_KEY
 
+# Keys for secrets stored encrypted (webhook secrets, carrier credentials);
+# the first encrypts, all decrypt. Defaults to one derived from SECRET_KEY.
+FAXPORTAL_ENCRYPTION_KEYS = env_list("FAXPORTAL_ENCRYPTION_KEYS") or [SECRET_KEY]
+
 # --- Cache (rate limits share it across processes) ------------------------
 _cache_url = env_url("FAXPORTAL_CACHE_URL", "", ("redis", "rediss"))
 if _cache_url:
@@ -221,6 +226,34 @@ FAXPORTAL_DEFAULT_REGION = env_str("FAXPORTAL_DEFAULT_REGION", "US").upper()
 # Generated account realms are <name>.<this domain>.
 FAXPORTAL_REALM_DOMAIN = env_str("FAXPORTAL_REALM_DOMAIN", "fax.local")
 
+FAXPORTAL_TRANSPORT = env_str("FAXPORTAL_TRANSPORT", "loopback")
+# How the loopback transport's modem pair is connected: audio, g711_alaw, g711_ulaw or t38.
+FAXPORTAL_LOOPBACK_MODE = env_str("FAXPORTAL_LOOPBACK_MODE", "audio")
+if FAXPORTAL_LOOPBACK_MODE not in ("audio", "g711_alaw", "g711_ulaw", "t38"):
+    raise ImproperlyConfigured("FAXPORTAL_LOOPBACK_MODE must be audio, g711_alaw, g711_ulaw or t38")
+FAXPORTAL_MAX_RECIPIENTS = env_int("FAXPORTAL_MAX_RECIPIENTS", 10, minimum=1, maximum=100)
+# Kazoo's limit: a fax is tried at most this many times in all.
+FAXPORTAL_MAX_RETRIES = env_int("FAXPORTAL_MAX_RETRIES", 4, minimum=1, maximum=10)
+# First retry after this many seconds, doubling each time up to the maximum.
+FAXPORTAL_RETRY_DELAY = env_int("FAXPORTAL_RETRY_DELAY", 300, minimum=0)
+FAXPORTAL_RETRY_DELAY_MAX = env_int("FAXPORTAL_RETRY_DELAY_MAX", 3600, minimum=0)
+# A queued fax nobody claimed within this many seconds is enqueued again.
+FAXPORTAL_REQUEUE_AFTER = env_int("FAXPORTAL_REQUEUE_AFTER", 120, minimum=1)
+# A fax converting or sending this long without progress lost its worker.
+FAXPORTAL_STUCK_AFTER = env_int("FAXPORTAL_STUCK_AFTER", 900, minimum=1)
+FAXPORTAL_SWEEP_INTERVAL = env_int("FAXPORTAL_SWEEP_INTERVAL", 15, minimum=1)
+# Fault drills only: pause inside a stage, e.g. "converting=5,sending=5".
+FAXPORTAL_STAGE_DELAY = env_seconds_map("FAXPORTAL_STAGE_DELAY")
+# Days after which received and sent documents are purged (metadata kept); 0 = never.
+FAXPORTAL_RETENTION_DAYS = env_int("FAXPORTAL_RETENTION_DAYS", 0, minimum=0)
+# What notification e-mails carry: the fax as pdf, as tiff, or nothing.
+FAXPORTAL_NOTIFY_ATTACHMENT = env_str("FAXPORTAL_NOTIFY_ATTACHMENT", "pdf")
+if FAXPORTAL_NOTIFY_ATTACHMENT not in ("pdf", "tiff", "none"):
+    raise ImproperlyConfigured("FAXPORTAL_NOTIFY_ATTACHMENT must be pdf, tiff or none")
+FAXPORTAL_FETCH_TIMEOUT = env_int("FAXPORTAL_FETCH_TIMEOUT", 30, minimum=1, maximum=600)
+# Let document URLs point at this machine (tests and single-host setups only).
+FAXPORTAL_FETCH_ALLOW_LOOPBACK = env_bool("FAXPORTAL_FETCH_ALLOW_LOOPBACK", False)
+
 # --- Celery ---------------------------------------------------------------
 _broker_url = env_url(
     "CELERY_BROKER_URL", "filesystem://", ("filesystem", "redis", "rediss", "amqp", "amqps")
@@ -246,6 +279,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "sweep-faxes": {"task": "faxes.sweep", "schedule": float(FAXPORTAL_SWEEP_INTERVAL)},
+    "purge-expired-attachments": {"task": "faxes.purge_expired", "schedule": 3600.0},
+}
 
 # --- E-mail ---------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Account, Role, User
 from accounts.services import create_api_token
-from tests.factories import AccountFactory, FaxboxFactory, UserFactory
+from tests.factories import AccountFactory, FaxboxFactory, FaxNumberFactory, UserFactory
 
 PASSWORD = "correct horse battery"
 
@@ -116,3 +116,28 @@ def session_client(user: User):
     client = APIClient()
     client.force_login(user)
     return client
+
+
+# --- a clinic and a pharmacy, each with a numbered faxbox (engine tests) ---
+
+
+@pytest.fixture
+def clinic(db):
+    account = AccountFactory(name="Clinic", timezone="America/New_York")
+    faxbox = FaxboxFactory(
+        account=account, name="Clinic fax", caller_id="+12025550110", caller_name="Clinic",
+        fax_header="Clinic", fax_timezone="America/New_York", retries=3,
+        notify_outbound_emails=["outbound@clinic.test"],
+    )  # fmt: skip
+    FaxNumberFactory(faxbox=faxbox, number="+12025550110")
+    return faxbox
+
+
+@pytest.fixture
+def pharmacy(db):
+    account = AccountFactory(name="Pharmacy")
+    faxbox = FaxboxFactory(
+        account=account, name="Pharmacy inbox", notify_inbound_emails=["inbox@pharmacy.test"]
+    )
+    FaxNumberFactory(faxbox=faxbox, number="+12025550120")
+    return faxbox

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import io
+
 import factory
+from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import Account, Role, User
 from faxes.models import Direction, Fax, Faxbox, FaxNumber, FaxStatus
@@ -61,3 +64,17 @@ class FaxFactory(factory.django.DjangoModelFactory):
     from_number = "+12025550199"
     to_number = "+12025550100"
     pages = 1
+
+
+def text_pdf(pages: int = 1, text: str = "Lab results") -> bytes:
+    images = []
+    font = ImageFont.load_default(size=40)
+    for n in range(pages):
+        image = Image.new("L", (1275, 1650), 255)  # Letter at 150 dpi
+        draw = ImageDraw.Draw(image)
+        draw.text((100, 200), f"{text} - page {n + 1}", fill=0, font=font)
+        draw.rectangle((100, 400, 1100, 1400), outline=0, width=6)
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, "PDF", resolution=150, save_all=True, append_images=images[1:])
+    return out.getvalue()

@@ -38,6 +38,10 @@ MODELS = [
     ("faxes", "faxbox"),
     ("faxes", "faxnumber"),
     ("faxes", "fax"),
+    ("faxes", "faxdocument"),
+    ("faxes", "inboundrefusal"),
+    ("faxes", "auditevent"),
+    ("faxes", "attempt"),
 ]
 
 

@@ -79,3 +79,16 @@ def test_secret_from_file(tmp_path):
     assert env_secret("S", environ={"S": "plain"}) == "plain"
     with pytest.raises(ImproperlyConfigured, match="S_FILE"):
         env_secret("S", environ={"S_FILE": str(tmp_path / "missing")})
+
+
+def test_seconds_map():
+    from faxportal.env import env_seconds_map
+
+    assert env_seconds_map("D", environ={}) == {}
+    assert env_seconds_map("D", environ={"D": "converting=3, sending=1.5"}) == {
+        "converting": 3.0,
+        "sending": 1.5,
+    }
+    for bad in ("converting", "=3", "sending=-1", "sending=soon"):
+        with pytest.raises(ImproperlyConfigured, match="D must look like"):
+            env_seconds_map("D", environ={"D": bad})

@@ -47,6 +47,34 @@ def _wait_for(url: str, deadline: float) -> None:
     raise AssertionError(f"{url} did not come up")
 
 
+def _send_demo_fax(env: dict[str, str], tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.factories import text_pdf
+
+    document = tmp_path / "letter.pdf"
+    document.write_bytes(text_pdf(2))
+    db = sqlite3.connect(tmp_path / "db.sqlite3")
+    (faxbox_id,) = db.execute(
+        "SELECT f.id FROM faxes_faxbox f JOIN faxes_faxnumber n ON n.faxbox_id = f.id "
+        "WHERE n.number = '+12025550101'"
+    ).fetchone()
+    started = time.monotonic()
+    sent = subprocess.run(
+        [sys.executable, "manage.py", "sendfax", str(document), "--faxbox", faxbox_id,
+         "--to", "+12025550102", "--cover-subject", "Hello", "--wait", "60"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert " delivered pages=3" in sent.stdout, sent.stdout + sent.stderr
+    assert elapsed < 30
+    received = db.execute(
+        "SELECT x.pages, x.from_number FROM faxes_fax x JOIN accounts_account a "
+        "ON a.id = x.account_id WHERE x.direction = 'inbound' AND a.name = 'Demo Pharmacy'"
+    ).fetchall()
+    assert received == [(3, "+12025550101")]
+
+
 def test_runportal_serves_logs_in_and_stops_cleanly(tmp_path):
     env = _embedded_env(tmp_path)
     manage = [sys.executable, "manage.py"]
@@ -91,6 +119,9 @@ def test_runportal_serves_logs_in_and_stops_cleanly(tmp_path):
         text = (tmp_path / "portal.log").read_text()
         assert "ready." in text, text[-3000:]
         assert "beat: Starting" in text, text[-3000:]
+
+        # A fax from one demo faxbox to another arrives within seconds.
+        _send_demo_fax(env, tmp_path)
     finally:
         portal.send_signal(signal.SIGTERM)
         try:

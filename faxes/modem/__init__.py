@@ -21,6 +21,7 @@ from .options import (
     Impairments,
     Mode,
     Modem,
+    Resolution,
     TransmissionResult,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "ModemLibraryMismatch",
     "ModemSetupError",
     "ModemUnavailable",
+    "Resolution",
     "SpanDSP",
     "TransmissionResult",
     "error_code_for",

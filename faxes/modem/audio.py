@@ -62,6 +62,8 @@ def run_audio_call(
             (endpoints[0], endpoints[1]),
             cap_seconds=options.max_line_seconds,
             step_seconds=FRAME / SAMPLE_RATE,
+            cut_after_pages=impairments.drop_after_pages,
+            losses=tuple(line.loss for line in lines),
         )
         _exchange(lib, states, supervisor, lines)
         for endpoint in endpoints:

@@ -88,7 +88,10 @@ class T30Endpoint:
         lib.t30_set_ecm_capability(t30, int(options.ecm))
         lib.t30_set_supported_modems(t30, int(options.modems))
         lib.t30_set_supported_compressions(t30, int(options.compressions))
-        lib.t30_set_supported_resolutions(t30, _RESOLUTIONS)
+        resolutions = _RESOLUTIONS
+        if not transmitter and options.receiver_resolutions is not None:
+            resolutions = int(options.receiver_resolutions)
+        lib.t30_set_supported_resolutions(t30, resolutions)
         lib.t30_set_supported_image_sizes(t30, _IMAGE_SIZES)
         encoded_path = file_path.encode()
         if transmitter:
@@ -144,6 +147,11 @@ class T30Endpoint:
 
     # -- driver API ----------------------------------------------------------
     @property
+    def pages_done(self) -> int:
+        """Pages this side has completed (sent or received) so far in the call."""
+        return len(self._page_rows)
+
+    @property
     def finished(self) -> bool:
         return self.completion_code is not None
 
@@ -184,8 +192,14 @@ class CallSupervisor:
         *,
         cap_seconds: float,
         step_seconds: float,
+        cut_after_pages: int | None = None,
+        losses: tuple = (),
     ) -> None:
         self._endpoints = endpoints
+        # Impairments.drop_after_pages: kill the line (every PacketLoss) once
+        # the sender has completed that many pages.
+        self._cut_after_pages = cut_after_pages
+        self._losses = losses
         # First step boundary at or after the cap (epsilon: 2.0 / 0.02 is not
         # exactly 100 in binary floating point).
         self._max_steps = math.ceil(cap_seconds / step_seconds - 1e-9)
@@ -195,6 +209,12 @@ class CallSupervisor:
         self.capped = False
 
     def keep_going(self) -> bool:
+        if self._cut_after_pages is not None and (
+            self._endpoints[0].pages_done >= self._cut_after_pages
+        ):
+            for loss in self._losses:
+                loss.cut()
+            self._cut_after_pages = None
         done = [ep.finished for ep in self._endpoints]
         if all(done):
             return False

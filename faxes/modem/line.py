@@ -26,15 +26,21 @@ class PacketLoss:
         self._window = impairments.drop_between
         # Distinct, reproducible stream per direction.
         self._rng = random.Random(impairments.seed * 2 + direction)
+        self._may_be_cut = impairments.drop_after_pages is not None
+        self._cut = False
         self.lost = 0
 
     @property
     def enabled(self) -> bool:
-        return bool(self._rate or self._window)
+        return bool(self._rate or self._window or self._may_be_cut)
+
+    def cut(self) -> None:
+        """From now on every frame/packet is lost (the line went dead)."""
+        self._cut = True
 
     def lost_at(self, t: float, copies: int = 1) -> bool:
         lost = False
-        if self._window is not None and self._window[0] <= t < self._window[1]:
+        if self._cut or (self._window is not None and self._window[0] <= t < self._window[1]):
             lost = True
         elif self._rate:
             # Redundant copies (T.38 indicator repeats) all have to be lost.

@@ -39,6 +39,14 @@ class Compression(enum.IntFlag):
     T6 = 0x08  # MMR (ECM only, per T.30)
 
 
+class Resolution(enum.IntFlag):
+    """Bilevel resolutions (``T30_SUPPORT_*_RESOLUTION`` bits of 0.0.6)."""
+
+    STANDARD = 0x01  # 204 x 98
+    FINE = 0x02  # 204 x 196
+    SUPERFINE = 0x04  # 204 x 391
+
+
 ALL_MODEMS = Modem.V27TER | Modem.V29 | Modem.V17
 ALL_COMPRESSIONS = Compression.T4_1D | Compression.T4_2D | Compression.T6
 
@@ -71,6 +79,9 @@ class FaxOptions:
     max_line_seconds: float = 3600.0
     use_tep: bool = False  # talker echo protection tone before training
     log_level: int = 0  # spandsp SPAN_LOG_* severity routed to Python logging
+    # Resolutions the *receiving* side accepts; None = all. A receiver that
+    # lacks the document's resolution makes T.30 fail with NORESSUPPORT (11).
+    receiver_resolutions: Resolution | None = None
 
     def __post_init__(self) -> None:
         _check_ident("tx_ident", self.tx_ident)
@@ -81,6 +92,8 @@ class FaxOptions:
             raise ValueError("compressions must be a non-empty combination of Compression flags")
         if not (math.isfinite(self.max_line_seconds) and self.max_line_seconds > 0):
             raise ValueError("max_line_seconds must be a positive number")
+        if self.receiver_resolutions is not None and not Resolution(self.receiver_resolutions):
+            raise ValueError("receiver_resolutions must name at least one Resolution")
         if not 0 <= self.log_level <= 10:
             raise ValueError("log_level must be a SPAN_LOG_* severity (0..10)")
 
@@ -106,11 +119,16 @@ class Impairments:
     noise_dbm0: float | None = None
     drop_rate: float = 0.0
     drop_between: tuple[float, float] | None = None
+    # The line goes dead once the sender has sent this many pages (a call
+    # dropped mid-document, whatever the pages' line time).
+    drop_after_pages: int | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:
         if self.noise_dbm0 is not None and not -100.0 <= self.noise_dbm0 <= 10.0:
             raise ValueError("noise_dbm0 must be between -100 and +10 dBm0")
+        if self.drop_after_pages is not None and self.drop_after_pages < 1:
+            raise ValueError("drop_after_pages must be at least 1")
         if not 0.0 <= self.drop_rate <= 1.0:
             raise ValueError("drop_rate must be a probability")
         if self.drop_between is not None:

@@ -88,6 +88,8 @@ def run_t38_call(
             (endpoints[0], endpoints[1]),
             cap_seconds=options.max_line_seconds,
             step_seconds=STEP / SAMPLE_RATE,
+            cut_after_pages=impairments.drop_after_pages,
+            losses=tuple(d.loss for d in directions),
         )
         _exchange(lib, terminals, cores, supervisor, directions)
         for endpoint in endpoints:

@@ -184,3 +184,27 @@ def test_last_used_written_at_most_once_a_minute(acme, django_assert_num_queries
     # Second request: token lookup only, no UPDATE.
     with django_assert_num_queries(1):
         client.get(account_url(acme.account))
+
+
+@pytest.mark.django_db
+def test_kazoo_credentials_are_kept_as_keyed_digests(acme):
+    import hashlib
+
+    from accounts.models import KazooCredential, keyed_digest
+
+    user = acme.admin
+    user.username = "Alice@Acme.test"
+    user.set_password("s3cret-pass")
+    user.save()
+    stored = set(KazooCredential.objects.filter(user=user).values_list("digest", flat=True))
+    for name in ("Alice@Acme.test", "alice@acme.test"):
+        for algo in (hashlib.md5, hashlib.sha1):
+            hashed = algo(f"{name}:s3cret-pass".encode()).hexdigest()
+            assert keyed_digest("kazoo-credentials", hashed) in stored
+            assert hashed not in stored
+    assert len(stored) == 4
+    user.set_password("another-pass")
+    user.save()
+    assert not stored & set(
+        KazooCredential.objects.filter(user=user).values_list("digest", flat=True)
+    )

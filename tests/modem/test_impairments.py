@@ -167,3 +167,39 @@ def test_tiny_cap_times_out_quickly(spandsp: SpanDSP, docs: dict[str, Path], mod
     assert result.completion_code == CompletionCode.CALLDROPPED
     assert result.pages_received == 0
     assert result.received_tiff is None
+
+
+@pytest.mark.parametrize("mode", [Mode.AUDIO, Mode.T38])
+@pytest.mark.parametrize("ecm", [True, False])
+def test_line_dead_after_first_page_is_a_partial_send(
+    spandsp: SpanDSP, docs: dict[str, Path], mode: Mode, ecm: bool
+) -> None:
+    result = transmit(
+        docs["fine_a4"],  # 3 pages
+        mode=mode,
+        options=FaxOptions(ecm=ecm),
+        impairments=Impairments(drop_after_pages=1),
+        library=spandsp,
+    )
+    assert not result.success and not result.timed_out
+    assert result.pages_sent == 1 and result.pages_received == 1
+    assert result.error_code is not None and 5101 <= result.error_code <= 5161
+
+
+def test_drop_after_pages_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        Impairments(drop_after_pages=0)
+
+
+@pytest.mark.parametrize("mode", [Mode.AUDIO, Mode.T38])
+def test_receiver_without_fine_resolution_refuses_a_fine_fax(
+    spandsp: SpanDSP, docs: dict[str, Path], mode: Mode
+) -> None:
+    from faxes.modem import Resolution
+
+    options = FaxOptions(receiver_resolutions=Resolution.STANDARD)
+    refused = transmit(docs["fine_a4"], mode=mode, options=options, library=spandsp)
+    assert not refused.success and refused.completion_code == CompletionCode.NORESSUPPORT
+    assert refused.error_code == 5111 and refused.pages_sent == 0
+    accepted = transmit(docs["standard_letter"], mode=mode, options=options, library=spandsp)
+    assert accepted.success and accepted.pages_received == 2

@@ -1,0 +1,158 @@
+"""Benchmark: render text PDFs to fine-resolution G4 fax TIFFs, against Ghostscript.
+
+    .venv/bin/python bench/render.py [--pages 50] [--repeat 3]
+
+Every case runs in its own process; peak memory is that process's ru_maxrss (from wait4), so
+the figures include the interpreter and libraries, measured the same way for Ghostscript.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def make_pdf(path: Path, pages: int) -> None:
+    from tests.documents.factories import LETTER, build_pdf, text_page
+
+    # Full pages of 10 pt body text: a typical faxed letter or report.
+    path.write_bytes(
+        build_pdf([text_page(n + 1, LETTER, font_size=10, line_count=48) for n in range(pages)])
+    )
+
+
+def worker(pdf: str, out: str, mode: str) -> None:
+    """Runs inside the measured child process; prints a JSON line."""
+    from datetime import UTC, datetime
+
+    from faxes.documents import FaxHeader, RenderOptions, render_fax_tiff
+
+    started = time.perf_counter()
+    pages = 0
+    if mode == "render":
+        header = FaxHeader("ACME CLINIC", "+15551230000", "UTC", datetime.now(UTC))
+        pages = render_fax_tiff(Path(pdf), Path(out), RenderOptions(header=header)).page_count
+    elapsed = time.perf_counter() - started
+    print(json.dumps({"pages": pages, "seconds": elapsed}))
+
+
+def run_measured(argv: list[str]) -> tuple[float, int, str, float]:
+    """(wall seconds, peak RSS in MiB, stdout, CPU seconds) of one child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    stdout = proc.stdout.read().decode() if proc.stdout else ""
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{argv[0]} failed ({proc.returncode}):\n{stderr}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss // 1024, stdout, cpu  # ru_maxrss is in KiB on Linux
+
+
+def ours(pdf: Path, out: Path, mode: str = "render") -> dict[str, float]:
+    argv = [sys.executable, __file__, "--worker", str(pdf), str(out), mode]
+    wall, rss, stdout, cpu = run_measured(argv)
+    result = json.loads(stdout.strip().splitlines()[-1])
+    return {"wall": wall, "render": result["seconds"], "rss": rss, "cpu": cpu}
+
+
+def ghostscript(pdf: Path, out: Path) -> dict[str, float]:
+    argv = [
+        "gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER",
+        "-sDEVICE=tiffg4", "-r204x196", f"-sOutputFile={out}", str(pdf),
+    ]  # fmt: skip
+    wall, rss, _, cpu = run_measured(argv)
+    return {"wall": wall, "render": wall, "rss": rss, "cpu": cpu}
+
+
+def best(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {
+        "wall": min(r["wall"] for r in runs),
+        "render": min(r["render"] for r in runs),
+        "rss": statistics.median(r["rss"] for r in runs),
+        "cpu": min(r["cpu"] for r in runs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        docs = {n: folder / f"text-{n}.pdf" for n in sorted({10, args.pages, 200})}
+        for pages, path in docs.items():
+            make_pdf(path, pages)
+        main_pdf = docs[args.pages]
+        print(f"Rendering a {args.pages}-page text PDF (Letter, 10 pt) to a fine (204x196) G4 TIFF")
+        print(f"best of {args.repeat} runs, each in a fresh process\n")
+
+        have_gs = shutil.which("gs") is not None
+        ours_runs, gs_runs = [], []
+        for _ in range(args.repeat):  # interleaved, so a busy machine hurts both alike
+            ours_runs.append(ours(main_pdf, folder / "ours.tiff"))
+            if have_gs:
+                gs_runs.append(ghostscript(main_pdf, folder / "gs.tiff"))
+        o = best(ours_runs)
+        print(f"{'':26}{'pages/s':>9}{'seconds':>9}{'CPU s':>8}{'peak RSS':>11}")
+        print(
+            f"{'faxportal (render call)':26}{args.pages / o['render']:>9.1f}"
+            f"{o['render']:>9.3f}{'':>8}{o['rss']:>7.0f} MiB"
+        )
+        print(
+            f"{'faxportal (whole process)':26}{args.pages / o['wall']:>9.1f}"
+            f"{o['wall']:>9.3f}{o['cpu']:>8.3f}"
+        )
+        baseline = best([ours(main_pdf, folder / "none.tiff", mode="import") for _ in range(2)])
+        print(
+            f"{'  startup + imports only':26}{'':>9}{baseline['wall']:>9.3f}"
+            f"{baseline['cpu']:>8.3f}{baseline['rss']:>7.0f} MiB"
+        )
+        if have_gs:
+            g = best(gs_runs)
+            print(
+                f"{'ghostscript -sDEVICE=tiffg4':26}{args.pages / g['wall']:>9.1f}"
+                f"{g['wall']:>9.3f}{g['cpu']:>8.3f}{g['rss']:>7.0f} MiB"
+            )
+            print(
+                f"\nfaxportal vs Ghostscript: {g['wall'] / o['render']:.2f}x the speed (render "
+                f"call), {g['wall'] / o['wall']:.2f}x (whole process), "
+                f"{g['cpu'] / (o['cpu'] - baseline['cpu']):.2f}x the CPU efficiency"
+            )
+        else:
+            print("ghostscript (gs) not installed: comparison skipped")
+
+        print("\nPeak memory by document length (whole process, median of runs)")
+        rss = {}
+        for pages, path in docs.items():
+            r = best([ours(path, folder / f"m{pages}.tiff") for _ in range(args.repeat)])
+            rss[pages] = r["rss"]
+            print(
+                f"  {pages:>4} pages: {r['rss']:>5.0f} MiB peak, {pages / r['render']:.1f} pages/s"
+            )
+        ratio = rss[200] / rss[10]
+        net = (rss[200] - baseline["rss"]) / max(1.0, rss[10] - baseline["rss"])
+        goal = "met" if ratio <= 1.5 else "NOT met"
+        print(f"  200 vs 10 pages: {ratio:.2f}x (goal <= 1.5x: {goal}); above imports: {net:.2f}x")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
+        worker(*sys.argv[2:])
+    else:
+        main()

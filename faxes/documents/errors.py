@@ -1,0 +1,41 @@
+"""Typed, user-facing rejections.
+
+Every way a document can be refused ends as a :class:`DocumentRejected`; callers (API views,
+the upload form, the URL fetcher, the ``renderfax`` command) map it to a 4xx and show
+``message`` verbatim, so messages are written for the person who sent the file.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RejectionCode(StrEnum):
+    UNSUPPORTED_TYPE = "unsupported_type"
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    TOO_MANY_PAGES = "too_many_pages"
+    ENCRYPTED = "encrypted"
+    CORRUPT = "corrupt"
+    TOO_MANY_PIXELS = "too_many_pixels"
+
+
+class DocumentRejected(ValueError):
+    """A document the portal will not fax, with a stable ``code`` and a readable ``message``."""
+
+    def __init__(self, code: RejectionCode | str, message: str, *, filename: str = "") -> None:
+        self.code = RejectionCode(code)
+        self.message = message
+        self.filename = filename
+        super().__init__(message)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": str(self.code), "message": self.message}
+
+    def __repr__(self) -> str:
+        return f"DocumentRejected({self.code.value!r}, {self.message!r})"
+
+
+def describe(filename: str) -> str:
+    """How messages refer to a file: by name when we have one."""
+    return f"“{filename}”" if filename else "The file"

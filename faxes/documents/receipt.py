@@ -1,0 +1,149 @@
+"""The transmission receipt: a one-page PDF confirming how an outbound fax ended.
+
+It takes a plain :class:`ReceiptData` (no model), so the sending engine can fill it from
+whatever it has when a fax finishes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from PIL import Image, ImageDraw, ImageOps
+
+from .fonts import clean, fit, font, text_width
+from .header import local_time
+from .pdfium_util import PdfSource
+from .previews import first_page_image
+
+logger = logging.getLogger(__name__)
+
+_DPI = 150
+_WIDTH, _HEIGHT = round(8.5 * _DPI), round(11 * _DPI)  # Letter; prints on A4 with margins
+_MARGIN = 100
+_LABEL_WIDTH = 330
+_THUMB_WIDTH = 480
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    fax_id: str
+    status: str  # e.g. "delivered", "failed"
+    from_number: str
+    to_number: str
+    faxbox_name: str = ""
+    from_name: str = ""
+    to_name: str = ""
+    pages_sent: int = 0
+    pages_total: int | None = None
+    t30_result: str = ""  # e.g. "0: OK" or "49: No answer from remote fax"
+    attempts: int = 1
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    remote_station_id: str = ""  # the receiver's TSI/CSI
+    timezone: str = "UTC"  # the faxbox's timezone, for the times shown
+    document: PdfSource | None = None  # the sent PDF (or fax TIFF bytes); page 1 is shown
+
+
+def _when(value: datetime | None, timezone: str) -> str:
+    if value is None:
+        return "—"
+    local = local_time(value, timezone)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''}".strip()
+
+
+def _duration(start: datetime | None, end: datetime | None) -> str:
+    if start is None or end is None:
+        return ""
+    seconds = max(0, round((end - start).total_seconds()))
+    return f" ({seconds // 60} min {seconds % 60} s)"
+
+
+def _party(name: str, number: str) -> str:
+    return f"{name} ({number})" if name and number else name or number or "—"
+
+
+def receipt_rows(data: ReceiptData) -> list[tuple[str, str]]:
+    pages = str(data.pages_sent)
+    if data.pages_total is not None:
+        pages = f"{data.pages_sent} of {data.pages_total}"
+    return [
+        ("Fax ID", data.fax_id),
+        ("Status", data.status.upper()),
+        ("From", _party(data.from_name, data.from_number)),
+        ("To", _party(data.to_name, data.to_number)),
+        ("Faxbox", data.faxbox_name or "—"),
+        ("Pages sent", pages),
+        ("T.30 result", data.t30_result or "—"),
+        ("Attempts", str(data.attempts)),
+        ("Started", _when(data.started_at, data.timezone)),
+        ("Ended", _when(data.ended_at, data.timezone) + _duration(data.started_at, data.ended_at)),
+        ("Remote station ID", data.remote_station_id or "—"),
+    ]
+
+
+def render_receipt_image(data: ReceiptData) -> Image.Image:
+    image = Image.new("L", (_WIDTH, _HEIGHT), 255)
+    draw = ImageDraw.Draw(image)
+    title, label, value, small = font(46, bold=True), font(26, bold=True), font(26), font(20)
+    y = _MARGIN
+    draw.text((_MARGIN, y), "Fax transmission report", fill=0, font=title)
+    y += 80
+    draw.rectangle((_MARGIN, y, _WIDTH - _MARGIN, y + 5), fill=0)
+    y += 35
+    value_x = _MARGIN + _LABEL_WIDTH
+    room = _WIDTH - _MARGIN - value_x
+    for name, text in receipt_rows(data):
+        draw.text((_MARGIN, y), name, fill=0, font=label)
+        draw.text(
+            (value_x, y), fit(clean(text).replace("\n", " "), value, room), fill=0, font=value
+        )
+        y += 44
+    y += 30
+
+    if data.document is not None:
+        try:
+            page = first_page_image(data.document, _THUMB_WIDTH)
+        except Exception:
+            # A receipt without the picture beats no receipt; the fax itself is already done.
+            logger.warning(
+                "receipt for fax %s: page 1 could not be rendered", data.fax_id, exc_info=True
+            )
+        else:
+            room_y = _HEIGHT - _MARGIN - 60 - y
+            if page.height > room_y:
+                page = page.resize(
+                    (max(1, round(page.width * room_y / page.height)), room_y),
+                    Image.Resampling.LANCZOS,
+                )
+            draw.text((_MARGIN, y), "Page 1 (reduced)", fill=0, font=label)
+            y += 40
+            framed = ImageOps.expand(page, border=2, fill=0)
+            image.paste(framed, (_MARGIN, y))
+
+    footer = f"Generated {_when(datetime.now(UTC), data.timezone)} by the fax portal."
+    draw.text(
+        (_WIDTH - _MARGIN - text_width(footer, small), _HEIGHT - _MARGIN + 20),
+        footer,
+        fill=0,
+        font=small,
+    )
+    return image
+
+
+def render_receipt_pdf(data: ReceiptData) -> bytes:
+    """A one-page Letter PDF receipt; key facts are also in the PDF metadata."""
+    out = io.BytesIO()
+    render_receipt_image(data).save(
+        out,
+        "PDF",
+        resolution=_DPI,
+        quality=92,
+        title=f"Fax receipt {data.fax_id}",
+        subject=f"{data.status}: {data.pages_sent} page(s) to {data.to_number}",
+        keywords=f"fax_id={data.fax_id}; status={data.status}; t30={data.t30_result}",
+        producer="faxportal",
+    )
+    return out.getvalue()

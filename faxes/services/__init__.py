@@ -1,0 +1,24 @@
+"""Domain operations on faxboxes and faxes. Views, APIs, commands and tasks call these."""
+
+from faxes.services.faxboxes import create_faxbox
+from faxes.services.inbound import UnroutableNumber, receive_fax
+from faxes.services.outbound import cancel_fax, process_fax, resubmit_fax, sweep
+from faxes.services.retention import purge_attachment, purge_expired_attachments
+from faxes.services.submit import CoverFields, SubmitResult, UploadedFile, UrlDocument, submit_fax
+
+__all__ = [
+    "CoverFields",
+    "SubmitResult",
+    "UnroutableNumber",
+    "UploadedFile",
+    "UrlDocument",
+    "cancel_fax",
+    "create_faxbox",
+    "process_fax",
+    "purge_attachment",
+    "purge_expired_attachments",
+    "receive_fax",
+    "resubmit_fax",
+    "submit_fax",
+    "sweep",
+]

@@ -1,0 +1,152 @@
+"""Receiving: route a fax to the faxbox that owns the called number and file it."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import datetime
+from typing import Any
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from faxes import lifecycle
+from faxes.documents import convert_inbound, make_previews
+from faxes.models import (
+    AuditEvent,
+    Direction,
+    Fax,
+    FaxNumber,
+    FaxStatus,
+    InboundRefusal,
+    fax_folder,
+)
+from faxes.phone import normalize_e164
+
+log = logging.getLogger(__name__)
+
+
+class UnroutableNumber(Exception):
+    """No faxbox owns the called number: the fax enters no account."""
+
+
+def _refuse(to_number: str, from_number: str, transport: str, carrier_fax_id: str, reason: str):
+    InboundRefusal.objects.create(
+        to_number=to_number[:20], from_number=from_number[:20], transport=transport,
+        carrier_fax_id=carrier_fax_id[:128], reason=reason[:255],
+    )  # fmt: skip
+    log.warning("refused inbound fax to %s from %s: %s", to_number, from_number, reason)
+    raise UnroutableNumber(reason)
+
+
+def receive_fax(
+    *,
+    to_number: str,
+    from_number: str,
+    data: bytes,
+    transport: str,
+    carrier_fax_id: str,
+    filename: str = "",
+    remote_station_id: str = "",
+    rx_result: dict[str, Any] | None = None,
+    received_at: datetime | None = None,
+) -> Fax:
+    """File a received fax (TIFF or PDF bytes) in the faxbox owning ``to_number``.
+
+    Idempotent on (transport, carrier_fax_id): a repeated delivery returns the
+    fax filed the first time. Raises ``UnroutableNumber`` (and logs an
+    ``InboundRefusal``) when no faxbox owns the number; raises
+    ``DocumentRejected`` when the document is unreadable.
+    """
+    existing = Fax.objects.filter(
+        direction=Direction.INBOUND, transport=transport, carrier_fax_id=carrier_fax_id
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        called = normalize_e164(to_number)
+    except Exception:
+        _refuse(to_number, from_number, transport, carrier_fax_id, "not a valid number")
+    owner = (
+        FaxNumber.objects.select_related("faxbox", "account")
+        .filter(number=called, faxbox__deleted_at__isnull=True)
+        .first()
+    )
+    if owner is None:
+        _refuse(called, from_number, transport, carrier_fax_id, "no faxbox owns this number")
+    if not owner.account.enabled:
+        _refuse(called, from_number, transport, carrier_fax_id, "the account is disabled")
+    try:
+        caller = normalize_e164(from_number) if from_number else ""
+    except Exception:
+        caller = ""  # anonymous or malformed caller id: keep the fax, drop the number
+
+    fax = Fax(
+        account=owner.account,
+        faxbox=owner.faxbox,
+        owner=owner.faxbox.owner,
+        direction=Direction.INBOUND,
+        status=FaxStatus.RECEIVED,
+        from_number=caller,
+        to_number=called,
+        transport=transport,
+        carrier_fax_id=carrier_fax_id,
+        remote_station_id=remote_station_id[:32],
+        rx_result=rx_result,
+        completed_at=received_at or timezone.now(),
+        status_changed_at=timezone.now(),
+    )
+    stored: list[str] = []
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
+            converted = convert_inbound(data, tmp.name, filename=filename)
+            fax.pages = converted.page_count
+            fax.document.save("fax.pdf", ContentFile(converted.pdf), save=False)
+            stored.append(fax.document.name)
+            with open(tmp.name, "rb") as handle:
+                fax.tiff.save("fax.tiff", File(handle), save=False)
+            stored.append(fax.tiff.name)
+        previews = make_previews(converted.pdf, fax.document.storage, fax_folder(fax))
+        fax.thumbnail.name = previews.thumbnail
+        stored.extend([previews.thumbnail, *previews.pages])
+        with transaction.atomic():
+            fax.save()
+            lifecycle.record_initial(fax, f"received via {transport}")
+            AuditEvent.objects.create(
+                account=fax.account, action="fax.received", fax=fax,
+                details={"from": caller, "to": called, "pages": fax.pages, "transport": transport},
+            )  # fmt: skip
+            _notify_inbound(fax.pk)
+    except IntegrityError:
+        # The same carrier fax was filed concurrently: keep that one.
+        _delete(fax.document.storage, stored)
+        return Fax.objects.get(
+            direction=Direction.INBOUND, transport=transport, carrier_fax_id=carrier_fax_id
+        )
+    except BaseException:
+        _delete(fax.document.storage, stored)
+        raise
+    return fax
+
+
+def _delete(storage, names: list[str]) -> None:
+    for name in names:
+        if name:
+            try:
+                storage.delete(name)
+            except Exception:  # pragma: no cover - best effort
+                log.exception("could not delete %s", name)
+
+
+def _notify_inbound(fax_id: str) -> None:
+    from faxes.tasks import notify_inbound_task
+
+    def send() -> None:
+        try:
+            notify_inbound_task.delay(fax_id)
+        except Exception:
+            log.exception("could not enqueue the notification of fax %s", fax_id)
+
+    transaction.on_commit(send)

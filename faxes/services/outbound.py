@@ -1,0 +1,357 @@
+"""The outbound engine: claim, convert, send, retry, cancel, resubmit, sweep.
+
+The database is the source of truth. A worker claims a fax with a
+conditional update (``queued → converting`` plus a fresh claim token); every
+later step is conditional on that token, so a fax re-queued by the sweeper
+after its worker vanished can never be driven by two workers at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from faxes import lifecycle
+from faxes.documents import (
+    DocumentRejected,
+    FaxHeader,
+    RenderOptions,
+    accept_document,
+    accept_fetched,
+    combine_documents,
+    make_previews,
+    render_fax_tiff,
+)
+from faxes.documents.faxspec import Resolution as RenderResolution
+from faxes.fetch import DocumentFetchError, fetch_document
+from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
+from faxes.transports import TransportError, TxResult, get_transport
+
+log = logging.getLogger(__name__)
+S = FaxStatus
+
+
+def enqueue(fax_id: str) -> None:
+    """Wake a worker for this fax once the current transaction commits.
+
+    A failure to reach the broker is logged, not raised: the fax is already
+    stored as queued and the sweeper re-enqueues it.
+    """
+
+    def send() -> None:
+        from faxes.tasks import process_fax_task
+
+        try:
+            process_fax_task.delay(fax_id)
+        except Exception:
+            log.exception("could not enqueue fax %s; the sweeper will retry", fax_id)
+
+    transaction.on_commit(send)
+
+
+def _stage_delay(stage: str) -> None:
+    """Optional pause inside a stage (``FAXPORTAL_STAGE_DELAY``), for fault drills
+    that kill a worker mid-conversion or mid-send."""
+    delay = settings.FAXPORTAL_STAGE_DELAY.get(stage)
+    if delay:
+        time.sleep(delay)
+
+
+@contextmanager
+def local_copy(field_file):
+    """A filesystem path for a stored file (downloads it when storage is remote)."""
+    try:
+        yield Path(field_file.path)
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(suffix=Path(field_file.name).suffix) as tmp:
+        with field_file.open("rb") as source:
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                tmp.write(chunk)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+# --- claim and convert ------------------------------------------------------
+
+
+def claim(fax_id: str) -> str | None:
+    """Take a queued fax for this worker; the claim token, or None if someone else has it."""
+    token = secrets.token_hex(8)
+    if lifecycle.transition(
+        fax_id, [S.QUEUED], S.CONVERTING, "claimed by worker", claim_token=token
+    ):
+        return token
+    return None
+
+
+def _part_document(part: DocumentPart):
+    if part.file:
+        with part.file.open("rb") as handle:
+            return accept_document(handle.read(), filename=part.filename)
+    options = part.url_options or {}
+    fetched = fetch_document(
+        part.url,
+        method=options.get("method", "get"),
+        content=options.get("content"),
+        content_type=options.get("content_type"),
+        host=options.get("host"),
+        referer=options.get("referer"),
+    )
+    accepted = accept_fetched(fetched.data, fetched.content_type, url=part.url)
+    # Keep what was fetched, so retries and resubmits send the same document.
+    name = fetched.filename or "document"
+    stem = Path(name).stem or "document"
+    part.file.save(f"{stem[:60]}.{accepted.kind.value}", ContentFile(fetched.data), save=False)
+    part.filename = part.filename or name[:255]
+    part.content_type = accepted.kind.mime_type
+    part.size = len(fetched.data)
+    part.fetched_at = timezone.now()
+    part.save(update_fields=["file", "filename", "content_type", "size", "fetched_at"])
+    return accepted
+
+
+def convert(fax: Fax) -> int:
+    """Build the fax's PDF (cover + parts), its fax TIFF and previews; returns pages."""
+    from faxes.services.submit import cover_page_for
+
+    parts = [_part_document(part) for part in fax.source.parts.all()]
+    combined = combine_documents(parts, cover=cover_page_for(fax, 0))
+    if fax.cover:
+        # The cover states the page count, which is only known now.
+        combined = combine_documents(parts, cover=cover_page_for(fax, combined.page_count))
+    faxbox = fax.faxbox
+    header = FaxHeader(
+        text=(faxbox.fax_header if faxbox else "") or fax.from_name,
+        sender_number=fax.from_number,
+        timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
+    )
+    fax.document.save("fax.pdf", ContentFile(combined.pdf), save=False)
+    with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
+        render_fax_tiff(
+            combined.pdf,
+            tmp.name,
+            RenderOptions(resolution=RenderResolution(fax.resolution), header=header),
+        )
+        with open(tmp.name, "rb") as handle:
+            fax.tiff.save("fax.tiff", File(handle), save=False)
+    previews = make_previews(combined.pdf, fax.document.storage, fax_folder(fax))
+    fax.thumbnail.name = previews.thumbnail
+    Fax.objects.filter(pk=fax.pk).update(
+        document=fax.document.name,
+        tiff=fax.tiff.name,
+        thumbnail=fax.thumbnail.name,
+        pages=combined.page_count,
+    )
+    fax.pages = combined.page_count
+    return combined.page_count
+
+
+# --- send ---------------------------------------------------------------------
+
+
+def retry_delay(attempt_number: int) -> timedelta:
+    """Exponential backoff from FAXPORTAL_RETRY_DELAY, capped, with ±10 % jitter."""
+    base = settings.FAXPORTAL_RETRY_DELAY * (2 ** max(0, attempt_number - 1))
+    capped = min(base, settings.FAXPORTAL_RETRY_DELAY_MAX)
+    return timedelta(seconds=capped * random.uniform(0.9, 1.1))
+
+
+def _fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, permanent: bool,
+                   code: int | None = None) -> None:  # fmt: skip
+    fax.refresh_from_db(fields=["attempt_count", "retries"])
+    allowed = max(1, fax.retries)
+    if not permanent and fax.attempt_count < allowed:
+        lifecycle.transition(
+            fax.pk, [from_status], S.RETRYING, f"will retry: {message}", claim=token,
+            next_attempt_at=timezone.now() + retry_delay(fax.attempt_count),
+            error_message=message[:500], error_code=code,
+        )  # fmt: skip
+        return
+    if lifecycle.transition(
+        fax.pk, [from_status], S.FAILED, message, claim=token,
+        error_message=message[:500], error_code=code,
+    ):  # fmt: skip
+        _notify(fax.pk)
+
+
+def _notify(fax_id: str) -> None:
+    from faxes.tasks import notify_outbound_task
+
+    transaction.on_commit(lambda: notify_outbound_task.delay(fax_id))
+
+
+def _record(attempt: Attempt, result: TxResult) -> None:
+    attempt.ended_at = timezone.now()
+    attempt.success = result.success
+    attempt.result_code = result.result_code
+    attempt.result_text = result.result_text[:255]
+    attempt.pages_sent = result.pages_sent
+    attempt.speed = result.speed
+    attempt.ecm = result.ecm
+    attempt.bad_rows = result.bad_rows
+    attempt.receiver_id = result.receiver_id[:32]
+    attempt.time_elapsed = result.time_elapsed
+    attempt.details = result.details
+    attempt.save()
+
+
+def send(fax: Fax, token: str) -> None:
+    transport = get_transport(fax.transport or None)
+    with transaction.atomic():
+        number = (Attempt.objects.filter(fax=fax).aggregate(n=Max("number"))["n"] or 0) + 1
+        attempt = Attempt.objects.create(
+            fax=fax, account_id=fax.account_id, number=number, transport=transport.name,
+            started_at=timezone.now(),
+        )  # fmt: skip
+        Fax.objects.filter(pk=fax.pk).update(attempt_count=F("attempt_count") + 1)
+    _stage_delay("sending")
+    try:
+        with local_copy(fax.tiff) as tiff_path:
+            outcome = transport.send(fax, attempt, tiff_path)
+    except TransportError as exc:
+        _record(attempt, exc.result)
+        _fail_or_retry(fax, token, S.SENDING, exc.message, permanent=exc.permanent,
+                       code=exc.result.result_code)  # fmt: skip
+        return
+    if outcome.carrier_id:
+        Attempt.objects.filter(pk=attempt.pk).update(carrier_id=outcome.carrier_id)
+    if not outcome.final:
+        return  # the carrier reports the end through its callback
+    result = outcome.result or TxResult(success=True)
+    _record(attempt, result)
+    if lifecycle.transition(
+        fax.pk, [S.SENDING], S.DELIVERED, "delivered", claim=token,
+        remote_station_id=result.receiver_id[:32], error_code=None, error_message="",
+    ):  # fmt: skip
+        _notify(fax.pk)
+
+
+def process_fax(fax_id: str) -> None:
+    """Drive one queued fax to delivered, failed or retrying. Safe to call twice."""
+    token = claim(fax_id)
+    if token is None:
+        return
+    fax = Fax.objects.select_related("faxbox", "account", "source").get(pk=fax_id)
+    try:
+        _stage_delay("converting")
+        convert(fax)
+    except DocumentFetchError as exc:
+        _fail_or_retry_conversion(fax, token, exc.message, permanent=exc.permanent)
+        return
+    except DocumentRejected as exc:
+        _fail_or_retry_conversion(fax, token, exc.message, permanent=True)
+        return
+    if not lifecycle.transition(fax_id, [S.CONVERTING], S.SENDING, "converted", claim=token):
+        return  # cancelled (or reclaimed) meanwhile
+    send(fax, token)
+
+
+def _fail_or_retry_conversion(fax: Fax, token: str, message: str, *, permanent: bool) -> None:
+    # A document that cannot be fetched right now counts as an attempt.
+    Fax.objects.filter(pk=fax.pk).update(attempt_count=F("attempt_count") + 1)
+    _fail_or_retry(fax, token, S.CONVERTING, message, permanent=permanent)
+
+
+# --- user operations -----------------------------------------------------------
+
+
+def cancel_fax(fax: Fax, reason: str = "cancelled by user") -> bool:
+    """Cancel a fax that is not yet being transmitted; False when too late."""
+    return lifecycle.transition(fax.pk, lifecycle.CANCELLABLE, S.CANCELLED, reason)
+
+
+def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
+    """A new fax with the same document (Kazoo ``resubmit``/``forward``)."""
+    from faxes.phone import normalize_e164
+
+    if fax.direction != "outbound" or fax.status not in lifecycle.FINAL:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError("Only a finished outbound fax can be resubmitted.")
+    with transaction.atomic():
+        copy = Fax.objects.create(
+            account_id=fax.account_id, faxbox=fax.faxbox, owner=owner or fax.owner,
+            direction="outbound", status=S.QUEUED, status_changed_at=timezone.now(),
+            from_number=fax.from_number, from_name=fax.from_name,
+            to_number=normalize_e164(to_number) if to_number else fax.to_number,
+            to_name=fax.to_name, subject=fax.subject, cover=fax.cover,
+            resolution=fax.resolution, retries=fax.retries, source=fax.source,
+            resubmitted_from=fax, transport=fax.transport, notify_emails=fax.notify_emails,
+            pages=fax.pages,
+        )  # fmt: skip
+        lifecycle.record_initial(copy, f"resubmitted from {fax.pk}")
+        enqueue(copy.pk)
+    return copy
+
+
+# --- sweeper -------------------------------------------------------------------
+
+
+def sweep(now=None) -> dict[str, int]:
+    """Dispatch due work and rescue stuck faxes. Runs periodically (Celery beat)."""
+    now = now or timezone.now()
+    counts = {"scheduled": 0, "retrying": 0, "requeued": 0, "rescued": 0}
+    for fax_id in Fax.objects.filter(status=S.SCHEDULED, scheduled_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            if lifecycle.transition(fax_id, [S.SCHEDULED], S.QUEUED, "scheduled time reached"):
+                enqueue(fax_id)
+                counts["scheduled"] += 1
+    for fax_id in Fax.objects.filter(status=S.RETRYING, next_attempt_at__lte=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            if lifecycle.transition(fax_id, [S.RETRYING], S.QUEUED, "retry due"):
+                enqueue(fax_id)
+                counts["retrying"] += 1
+    # Queued but nobody claimed it: the broker message may have been lost.
+    requeue_before = now - timedelta(seconds=settings.FAXPORTAL_REQUEUE_AFTER)
+    for fax_id in Fax.objects.filter(
+        status=S.QUEUED, status_changed_at__lt=requeue_before
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            Fax.objects.filter(pk=fax_id, status=S.QUEUED).update(status_changed_at=now)
+            enqueue(fax_id)
+            counts["requeued"] += 1
+    # Claimed but silent for too long: the worker died. Converting is safe to
+    # redo; a synchronous send is redone too, because delivery is idempotent
+    # (loopback) — transports that report by callback stay in "sending".
+    stuck_before = now - timedelta(seconds=settings.FAXPORTAL_STUCK_AFTER)
+    stuck = Fax.objects.filter(
+        status__in=[S.CONVERTING, S.SENDING], status_changed_at__lt=stuck_before
+    ).values_list("pk", "status", "transport")
+    for fax_id, status, transport_name in stuck:
+        if (
+            status == S.SENDING
+            and "callbacks" in get_transport(transport_name or None).capabilities
+        ):
+            continue
+        with transaction.atomic():
+            if lifecycle.transition(fax_id, [status], S.QUEUED, f"worker lost while {status}"):
+                # An attempt cut short by a crash does not use up the fax's retries.
+                interrupted = Attempt.objects.filter(fax_id=fax_id, ended_at__isnull=True).update(
+                    ended_at=now, success=False, result_text="interrupted: worker lost"
+                )
+                if interrupted:
+                    Fax.objects.filter(pk=fax_id).update(
+                        attempt_count=F("attempt_count") - interrupted
+                    )
+                enqueue(fax_id)
+                counts["rescued"] += 1
+    return counts

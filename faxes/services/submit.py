@@ -1,0 +1,351 @@
+"""Accepting a send request: validate everything, store it, create the faxes."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Account, User
+from faxes import lifecycle
+from faxes.documents import (
+    CoverPage,
+    DocumentRejected,
+    accept_document,
+    combine_documents,
+)
+from faxes.models import (
+    DocumentPart,
+    Fax,
+    Faxbox,
+    FaxDocument,
+    FaxStatus,
+    Resolution,
+)
+from faxes.phone import normalize_e164
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    data: bytes
+    filename: str = ""
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class UrlDocument:
+    """A document the worker fetches; the options are Kazoo's ``document`` object."""
+
+    url: str
+    method: str = "get"
+    content: str | None = None
+    content_type: str | None = None
+    host: str | None = None
+    referer: str | None = None
+
+    def options(self) -> dict[str, str]:
+        values = {
+            "method": self.method,
+            "content": self.content,
+            "content_type": self.content_type,
+            "host": self.host,
+            "referer": self.referer,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass(frozen=True)
+class CoverFields:
+    subject: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    faxes: list[Fax]
+    replayed: bool = False  # True when an Idempotency-Key matched an earlier request
+    document: FaxDocument | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def resolve_schedule(when: datetime | None, timezone_name: str | None) -> datetime | None:
+    """An aware UTC instant from ``when`` (aware, or naive local time in ``timezone_name``).
+
+    A naive time that does not exist in the zone (the hour skipped when clocks
+    go forward) is refused rather than silently shifted; an ambiguous one (the
+    hour repeated when clocks go back) means its first occurrence.
+    """
+    if when is None:
+        return None
+    if timezone.is_aware(when):
+        return when.astimezone(UTC)
+    name = timezone_name or "UTC"
+    try:
+        zone = zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"timezone": [f"{name!r} is not a known time zone."]}) from None
+    local = when.replace(tzinfo=zone, fold=0)
+    round_trip = local.astimezone(UTC).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != when:
+        raise ValidationError(
+            {
+                "scheduled_at": [
+                    f"{when:%Y-%m-%d %H:%M} does not exist in {name} "
+                    "(the clocks skip that hour); choose another time."
+                ]
+            }
+        )
+    return local.astimezone(UTC)
+
+
+def _check_recipients(recipients: list[str]) -> list[str]:
+    if not recipients:
+        raise ValidationError({"to": ["At least one recipient number is required."]})
+    limit = settings.FAXPORTAL_MAX_RECIPIENTS
+    if len(recipients) > limit:
+        raise ValidationError({"to": [f"At most {limit} recipients per request."]})
+    numbers: list[str] = []
+    errors: list[str] = []
+    for raw in recipients:
+        try:
+            number = normalize_e164(raw)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if number not in numbers:
+            numbers.append(number)
+    if errors:
+        raise ValidationError({"to": errors})
+    return numbers
+
+
+def _replay(account: Account, key: str) -> SubmitResult | None:
+    document = FaxDocument.objects.for_account(account).filter(idempotency_key=key).first()
+    if document is None:
+        return None
+    faxes = list(
+        Fax.objects.filter(source=document, resubmitted_from__isnull=True).order_by(
+            "created_at", "id"
+        )
+    )
+    return SubmitResult(faxes=faxes, replayed=True, document=document)
+
+
+def submit_fax(
+    *,
+    account: Account,
+    recipients: list[str],
+    documents: list[UploadedFile | UrlDocument],
+    faxbox: Faxbox | None = None,
+    owner: User | None = None,
+    from_number: str | None = None,
+    from_name: str | None = None,
+    to_name: str = "",
+    cover: CoverFields | None = None,
+    resolution: str = Resolution.FINE,
+    retries: int | None = None,
+    scheduled_at: datetime | None = None,
+    timezone_name: str | None = None,
+    idempotency_key: str = "",
+    notify_emails: list[str] | None = None,
+) -> SubmitResult:
+    """Validate and store a send request; one Fax per recipient, enqueued on commit.
+
+    Raises ``ValidationError`` (per-field messages) and stores nothing when
+    anything is wrong. Uploaded documents are checked now, so their page
+    count is known at once; URL documents are fetched and checked by the worker.
+    """
+    if faxbox is not None and faxbox.account_id != account.pk:
+        raise ValidationError({"faxbox": ["No such faxbox."]})
+    if idempotency_key:
+        earlier = _replay(account, idempotency_key)
+        if earlier is not None:
+            return earlier
+
+    errors: dict[str, list[str]] = {}
+    numbers: list[str] = []
+    try:
+        numbers = _check_recipients(recipients)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not documents:
+        errors.setdefault("documents", []).append("Attach a document or give a document URL.")
+    if resolution not in Resolution.values:
+        errors.setdefault("resolution", []).append("Resolution must be 'fine' or 'standard'.")
+    max_attempts = faxbox.retries if (retries is None and faxbox) else retries
+    max_attempts = 1 if max_attempts is None else max_attempts
+    if not 0 <= max_attempts <= settings.FAXPORTAL_MAX_RETRIES:
+        errors.setdefault("retries", []).append(
+            f"Retries must be between 0 and {settings.FAXPORTAL_MAX_RETRIES}."
+        )
+    sender = from_number or (faxbox.caller_id if faxbox else "")
+    if sender:
+        try:
+            sender = normalize_e164(sender)
+        except ValidationError as exc:
+            errors.setdefault("from", []).extend(exc.messages)
+    try:
+        when = resolve_schedule(
+            scheduled_at, timezone_name or (faxbox.fax_timezone if faxbox else account.timezone)
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        when = None
+
+    accepted = []
+    for position, item in enumerate(documents):
+        if isinstance(item, UploadedFile):
+            try:
+                accepted.append(accept_document(item.data, filename=item.filename))
+            except DocumentRejected as exc:
+                errors.setdefault("documents", []).append(exc.message)
+        elif not item.url.lower().startswith(("http://", "https://")):
+            errors.setdefault("documents", []).append(
+                f"Document {position + 1}: only http and https URLs can be fetched."
+            )
+        elif item.method.lower() not in ("get", "post"):
+            errors.setdefault("documents", []).append(
+                f"Document {position + 1}: method must be get or post."
+            )
+    pages = None
+    if accepted and len(accepted) == len(documents) and not errors:
+        # Every part is an upload: combine now so the page count is known (and
+        # the page limit enforced) before anything is stored.
+        try:
+            pages = combine_documents(accepted).page_count + (1 if cover else 0)
+        except DocumentRejected as exc:
+            errors.setdefault("documents", []).append(exc.message)
+    if errors:
+        raise ValidationError(errors)
+
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            result = _store(
+                account=account,
+                faxbox=faxbox,
+                owner=owner,
+                numbers=numbers,
+                documents=documents,
+                accepted=iter(accepted),
+                stored=stored,
+                sender=sender,
+                from_name=from_name
+                if from_name is not None
+                else (faxbox.caller_name if faxbox else ""),
+                to_name=to_name,
+                cover=cover,
+                resolution=resolution,
+                max_attempts=max_attempts,
+                when=when,
+                pages=pages,
+                idempotency_key=idempotency_key,
+                notify_emails=notify_emails or [],
+            )
+    except IntegrityError:
+        _delete_files(stored)
+        # A concurrent request with the same Idempotency-Key won the race.
+        earlier = _replay(account, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier
+    except BaseException:
+        _delete_files(stored)
+        raise
+    return result
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:  # pragma: no cover - best effort clean-up
+            log.exception("could not delete %s after a failed submit", name)
+
+
+def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, sender, from_name,
+           to_name, cover, resolution, max_attempts, when, pages, idempotency_key,
+           notify_emails) -> SubmitResult:  # fmt: skip
+    from faxes.services.outbound import enqueue
+
+    document = FaxDocument.objects.create(account=account, idempotency_key=idempotency_key)
+    for position, item in enumerate(documents):
+        part = DocumentPart(document=document, account=account, position=position)
+        if isinstance(item, UploadedFile):
+            checked = next(accepted)
+            part.filename = item.filename[:255]
+            part.content_type = checked.kind.mime_type
+            part.size = len(item.data)
+            part.sha256 = hashlib.sha256(item.data).hexdigest()
+            part.file.save(
+                _safe_name(item.filename, checked.kind), ContentFile(item.data), save=False
+            )
+            stored.append(part.file.name)
+        else:
+            part.url = item.url
+            part.url_options = item.options()
+        part.save()
+
+    status = FaxStatus.SCHEDULED if when and when > timezone.now() else FaxStatus.QUEUED
+    faxes = []
+    for number in numbers:
+        fax = Fax.objects.create(
+            account=account,
+            faxbox=faxbox,
+            owner=owner,
+            direction="outbound",
+            status=status,
+            status_changed_at=timezone.now(),
+            from_number=sender,
+            from_name=(from_name or "")[:64],
+            to_number=number,
+            to_name=to_name[:64],
+            subject=(cover.subject if cover else "")[:200],
+            cover={"subject": cover.subject, "message": cover.message} if cover else None,
+            resolution=resolution,
+            retries=max_attempts,
+            scheduled_at=when,
+            pages=pages,
+            source=document,
+            transport=settings.FAXPORTAL_TRANSPORT,
+            notify_emails=notify_emails,
+        )
+        lifecycle.record_initial(fax, "scheduled" if status == FaxStatus.SCHEDULED else "submitted")
+        if status == FaxStatus.QUEUED:
+            enqueue(fax.pk)
+        faxes.append(fax)
+    return SubmitResult(faxes=faxes, document=document)
+
+
+def _safe_name(filename: str, kind) -> str:
+    """A storage name from a user's file name: letters, digits, - and _ only."""
+    extension = {"jpeg": "jpg"}.get(kind.value, kind.value)
+    original_stem = filename.rsplit(".", 1)[0] if filename else ""
+    stem = "".join(c for c in original_stem if c.isalnum() or c in "-_")
+    return f"{(stem or 'document')[:60]}.{extension}"
+
+
+def cover_page_for(fax: Fax, page_count: int) -> CoverPage | None:
+    if not fax.cover:
+        return None
+    faxbox = fax.faxbox
+    return CoverPage(
+        recipient_name=fax.to_name,
+        recipient_number=fax.to_number,
+        sender_name=fax.from_name or (faxbox.caller_name if faxbox else ""),
+        sender_number=fax.from_number,
+        subject=fax.cover.get("subject", ""),
+        message=fax.cover.get("message", ""),
+        timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
+    )
