@@ -10,6 +10,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("faxes.api.v1.urls")),
+    path("v2/", include("faxes.api.kazoo.urls")),
+    path("hooks/", include("faxes.carrier_urls")),
     path("healthz", healthz, name="healthz"),
+    path("", include("faxes.urls")),
     path("", include("accounts.urls")),
 ]

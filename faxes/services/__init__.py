@@ -2,7 +2,8 @@
 
 from faxes.services.faxboxes import create_faxbox
 from faxes.services.inbound import UnroutableNumber, receive_fax
-from faxes.services.outbound import cancel_fax, process_fax, resubmit_fax, sweep
+from faxes.services.outbound import cancel_fax, forward_fax, process_fax, resubmit_fax, sweep
+from faxes.services.receipts import receipt_pdf
 from faxes.services.retention import purge_attachment, purge_expired_attachments
 from faxes.services.submit import CoverFields, SubmitResult, UploadedFile, UrlDocument, submit_fax
 
@@ -14,9 +15,11 @@ __all__ = [
     "UrlDocument",
     "cancel_fax",
     "create_faxbox",
+    "forward_fax",
     "process_fax",
     "purge_attachment",
     "purge_expired_attachments",
+    "receipt_pdf",
     "receive_fax",
     "resubmit_fax",
     "submit_fax",

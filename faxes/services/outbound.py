@@ -130,10 +130,8 @@ def convert(fax: Fax) -> int:
     from faxes.services.submit import cover_page_for
 
     parts = [_part_document(part) for part in fax.source.parts.all()]
-    combined = combine_documents(parts, cover=cover_page_for(fax, 0))
-    if fax.cover:
-        # The cover states the page count, which is only known now.
-        combined = combine_documents(parts, cover=cover_page_for(fax, combined.page_count))
+    # The cover page states the total page count; combine_documents draws it.
+    combined = combine_documents(parts, cover=cover_page_for(fax))
     faxbox = fax.faxbox
     header = FaxHeader(
         text=(faxbox.fax_header if faxbox else "") or fax.from_name,
@@ -295,6 +293,45 @@ def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
             pages=fax.pages,
         )  # fmt: skip
         lifecycle.record_initial(copy, f"resubmitted from {fax.pk}")
+        enqueue(copy.pk)
+    return copy
+
+
+def forward_fax(fax: Fax, *, to_number: str, faxbox=None, owner=None) -> Fax:
+    """Send a received fax's document on to another number (Kazoo inbox ``forward``).
+
+    The new outbound fax leaves from ``faxbox`` (default: the faxbox that
+    received it) with a fresh copy of the document, so purging either fax
+    never takes the other's document away.
+    """
+    from django.core.exceptions import ValidationError
+
+    from faxes.models import DocumentPart, FaxDocument
+    from faxes.phone import normalize_e164
+
+    if fax.direction != "inbound" or not fax.document:
+        raise ValidationError("Only a received fax that still has its document can be forwarded.")
+    number = normalize_e164(to_number)
+    sender = faxbox or fax.faxbox
+    with fax.document.open("rb") as handle:
+        data = handle.read()
+    with transaction.atomic():
+        source = FaxDocument.objects.create(account_id=fax.account_id)
+        part = DocumentPart(
+            document=source, account_id=fax.account_id, position=0,
+            filename=f"fax-{fax.pk[:8]}.pdf", content_type="application/pdf", size=len(data),
+        )  # fmt: skip
+        part.file.save("forwarded.pdf", ContentFile(data), save=False)
+        part.save()
+        copy = Fax.objects.create(
+            account_id=fax.account_id, faxbox=sender, owner=owner,
+            direction="outbound", status=S.QUEUED, status_changed_at=timezone.now(),
+            from_number=(sender.caller_id if sender else "") or fax.to_number,
+            from_name=sender.caller_name if sender else "", to_number=number,
+            resolution="fine", retries=sender.retries if sender else 1, source=source,
+            transport=settings.FAXPORTAL_TRANSPORT, pages=fax.pages,
+        )  # fmt: skip
+        lifecycle.record_initial(copy, f"forwarded from {fax.pk}")
         enqueue(copy.pk)
     return copy
 

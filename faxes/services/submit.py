@@ -336,7 +336,7 @@ def _safe_name(filename: str, kind) -> str:
     return f"{(stem or 'document')[:60]}.{extension}"
 
 
-def cover_page_for(fax: Fax, page_count: int) -> CoverPage | None:
+def cover_page_for(fax: Fax) -> CoverPage | None:
     if not fax.cover:
         return None
     faxbox = fax.faxbox

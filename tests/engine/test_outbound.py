@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import threading
 from datetime import timedelta
 
@@ -364,3 +365,39 @@ def test_status_changes_are_announced_after_commit(clinic, pharmacy):
     ]  # fmt: skip
     inbound = Fax.objects.get(direction="inbound")
     assert (inbound.pk, pharmacy.account_id, "", "received") in seen
+
+
+def test_forward_a_received_fax(clinic, pharmacy):
+    send(clinic, pages=2)
+    inbound = Fax.objects.get(direction="inbound")
+    forwarded = services.forward_fax(inbound, to_number="+12025550110")
+    forwarded.refresh_from_db()
+    assert forwarded.status == S.DELIVERED and forwarded.faxbox == pharmacy
+    assert forwarded.source.parts.get().file.name != inbound.document.name
+    back = Fax.objects.filter(direction="inbound", faxbox=clinic).get()
+    assert back.pages == 2
+
+
+def test_forward_refuses_outbound_or_purged(clinic, pharmacy):
+    from django.core.exceptions import ValidationError
+
+    fax = send(clinic)
+    with pytest.raises(ValidationError):
+        services.forward_fax(fax, to_number="+12025550110")
+    inbound = Fax.objects.get(direction="inbound")
+    services.purge_attachment(inbound)
+    with pytest.raises(ValidationError):
+        services.forward_fax(inbound, to_number="+12025550110")
+
+
+def test_receipt_of_a_delivered_fax(clinic, pharmacy):
+    from pypdf import PdfReader
+
+    fax = send(clinic)
+    pdf = services.receipt_pdf(fax)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    queued = send(clinic, scheduled_at=timezone.now() + timedelta(days=1))
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.receipt_pdf(queued)
