@@ -14,6 +14,15 @@ class AccountAdmin(admin.ModelAdmin):
     search_fields = ["name", "id", "realm"]
     readonly_fields = ["id", "tree_path", "created_at", "updated_at"]
     raw_id_fields = ["parent"]
+    actions = ["new_kazoo_api_key"]
+
+    @admin.action(description="Generate a new Kazoo API key (shown once)")
+    def new_kazoo_api_key(self, request: HttpRequest, queryset) -> None:
+        from accounts.kazoo_auth import regenerate_api_key
+
+        for account in queryset:
+            key = regenerate_api_key(account)
+            messages.warning(request, f"New API key of {account.name} (copy it now): {key}")
 
     def get_readonly_fields(self, request, obj=None):
         # A parent is chosen once: moving an account would change who sees its faxes.

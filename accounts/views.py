@@ -1,4 +1,4 @@
-"""Login and the logged-in landing pages."""
+"""Login, the landing redirect and the account overview pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
 from accounts.models import Account
@@ -44,20 +45,22 @@ def _account_page(request: HttpRequest, account: Account) -> HttpResponse:
         .prefetch_related("numbers")
     )
     children = account.children.order_by("name") if request.user.is_account_admin else []
-    return render(
-        request,
-        "accounts/home.html",
-        {"account": account, "faxboxes": faxboxes, "children": children},
-    )
+    with timezone.override(request.user.account.timezone):
+        return render(
+            request,
+            "accounts/home.html",
+            {"account": account, "faxboxes": faxboxes, "children": children, "nav": "account"},
+        )
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    account = request.user.account
-    if account is None:
-        # Platform operators have no tenant: their place is Django admin.
+    """Staff land in their inbox; platform operators (no tenant) in Django admin."""
+    if request.user.account is None:
+        if request.user.is_staff:
+            return redirect("admin:index")
         raise Http404("No account")
-    return _account_page(request, account)
+    return redirect("inbox")
 
 
 @login_required

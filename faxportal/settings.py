@@ -226,7 +226,11 @@ FAXPORTAL_DEFAULT_REGION = env_str("FAXPORTAL_DEFAULT_REGION", "US").upper()
 # Generated account realms are <name>.<this domain>.
 FAXPORTAL_REALM_DOMAIN = env_str("FAXPORTAL_REALM_DOMAIN", "fax.local")
 
+# Transport of new faxes when no carrier configuration (Django admin) applies:
+# loopback, signalwire or telnyx (see "Cloud carriers" below).
 FAXPORTAL_TRANSPORT = env_str("FAXPORTAL_TRANSPORT", "loopback")
+if FAXPORTAL_TRANSPORT not in ("loopback", "signalwire", "telnyx"):
+    raise ImproperlyConfigured("FAXPORTAL_TRANSPORT must be loopback, signalwire or telnyx")
 # How the loopback transport's modem pair is connected: audio, g711_alaw, g711_ulaw or t38.
 FAXPORTAL_LOOPBACK_MODE = env_str("FAXPORTAL_LOOPBACK_MODE", "audio")
 if FAXPORTAL_LOOPBACK_MODE not in ("audio", "g711_alaw", "g711_ulaw", "t38"):
@@ -253,6 +257,12 @@ if FAXPORTAL_NOTIFY_ATTACHMENT not in ("pdf", "tiff", "none"):
 FAXPORTAL_FETCH_TIMEOUT = env_int("FAXPORTAL_FETCH_TIMEOUT", 30, minimum=1, maximum=600)
 # Let document URLs point at this machine (tests and single-host setups only).
 FAXPORTAL_FETCH_ALLOW_LOOPBACK = env_bool("FAXPORTAL_FETCH_ALLOW_LOOPBACK", False)
+
+# --- Kazoo-compatible API (/v2) --------------------------------------------
+# Lifetime of tokens from /v2/user_auth and /v2/api_auth, seconds.
+FAXPORTAL_KAZOO_TOKEN_TTL = env_int("FAXPORTAL_KAZOO_TOKEN_TTL", 3600, minimum=60)
+# Faxboxes get <8 hex>.<this domain> as their e-mail-to-fax domain.
+FAXPORTAL_FAXBOX_SMTP_DOMAIN = env_str("FAXPORTAL_FAXBOX_SMTP_DOMAIN", "fax.localhost")
 
 # --- Celery ---------------------------------------------------------------
 _broker_url = env_url(
@@ -284,6 +294,47 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-attachments": {"task": "faxes.purge_expired", "schedule": 3600.0},
 }
 
+# --- Cloud carriers (SignalWire, Telnyx) -----------------------------------
+# Portal-wide carrier credentials. A CarrierConfig in Django admin (per account or
+# faxbox) may override each of them; blank fields there fall back to these.
+FAXPORTAL_SIGNALWIRE_SPACE_URL = env_url(
+    "FAXPORTAL_SIGNALWIRE_SPACE_URL", "", ("https", "http")
+).rstrip("/")
+FAXPORTAL_SIGNALWIRE_PROJECT_ID = env_str("FAXPORTAL_SIGNALWIRE_PROJECT_ID")
+FAXPORTAL_SIGNALWIRE_API_TOKEN = env_secret("FAXPORTAL_SIGNALWIRE_API_TOKEN")
+FAXPORTAL_SIGNALWIRE_SIGNING_KEY = env_secret("FAXPORTAL_SIGNALWIRE_SIGNING_KEY")
+FAXPORTAL_SIGNALWIRE_FROM_NUMBER = env_str("FAXPORTAL_SIGNALWIRE_FROM_NUMBER")
+FAXPORTAL_TELNYX_API_URL = env_url(
+    "FAXPORTAL_TELNYX_API_URL", "https://api.telnyx.com", ("https", "http")
+).rstrip("/")
+FAXPORTAL_TELNYX_API_KEY = env_secret("FAXPORTAL_TELNYX_API_KEY")
+# The account's webhook public key (base64), from the Telnyx portal.
+FAXPORTAL_TELNYX_PUBLIC_KEY = env_str("FAXPORTAL_TELNYX_PUBLIC_KEY")
+FAXPORTAL_TELNYX_CONNECTION_ID = env_str("FAXPORTAL_TELNYX_CONNECTION_ID")
+FAXPORTAL_TELNYX_FROM_NUMBER = env_str("FAXPORTAL_TELNYX_FROM_NUMBER")
+# Telnyx webhooks signed longer ago than this (seconds) are refused as replays.
+FAXPORTAL_TELNYX_SIGNATURE_TOLERANCE = env_int(
+    "FAXPORTAL_TELNYX_SIGNATURE_TOLERANCE", 300, minimum=30, maximum=3600
+)
+# Seconds each request to a carrier's API may take.
+FAXPORTAL_CARRIER_HTTP_TIMEOUT = env_int(
+    "FAXPORTAL_CARRIER_HTTP_TIMEOUT", 20, minimum=1, maximum=120
+)
+# Lifetime of the signed link a carrier fetches the document from (it also dies
+# as soon as the attempt ends).
+FAXPORTAL_CARRIER_MEDIA_TTL = env_int("FAXPORTAL_CARRIER_MEDIA_TTL", 3600, minimum=60)
+# Lifetime of the signed callback URLs given to a carrier for one attempt.
+FAXPORTAL_CARRIER_CALLBACK_TTL = env_int("FAXPORTAL_CARRIER_CALLBACK_TTL", 86400, minimum=600)
+# No final callback this long after the send: ask the carrier for the status.
+FAXPORTAL_CARRIER_POLL_AFTER = env_int("FAXPORTAL_CARRIER_POLL_AFTER", 900, minimum=60)
+# Still not final this long after the send: cancel at the carrier and fail the fax.
+FAXPORTAL_CARRIER_GIVE_UP_AFTER = env_int("FAXPORTAL_CARRIER_GIVE_UP_AFTER", 10800, minimum=600)
+CELERY_IMPORTS = ["faxes.callbacks.tasks"]
+CELERY_BEAT_SCHEDULE["carrier-watchdog"] = {
+    "task": "faxes.carrier_watchdog",
+    "schedule": float(max(60, FAXPORTAL_SWEEP_INTERVAL)),
+}
+
 # --- E-mail ---------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -313,6 +364,47 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- Staff browser UI ------------------------------------------------------
+# Log a browser session out after this many seconds without a click (background
+# polling does not count); 0 = only FAXPORTAL_SESSION_AGE applies.
+FAXPORTAL_SESSION_IDLE_TIMEOUT = env_int("FAXPORTAL_SESSION_IDLE_TIMEOUT", 3600, minimum=0)
+# Rows per page in the inbox, outbox and audit log (keyset pagination).
+FAXPORTAL_UI_PAGE_SIZE = env_int("FAXPORTAL_UI_PAGE_SIZE", 50, minimum=5, maximum=500)
+# Seconds between the lists' background checks for new faxes and status changes.
+FAXPORTAL_UI_POLL_SECONDS = env_int("FAXPORTAL_UI_POLL_SECONDS", 5, minimum=1, maximum=300)
+# The send preview renders at most this many pages (it says how many more are sent).
+FAXPORTAL_UI_PREVIEW_PAGES = env_int("FAXPORTAL_UI_PREVIEW_PAGES", 20, minimum=1, maximum=200)
+
+# --- Native API v1: rate limits, docs, webhooks (faxes/api/v1, faxes/webhooks) ---
+# Requests allowed per window, per API token (or browser user) and per client IP;
+# 0 turns that limit off. Counted in the cache, so FAXPORTAL_CACHE_URL (Redis)
+# shares them across processes and machines.
+FAXPORTAL_API_RATE_LIMIT = env_int("FAXPORTAL_API_RATE_LIMIT", 100, minimum=0)
+FAXPORTAL_API_RATE_LIMIT_IP = env_int("FAXPORTAL_API_RATE_LIMIT_IP", 100, minimum=0)
+FAXPORTAL_API_RATE_WINDOW = env_int("FAXPORTAL_API_RATE_WINDOW", 900, minimum=1)
+# Webhook deliveries: seconds per attempt, first retry delay (doubling up to the
+# maximum) and how long after the event a delivery is retried before it fails.
+FAXPORTAL_WEBHOOK_TIMEOUT = env_int("FAXPORTAL_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=60)
+FAXPORTAL_WEBHOOK_RETRY_DELAY = env_int("FAXPORTAL_WEBHOOK_RETRY_DELAY", 30, minimum=1)
+FAXPORTAL_WEBHOOK_RETRY_DELAY_MAX = env_int(
+    "FAXPORTAL_WEBHOOK_RETRY_DELAY_MAX", 4 * 3600, minimum=1
+)
+FAXPORTAL_WEBHOOK_RETRY_FOR = env_int("FAXPORTAL_WEBHOOK_RETRY_FOR", 24 * 3600, minimum=0)
+CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {
+    "task": "faxes.webhooks.retry_due",
+    "schedule": float(FAXPORTAL_SWEEP_INTERVAL),
+}
+# Swagger UI and Redoc at /api/v1/docs/ are served from this package, not a CDN.
+INSTALLED_APPS.append("drf_spectacular_sidecar")
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "tryItOutEnabled": True},
+    }
+)
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -1,0 +1,184 @@
+"""Crossbar list conventions: keyset pages, order, creation ranges and filters."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from faxes.api.kazoo import errors
+from faxes.api.kazoo.public import from_gregorian, gregorian
+
+DEFAULT_PAGE_SIZE = 50
+MAX_RANGE_SECONDS = 2682000  # 31 days + 1 hour, crossbar.maximum_range
+_MISSING = object()
+
+
+def encode_key(created_at: datetime, pk: str) -> str:
+    raw = json.dumps([created_at.isoformat(), pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_key(value: str) -> tuple[datetime, str]:
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        created, pk = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(created), str(pk)
+    except (ValueError, TypeError, binascii.Error):
+        raise errors.KazooError(
+            400, "validation error",
+            {"start_key": {"type": {"message": "start_key is not valid", "target": "string"}}},
+        ) from None  # fmt: skip
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise errors.KazooError(
+            400, "validation error",
+            {name: {"type": {"message": f"{name} must be an integer", "target": "integer"}}},
+        ) from None  # fmt: skip
+
+
+def apply_range(request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    """created_from/created_to in Gregorian seconds; default: the last 31 days + 1 hour."""
+    now = gregorian(timezone.now())
+    created_to = _int_param(request, "created_to")
+    created_to = now if created_to is None else created_to
+    created_from = _int_param(request, "created_from")
+    created_from = created_to - MAX_RANGE_SECONDS if created_from is None else created_from
+    if created_to < created_from or created_to - created_from > MAX_RANGE_SECONDS:
+        raise errors.KazooError(
+            400, "validation error",
+            {"created_from": {"date_range": {
+                "message": f"created_from is prior to {MAX_RANGE_SECONDS} seconds from created_to",
+                "cause": created_from,
+            }}},
+        )  # fmt: skip
+    # Whole seconds, both ends included: created_to T covers T.000 … T.999.
+    return queryset.filter(
+        created_at__gte=from_gregorian(created_from), created_at__lt=from_gregorian(created_to + 1)
+    )
+
+
+def _lookup(doc: dict[str, Any], dotted: str) -> Any:
+    value: Any = doc
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def _matches(value: Any, wanted: str) -> bool:
+    if value is _MISSING:
+        return False
+    if isinstance(value, bool):
+        return wanted.lower() == str(value).lower()
+    return str(value) == wanted
+
+
+def doc_filter(request: HttpRequest, db_fields: dict[str, str]) -> tuple[Q, Callable[[dict], bool]]:
+    """Split filter_*/has_key/… into a database condition and a check on rendered docs."""
+    condition = Q()
+    checks: list[Callable[[dict], bool]] = []
+    for name, value in request.GET.items():
+        if name.startswith("filter_not_"):
+            key = name[len("filter_not_") :]
+            if key in db_fields:
+                condition &= ~Q(**{db_fields[key]: value})
+            else:
+                checks.append(lambda d, k=key, v=value: not _matches(_lookup(d, k), v))
+        elif name.startswith("filter_"):
+            key = name[len("filter_") :]
+            if key in db_fields:
+                condition &= Q(**{db_fields[key]: value})
+            else:
+                checks.append(lambda d, k=key, v=value: _matches(_lookup(d, k), v))
+        elif name == "has_key":
+            checks.append(lambda d, k=value: _lookup(d, k) is not _MISSING)
+        elif name == "key_missing":
+            checks.append(lambda d, k=value: _lookup(d, k) is _MISSING)
+        elif name == "has_value":
+            checks.append(lambda d, k=value: _lookup(d, k) not in (_MISSING, None, "", [], {}))
+        elif name == "missing_value":
+            checks.append(lambda d, k=value: _lookup(d, k) in (_MISSING, None, "", [], {}))
+    return condition, (lambda doc: all(check(doc) for check in checks))
+
+
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet,
+    render: Callable[[Any], dict[str, Any]],
+    *,
+    db_fields: dict[str, str],
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Render one page of ``queryset`` (newest first unless ascending); returns
+    the rows and the envelope's paging keys (None when paginate=false)."""
+    condition, keep = doc_filter(request, db_fields)
+    queryset = queryset.filter(condition)
+    ascending = request.GET.get("ascending") == "true" or request.GET.get("descending") == "false"
+    order = ("created_at", "id") if ascending else ("-created_at", "-id")
+    queryset = queryset.order_by(*order)
+    if request.GET.get("paginate") == "false":
+        return [doc for doc in map(render, queryset) if keep(doc)], None
+
+    page_size = _int_param(request, "page_size")
+    page_size = DEFAULT_PAGE_SIZE if page_size is None else page_size
+    if page_size < 1:
+        raise errors.KazooError(
+            400, "validation error",
+            {"page_size": {"minimum": {"message": "Value must be at least 1", "target": 1,
+                                       "value": page_size}}},
+        )  # fmt: skip
+    start_key = request.GET.get("start_key")
+    if start_key:
+        created, pk = decode_key(start_key)
+        if ascending:
+            queryset = queryset.filter(
+                Q(created_at__gt=created) | Q(created_at=created, id__gte=pk)
+            )
+        else:
+            queryset = queryset.filter(
+                Q(created_at__lt=created) | Q(created_at=created, id__lte=pk)
+            )
+    rows: list[dict[str, Any]] = []
+    next_key = None
+    for obj in _chunks(queryset, page_size + 1):
+        doc = render(obj)
+        if not keep(doc):
+            continue
+        if len(rows) == page_size:
+            next_key = encode_key(obj.created_at, obj.pk)
+            break
+        rows.append(doc)
+        if len(rows) == 1:
+            first_key = encode_key(obj.created_at, obj.pk)
+    meta: dict[str, Any] = {"page_size": len(rows)}
+    if rows:
+        meta["start_key"] = start_key or first_key
+    if next_key:
+        meta["next_start_key"] = next_key
+    return rows, meta
+
+
+def _chunks(queryset: QuerySet, size: int) -> Iterator[Any]:
+    """Rows in order, fetched ``size`` at a time (one query when no doc filter drops rows)."""
+    offset = 0
+    while True:
+        batch = list(queryset[offset : offset + size])
+        yield from batch
+        if len(batch) < size:
+            return
+        offset += size

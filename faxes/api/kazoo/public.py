@@ -1,0 +1,213 @@
+"""Faxes and faxboxes in Kazoo's public document shapes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+
+from faxes import lifecycle
+from faxes.models import Attempt, Fax, Faxbox, FaxStatus
+
+GREGORIAN_OFFSET = 62167219200  # seconds from year 0 to the unix epoch, as Erlang counts
+
+
+def gregorian(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp()) + GREGORIAN_OFFSET
+
+
+def from_gregorian(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds - GREGORIAN_OFFSET, tz=UTC)
+
+
+STATUS = {
+    FaxStatus.SCHEDULED: "pending",
+    FaxStatus.QUEUED: "pending",
+    FaxStatus.RETRYING: "pending",
+    FaxStatus.CONVERTING: "processing",
+    FaxStatus.SENDING: "processing",
+    FaxStatus.DELIVERED: "completed",
+    FaxStatus.FAILED: "failed",
+    FaxStatus.CANCELLED: "failed",
+}
+
+
+def folder_id(fax: Fax) -> str:
+    """Outbox/inbox ids are ``YYYYMM-<id>`` as in Kazoo's monthly databases."""
+    return f"{fax.created_at:%Y%m}-{fax.pk}"
+
+
+def plain_id(value: str) -> str:
+    """Accept both ``<id>`` and ``YYYYMM-<id>``."""
+    return value.split("-", 1)[1] if len(value) == 39 and value[6] == "-" else value
+
+
+def _last_attempt(fax: Fax) -> Attempt | None:
+    attempts = list(fax.attempts.all())  # prefetched by list views
+    finished = [a for a in attempts if a.success is not None]
+    return max(finished, key=lambda a: a.number) if finished else None
+
+
+def tx_result(fax: Fax) -> dict[str, Any]:
+    attempt = _last_attempt(fax)
+    if attempt is None:
+        result = {
+            "error_message": fax.error_message if fax.status == FaxStatus.FAILED else "",
+            "fax_bad_rows": 0,
+            "fax_error_correction": False,
+            "fax_receiver_id": "",
+            "fax_speed": 0,
+            "pages_sent": 0,
+            "success": False,
+            "time_elapsed": 0,
+        }
+        if fax.status == FaxStatus.CANCELLED:
+            result["error_message"] = "cancelled"
+        return result
+    return {
+        "error_message": "" if attempt.success else attempt.result_text,
+        "fax_bad_rows": attempt.bad_rows,
+        "fax_error_correction": bool(attempt.ecm),
+        "fax_receiver_id": attempt.receiver_id,
+        "fax_speed": attempt.speed or 0,
+        "pages_sent": attempt.pages_sent,
+        "success": bool(attempt.success),
+        "time_elapsed": round(attempt.time_elapsed),
+        "result_code": attempt.result_code or 0,
+        "result_text": attempt.result_text,
+    }
+
+
+def _notifications(fax: Fax) -> dict[str, Any]:
+    emails = fax.notify_emails or []
+    return {"email": {"send_to": emails}} if emails else {}
+
+
+def job_doc(fax: Fax) -> dict[str, Any]:
+    """An outbound fax as Kazoo's fax job (outgoing queue) document."""
+    doc: dict[str, Any] = dict(fax.extra or {})
+    source_part = None
+    if fax.source_id is not None:
+        parts = list(fax.source.parts.all())
+        source_part = parts[0] if len(parts) == 1 and parts[0].url else None
+    if source_part is not None:
+        doc["document"] = {"url": source_part.url, **(source_part.url_options or {})}
+        doc["document"].setdefault("method", "get")
+    doc.update(
+        {
+            "id": fax.pk,
+            "from_name": fax.from_name,
+            "from_number": fax.from_number,
+            "to_name": fax.to_name,
+            "to_number": fax.to_number,
+            "retries": fax.retries,
+            "attempts": fax.attempt_count,
+            "fax_timezone": fax.faxbox.fax_timezone if fax.faxbox else fax.account.timezone,
+            "tx_result": tx_result(fax),
+            "status": STATUS.get(fax.status, "pending"),
+            "created": gregorian(fax.created_at),
+        }
+    )
+    if fax.faxbox_id:
+        doc["faxbox_id"] = fax.faxbox_id
+    if fax.owner_id:
+        doc["owner_id"] = fax.owner_id
+    if fax.subject:
+        doc["subject"] = fax.subject
+    notifications = _notifications(fax)
+    if notifications:
+        doc["notifications"] = notifications
+    if fax.status in lifecycle.FINAL:
+        doc["delivered"] = gregorian(fax.completed_at or fax.updated_at)
+    return doc
+
+
+def outbox_doc(fax: Fax) -> dict[str, Any]:
+    doc = job_doc(fax)
+    doc.update(
+        {
+            "id": folder_id(fax),
+            "folder": "outbox",
+            "to": fax.to_number,
+            "from": fax.from_number,
+            "pages": fax.pages,
+            "_read_only": {"created": gregorian(fax.created_at), "status": doc["status"]},
+        }
+    )
+    return doc
+
+
+def inbox_doc(fax: Fax) -> dict[str, Any]:
+    received = fax.completed_at or fax.created_at
+    zone = settings.TIME_ZONE
+    doc: dict[str, Any] = dict(fax.extra or {})
+    rx = {k: v for k, v in (fax.rx_result or {}).items() if k != "modem_tested"}
+    doc.update(
+        {
+            "id": folder_id(fax),
+            "name": f"fax message received at {received:%Y-%m-%d %H:%M:%S} {zone}",
+            "description": "fax document received",
+            "source_type": "incoming_fax",
+            "folder": "inbox",
+            "from_number": fax.from_number,
+            "from_name": fax.from_name,
+            "to_number": fax.to_number,
+            "to": fax.to_number,
+            "from": fax.from_number,
+            "timestamp": gregorian(received),
+            "created": gregorian(fax.created_at),
+            "media_type": "tiff",
+            "pages": fax.pages,
+            "remote_station_id": fax.remote_station_id,
+            "rx_result": rx,
+        }
+    )
+    if fax.faxbox_id:
+        doc["faxbox_id"] = fax.faxbox_id
+    if fax.owner_id:
+        doc["owner_id"] = fax.owner_id
+    if fax.attachment_purged_at:
+        doc["_read_only"] = {"attachment_purged": True}
+    return doc
+
+
+FAXBOX_DEFAULTS: dict[str, Any] = {
+    "caller_name": "Fax Printer",
+    "fax_header": "Fax Printer",
+    "retries": 1,
+    "smtp_permission_list": [],
+}
+
+
+def faxbox_doc(faxbox: Faxbox, *, with_smtp: bool = True) -> dict[str, Any]:
+    doc: dict[str, Any] = dict(faxbox.extra or {})
+    doc.update(
+        {
+            "id": faxbox.pk,
+            "name": faxbox.name,
+            "caller_name": faxbox.caller_name,
+            "caller_id": faxbox.caller_id,
+            "fax_header": faxbox.fax_header,
+            "fax_identity": faxbox.fax_identity,
+            "fax_timezone": faxbox.fax_timezone,
+            "retries": faxbox.retries,
+            "smtp_permission_list": faxbox.smtp_permission_list,
+        }
+    )
+    notifications = doc.get("notifications", {}) or {}
+    for direction, emails in (
+        ("inbound", faxbox.notify_inbound_emails),
+        ("outbound", faxbox.notify_outbound_emails),
+    ):
+        if emails:
+            notifications.setdefault(direction, {}).setdefault("email", {})["send_to"] = emails
+    if notifications:
+        doc["notifications"] = notifications
+    if faxbox.custom_smtp_email_address:
+        doc["custom_smtp_email_address"] = faxbox.custom_smtp_email_address
+    if faxbox.owner_id:
+        doc["owner_id"] = faxbox.owner_id
+    if with_smtp and faxbox.smtp_email_address:
+        doc["smtp_email_address"] = faxbox.smtp_email_address
+    return doc

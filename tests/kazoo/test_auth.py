@@ -1,0 +1,202 @@
+"""user_auth, api_auth, token_auth, API tokens on /v2, and the account hierarchy."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.kazoo_auth import regenerate_api_key
+from accounts.models import AuthSession
+from accounts.services import create_api_token
+from tests.factories import FaxNumberFactory
+from tests.kazoo.conftest import PASSWORD_OF_TESTS, Kazoo, md5_credentials
+
+pytestmark = pytest.mark.django_db
+
+
+def login(data):
+    return Kazoo().json("PUT", "/v2/user_auth", data)
+
+
+@pytest.mark.parametrize("username", ["alice@acme.test", "Alice@Acme.Test"])
+@pytest.mark.parametrize("method", ["md5", "sha"])
+def test_user_auth_by_account_name(acme, username, method):
+    acme.admin.username = "Alice@Acme.Test"
+    acme.admin.set_password(PASSWORD_OF_TESTS)
+    acme.admin.save()
+    algo = hashlib.md5 if method == "md5" else hashlib.sha1
+    credentials = algo(f"{username}:{PASSWORD_OF_TESTS}".encode()).hexdigest()
+    status, body = login(
+        {"credentials": credentials, "account_name": "acme clinic", "method": method}
+    )
+    assert status == 201, body
+    assert body["status"] == "success" and body["auth_token"]
+    assert body["data"]["account_id"] == acme.account.pk
+    assert body["data"]["owner_id"] == acme.admin.pk
+    assert body["data"]["account_name"] == "Acme Clinic"
+    for key in ("request_id", "revision", "timestamp", "version"):
+        assert key in body
+
+
+def test_user_auth_by_realm_and_phone_number(acme):
+    credentials = md5_credentials("alice@acme.test", PASSWORD_OF_TESTS)
+    for extra in ({"account_realm": acme.account.realm}, {"realm": acme.account.realm}):
+        status, body = login({"credentials": credentials, **extra})
+        assert status == 201, body
+    FaxNumberFactory(faxbox=acme.account.faxboxes.first(), number="+12025550141")
+    status, body = login({"credentials": credentials, "phone_number": "+12025550141"})
+    assert status == 201 and body["data"]["account_id"] == acme.account.pk
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"credentials": md5_credentials("alice@acme.test", "wrong"), "account_name": "Acme Clinic"},
+        {
+            "credentials": md5_credentials("alice@acme.test", PASSWORD_OF_TESTS),
+            "account_name": "Other Pharmacy",
+        },
+        {"credentials": "not-hex", "account_name": "Acme Clinic"},
+    ],
+)
+def test_user_auth_bad_credentials_401(acme, other, data):
+    status, body = login(data)
+    assert status == 401
+    assert body["status"] == "error" and body["error"] == "401"
+    assert body["message"] == "invalid_credentials"
+    assert body["data"] == {"message": "invalid credentials"}
+
+
+def test_user_auth_missing_fields_400(acme):
+    status, body = login({})
+    assert status == 400 and body["message"] == "validation error"
+    assert body["data"]["credentials"]["required"]["message"] == "Field is required but missing"
+    assert "required" in body["data"]["account_name"]
+
+
+def test_disabled_account_is_locked_423(acme):
+    acme.account.enabled = False
+    acme.account.save()
+    status, body = login(
+        {
+            "credentials": md5_credentials("alice@acme.test", PASSWORD_OF_TESTS),
+            "account_name": "Acme Clinic",
+        }
+    )
+    assert status == 423 and body["error"] == "423" and body["message"] == "locked"
+
+
+def test_api_auth(acme):
+    key = regenerate_api_key(acme.account)
+    assert len(key) == 64
+    status, body = Kazoo().json("PUT", "/v2/api_auth", {"api_key": key})
+    assert status == 201 and body["data"]["account_id"] == acme.account.pk
+    assert "owner_id" not in body["data"]
+    # Regenerating replaces the key.
+    regenerate_api_key(acme.account)
+    assert Kazoo().json("PUT", "/v2/api_auth", {"api_key": key})[0] == 404
+
+
+def test_api_auth_errors(acme):
+    assert Kazoo().json("PUT", "/v2/api_auth", {"api_key": "short"})[0] == 400
+    assert Kazoo().json("PUT", "/v2/api_auth", {})[0] == 400
+    status, body = Kazoo().json("PUT", "/v2/api_auth", {"api_key": "0" * 64})
+    assert status == 404 and body["error"] == "404"
+    key = regenerate_api_key(acme.account)
+    acme.account.enabled = False
+    acme.account.save()
+    assert Kazoo().json("PUT", "/v2/api_auth", {"api_key": key})[0] == 423
+
+
+def test_token_auth_get_delete_and_expiry(kazoo_login, acme):
+    status, body = kazoo_login.json("GET", "/v2/token_auth")
+    assert status == 200 and body["data"]["account_id"] == acme.account.pk
+    assert kazoo_login.json("GET", f"/v2/accounts/{acme.account.pk}/faxboxes")[0] == 200
+    assert kazoo_login.json("DELETE", "/v2/token_auth")[0] == 200
+    assert kazoo_login.json("GET", f"/v2/accounts/{acme.account.pk}/faxboxes")[0] == 401
+
+
+def test_tokens_expire(kazoo_login, acme, settings):
+    AuthSession.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    status, body = kazoo_login.json("GET", f"/v2/accounts/{acme.account.pk}/faxboxes")
+    assert status == 401 and body["message"] == "invalid_credentials"
+
+
+def test_token_lifetime_setting(acme, settings):
+    settings.FAXPORTAL_KAZOO_TOKEN_TTL = 120
+    key = regenerate_api_key(acme.account)
+    Kazoo().json("PUT", "/v2/api_auth", {"api_key": key})
+    session = AuthSession.objects.get()
+    assert timedelta(seconds=110) < session.expires_at - timezone.now() <= timedelta(seconds=120)
+
+
+def test_no_token_is_401(acme):
+    status, body = Kazoo().json("GET", f"/v2/accounts/{acme.account.pk}/faxes/inbox")
+    assert status == 401 and body["error"] == "401"
+
+
+def test_portal_api_tokens_work_as_x_auth_token_with_scopes(acme):
+    reader = create_api_token(acme.account, name="r", scopes="fax:read").secret
+    client = Kazoo(reader)
+    base = f"/v2/accounts/{acme.account.pk}"
+    assert client.json("GET", f"{base}/faxes/inbox")[0] == 200
+    status, body = client.json("PUT", f"{base}/faxboxes", {"name": "x"})
+    assert status == 403 and body["message"] == "forbidden"
+    status, body = client.json("PUT", f"{base}/faxes", {"to_number": "+12025550120"})
+    assert status == 403
+    manager = Kazoo(create_api_token(acme.account, name="m", scopes="faxbox:manage").secret)
+    assert manager.json("PUT", f"{base}/faxboxes", {"name": "x"})[0] == 201
+
+
+def test_auth_token_in_query_string_and_bearer(acme):
+    token = create_api_token(acme.account, name="r", scopes="fax:read").secret
+    client = Kazoo()
+    url = f"/v2/accounts/{acme.account.pk}/faxboxes"
+    assert client.client.get(url, {"auth_token": token}).status_code == 200
+    assert client.client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
+def test_viewer_session_cannot_write(acme):
+    acme.viewer.set_password(PASSWORD_OF_TESTS)
+    acme.viewer.save()
+    _status, body = login(
+        {
+            "credentials": md5_credentials("bob@acme.test", PASSWORD_OF_TESTS),
+            "account_name": "Acme Clinic",
+        }
+    )
+    client = Kazoo(body["auth_token"])
+    base = f"/v2/accounts/{acme.account.pk}"
+    assert client.json("GET", f"{base}/faxboxes")[0] == 200
+    assert client.json("PUT", f"{base}/faxboxes", {"name": "x"})[0] == 403
+
+
+def test_hierarchy(reseller_tree):
+    tree = reseller_tree
+    parent = Kazoo(create_api_token(tree.reseller.account, name="p", scopes="fax:read").secret)
+    child = Kazoo(create_api_token(tree.child.account, name="c", scopes="fax:read").secret)
+    for account in (tree.child.account, tree.grandchild):
+        assert parent.json("GET", f"/v2/accounts/{account.pk}/faxes/inbox")[0] == 200
+    for account in (tree.reseller.account, tree.sibling.account):
+        status, body = child.json("GET", f"/v2/accounts/{account.pk}/faxes/inbox")
+        assert status == 403 and body["message"] == "forbidden"
+    assert child.json("GET", "/v2/accounts/" + "0" * 32 + "/faxes/inbox")[0] == 403
+
+
+def test_basic_auth(acme):
+    import base64
+
+    credentials = md5_credentials("alice@acme.test", PASSWORD_OF_TESTS)
+    header = base64.b64encode(f"{acme.account.pk}:{credentials}".encode()).decode()
+    response = Kazoo().client.get(
+        f"/v2/accounts/{acme.account.pk}/faxboxes", HTTP_AUTHORIZATION=f"Basic {header}"
+    )
+    assert response.status_code == 200
+    bad = base64.b64encode(f"{acme.account.pk}:{'0' * 32}".encode()).decode()
+    response = Kazoo().client.get(
+        f"/v2/accounts/{acme.account.pk}/faxboxes", HTTP_AUTHORIZATION=f"Basic {bad}"
+    )
+    assert response.status_code == 401
