@@ -26,6 +26,14 @@ def content_type_of(request: HttpRequest) -> str:
     return request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
 
 
+def is_json_body(request: HttpRequest) -> bool:
+    """JSON types, or what ``curl -d '{"data": …}'`` sends: a form-encoded JSON object."""
+    kind = content_type_of(request)
+    if kind in JSON_TYPES:
+        return True
+    return kind == "application/x-www-form-urlencoded" and request.body.lstrip()[:1] == b"{"
+
+
 def parse_json_envelope(request: HttpRequest) -> dict[str, Any]:
     """The request body as a Crossbar envelope (``{"data": {...}, …}``); {} when empty."""
     raw = request.body
@@ -68,7 +76,7 @@ class KazooView(View):
     def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         verb = request.method.lower()
         self.envelope = None
-        if content_type_of(request) in JSON_TYPES and verb in ("put", "post", "patch"):
+        if verb in ("put", "post", "patch") and is_json_body(request):
             self.envelope = parse_json_envelope(request)
         # Verb tunnelling: POST + ?verb=PUT or an envelope "verb".
         if verb == "post":

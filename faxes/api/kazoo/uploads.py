@@ -14,7 +14,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from faxes.api.kazoo import errors
-from faxes.api.kazoo.base import JSON_TYPES, content_type_of, parse_json_envelope
+from faxes.api.kazoo.base import content_type_of, is_json_body, parse_json_envelope
 
 DOCUMENT_TYPES = ("application/pdf", "image/tiff", "image/tif", "image/png", "image/jpeg")
 
@@ -87,7 +87,7 @@ def _form_data(request: HttpRequest) -> CreateRequest:
 
 def read_create_request(request: HttpRequest) -> CreateRequest:
     kind = content_type_of(request)
-    if kind in JSON_TYPES:
+    if is_json_body(request):
         return CreateRequest(envelope=parse_json_envelope(request))
     if kind == "multipart/mixed":
         return _multipart_mixed(request)
