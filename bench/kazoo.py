@@ -11,16 +11,11 @@ through would), and counts the SQL queries per request.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import bench_database
 
 
 def main() -> None:
@@ -33,25 +28,11 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAXPORTAL_", "CELERY_"))}
-    env.update(DATABASE_URL=args.database_url, FAXPORTAL_DATA_DIR=tempfile.mkdtemp(),
-               FAXPORTAL_LOG_LEVEL="WARNING", DJANGO_ALLOWED_HOSTS="testserver")  # fmt: skip
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "faxportal.settings"
-    sys.path.insert(0, str(ROOT))
+    with bench_database(args.database_url, DJANGO_ALLOWED_HOSTS="testserver"):
+        run(args)
 
-    import psycopg
 
-    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
-    db_name = args.database_url.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
-        conn.execute(f'CREATE DATABASE "{db_name}"')
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-
-    import django
-
-    django.setup()
+def run(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -87,13 +68,14 @@ def main() -> None:
         cursor.execute("VACUUM ANALYZE faxes_fax") if connection.vendor == "postgresql" else None
     print(f"inserted {args.faxes:,} faxes in {time.perf_counter() - start:.0f} s")
 
+    deep_page = min(10_000, args.faxes // args.page_size)
     deep_row = (
         Fax.objects.filter(account=account)
         .order_by("-created_at", "-id")
-        .values_list("created_at", "id")[(10_000 - 1) * args.page_size]
+        .values_list("created_at", "id")[(deep_page - 1) * args.page_size]
     )
     url = f"/v2/accounts/{account.pk}/faxes/inbox?page_size={args.page_size}"
-    cases = {"page 1": url, "page 10,000": f"{url}&start_key={encode_key(*deep_row)}"}
+    cases = {"page 1": url, f"page {deep_page:,}": f"{url}&start_key={encode_key(*deep_row)}"}
     client = Client(HTTP_X_AUTH_TOKEN=token)
     print(f"{'request':<12} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'queries':>8} {'rows':>5}")
     for label, target in cases.items():
@@ -110,9 +92,6 @@ def main() -> None:
         rows = len(response.json()["data"])
         print(f"{label:<12} {statistics.median(timings):>8.1f} {p99:>8.1f} {timings[-1]:>8.1f} "
               f"{len(queries):>8} {rows:>5}")  # fmt: skip
-    connection.close()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
 
 
 if __name__ == "__main__":

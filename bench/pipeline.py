@@ -18,9 +18,10 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from benchdb import bench_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,28 +52,12 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="fax-bench-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAXPORTAL_", "CELERY_"))}
-    env.update(DATABASE_URL=args.database_url, CELERY_BROKER_URL=args.redis_url,
-               FAXPORTAL_DATA_DIR=str(data_dir), FAXPORTAL_LOG_LEVEL="WARNING")  # fmt: skip
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "faxportal.settings"
-    sys.path.insert(0, str(ROOT))
+    with bench_database(args.database_url, CELERY_BROKER_URL=args.redis_url) as env:
+        run(args, env)
 
-    import psycopg
 
-    admin_url = args.database_url.rsplit("/", 1)[0] + "/postgres"
-    db_name = args.database_url.rsplit("/", 1)[1]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
-        conn.execute(f'CREATE DATABASE "{db_name}"')
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-
-    import django
-
-    django.setup()
+def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     import redis
-    from django.db import connection
 
     from faxes import modem, services
     from faxes.models import Fax, FaxStatus
@@ -144,9 +129,6 @@ def main() -> None:
                 os.killpg(process.pid, signal.SIGTERM)
             for process in processes:
                 process.wait(timeout=30)
-    connection.close()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
 
 
 if __name__ == "__main__":
