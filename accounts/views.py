@@ -1,4 +1,4 @@
-"""Login, the landing redirect and the account overview pages."""
+"""Login, the landing page (the inbox) and the account overview pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
@@ -55,12 +55,13 @@ def _account_page(request: HttpRequest, account: Account) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Staff land in their inbox; platform operators (no tenant) in Django admin."""
+    """The landing page is the inbox (also at /inbox/)."""
     if request.user.account is None:
-        if request.user.is_staff:
-            return redirect("admin:index")
+        # Platform operators have no tenant: their place is Django admin.
         raise Http404("No account")
-    return redirect("inbox")
+    from faxes.views.lists import inbox
+
+    return inbox(request)
 
 
 @login_required

@@ -47,6 +47,13 @@ def worker(pdf: str, out: str, mode: str) -> None:
     print(json.dumps({"pages": pages, "seconds": elapsed}))
 
 
+def encoder() -> str:
+    from faxes.documents import libtiff
+
+    lib = libtiff.library()
+    return f"libtiff via ctypes ({lib.path})" if lib else "Pillow (libtiff not loadable)"
+
+
 def run_measured(argv: list[str]) -> tuple[float, int, str, float]:
     """(wall seconds, peak RSS in MiB, stdout, CPU seconds) of one child process."""
     started = time.perf_counter()
@@ -100,7 +107,7 @@ def main() -> None:
             make_pdf(path, pages)
         main_pdf = docs[args.pages]
         print(f"Rendering a {args.pages}-page text PDF (Letter, 10 pt) to a fine (204x196) G4 TIFF")
-        print(f"best of {args.repeat} runs, each in a fresh process\n")
+        print(f"best of {args.repeat} runs, each in a fresh process; CCITT encoder: {encoder()}\n")
 
         have_gs = shutil.which("gs") is not None
         ours_runs, gs_runs = [], []

@@ -171,3 +171,252 @@ class AttemptAdmin(admin.ModelAdmin):
     raw_id_fields = ["fax", "account"]
     date_hierarchy = "started_at"
     show_full_result_count = False
+
+
+# --- Cloud carrier configuration ------------------------------------------------------------
+
+from urllib.parse import urlsplit  # noqa: E402
+
+from django import forms  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.utils.html import format_html, format_html_join  # noqa: E402
+
+from faxes.models import CarrierConfig  # noqa: E402
+
+
+def _masked(secret: str) -> str:
+    return f"stored (…{secret[-4:]})" if len(secret) >= 12 else ("stored" if secret else "not set")
+
+
+class CarrierConfigForm(forms.ModelForm):
+    """Secrets are write-only: the form never renders them; leaving a field empty keeps
+    the stored value, the 'clear' box removes it (the environment's then applies)."""
+
+    api_url = forms.URLField(
+        label="API URL", required=False, assume_scheme="https",
+        help_text=CarrierConfig._meta.get_field("api_url").help_text,
+    )  # fmt: skip
+    api_token = forms.CharField(
+        label="API token", required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )  # fmt: skip
+    signing_key = forms.CharField(
+        required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )  # fmt: skip
+    clear_api_token = forms.BooleanField(required=False, label="Clear the stored API token")
+    clear_signing_key = forms.BooleanField(required=False, label="Clear the stored signing key")
+
+    class Meta:
+        model = CarrierConfig
+        fields = [
+            "account", "faxbox", "transport", "enabled", "api_url", "project_id", "api_token",
+            "signing_key", "public_key", "connection_id", "from_number",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("api_token", "signing_key"):
+            stored = "" if self.instance._state.adding else getattr(self.instance, name, "")
+            help_text = CarrierConfig._meta.get_field(name).help_text
+            self.fields[name].help_text = f"{_masked(stored)}. {help_text} Empty keeps it."
+
+    def clean(self):
+        data = super().clean()
+        for name in ("api_token", "signing_key"):
+            if data.get(f"clear_{name}"):
+                data[name] = ""
+            elif not data.get(name) and not self.instance._state.adding:
+                data[name] = getattr(CarrierConfig.objects.get(pk=self.instance.pk), name)
+        return data
+
+    def _post_clean(self):
+        for name in ("api_token", "signing_key"):
+            if name in self.cleaned_data:
+                setattr(self.instance, name, self.cleaned_data[name])
+        super()._post_clean()
+
+
+@admin.register(CarrierConfig)
+class CarrierConfigAdmin(admin.ModelAdmin):
+    form = CarrierConfigForm
+    list_display = ["__str__", "transport", "account", "faxbox", "enabled", "id", "updated_at"]
+    list_filter = ["transport", "enabled", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["id", "account__name", "faxbox__name", "project_id", "connection_id"]
+    list_select_related = ["account", "faxbox"]
+    raw_id_fields = ["account", "faxbox"]
+    readonly_fields = ["id", "setup", "numbers", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["id", "account", "faxbox", "transport", "enabled"]}),
+        ("Carrier account", {"fields": [
+            "api_url", "project_id", "api_token", "clear_api_token", "signing_key",
+            "clear_signing_key", "public_key", "connection_id", "from_number",
+        ]}),
+        ("Set-up at the carrier", {"fields": ["setup", "numbers"]}),
+        (None, {"fields": ["created_at", "updated_at"]}),
+    ]  # fmt: skip
+
+    @admin.display(description="what to enter in the carrier's console")
+    def setup(self, obj: CarrierConfig) -> str:
+        from faxes.transports.carriers import from_config
+
+        if obj._state.adding:
+            return "Save first: the webhook URLs contain this configuration's id."
+        found = from_config(obj)
+        missing = found.missing()
+        state = f"Missing: {', '.join(missing)}." if missing else "Complete."
+        base = urlsplit(settings.FAXPORTAL_BASE_URL)
+        if base.scheme != "https" or base.hostname in ("localhost", "127.0.0.1", "::1"):
+            state += (f" FAXPORTAL_BASE_URL is {settings.FAXPORTAL_BASE_URL}: the carrier "
+                      "must reach the portal there over HTTPS.")  # fmt: skip
+        if obj.transport == "signalwire":
+            rows = [("Each fax number → 'Handle faxes using' LaML webhooks, POST",
+                     found.webhook_url("incoming"))]  # fmt: skip
+        elif obj.transport == "telnyx":
+            rows = [("Fax application → webhook URL (API v2)", found.webhook_url("events"))]
+        else:
+            rows = []
+        urls = format_html_join("", "<li>{}: <code>{}</code></li>", rows)
+        return format_html("{} <ul>{}</ul>", state, urls)
+
+    @admin.display(description="numbers it receives for")
+    def numbers(self, obj: CarrierConfig) -> str:
+        from faxes.models import FaxNumber
+
+        if obj._state.adding:
+            return "-"
+        if obj.faxbox_id:
+            served = FaxNumber.objects.filter(faxbox_id=obj.faxbox_id)
+        else:
+            served = FaxNumber.objects.filter(account__tree_path__startswith=obj.account.tree_path)
+        found = list(served.values_list("number", flat=True)[:50])
+        return ", ".join(found) or "none yet: add the carrier's numbers to faxboxes"
+
+
+# --- Staff UI: address book and read marks ------------------------------------------------
+
+from faxes.models import Contact, FaxRead  # noqa: E402
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "fax_number", "organization", "account", "updated_at"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "fax_number", "organization", "account__name"]
+    list_select_related = ["account"]
+    raw_id_fields = ["account"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+
+@admin.register(FaxRead)
+class FaxReadAdmin(admin.ModelAdmin):
+    list_display = ["fax", "user", "account", "read_at"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["fax__id", "user__username", "account__name"]
+    list_select_related = ["fax", "user", "account"]
+    raw_id_fields = ["fax", "user", "account"]
+    date_hierarchy = "read_at"
+    show_full_result_count = False
+
+
+# --- Native API: webhooks and per-token download marks (faxes/webhooks, faxes/api/v1) -------
+
+from django import forms  # noqa: E402
+from django.contrib import messages  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+
+from faxes.models import DownloadMark, WebhookDelivery, WebhookEndpoint  # noqa: E402
+from faxes.services import webhooks as webhook_services  # noqa: E402
+from faxes.webhooks import events as webhook_events  # noqa: E402
+from faxes.webhooks.signing import generate_secret  # noqa: E402
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    """The signing secret never appears in a form: it is generated on creation (and by the
+    rotate action) and shown once in a message."""
+
+    events = forms.MultipleChoiceField(
+        choices=[(name, f"{name}: {text}") for name, text in webhook_events.ALL_EVENTS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        initial=webhook_events.DEFAULT_EVENTS,
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["account", "url", "events", "description", "enabled"]
+
+    def clean_url(self) -> str:
+        try:  # the same SSRF rules as document URLs
+            return webhook_services.check_endpoint_url(self.cleaned_data.get("url"))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["url"]) from None
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["url", "account", "enabled", "events", "created_at"]
+    list_filter = ["enabled", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["id", "url", "description", "account__name"]
+    list_select_related = ["account"]
+    raw_id_fields = ["account"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+    actions = ["rotate_secret"]
+
+    def save_model(self, request, obj, form, change):
+        new_secret = None if obj.secret else generate_secret()
+        if new_secret:
+            obj.secret = new_secret
+        super().save_model(request, obj, form, change)
+        if new_secret:
+            self.message_user(
+                request, f"Signing secret of {obj.url} (shown once): {new_secret}", messages.WARNING
+            )
+
+    @admin.action(description="Rotate the signing secret (shown once)")
+    def rotate_secret(self, request, queryset):
+        for endpoint in queryset:
+            secret = webhook_services.rotate_secret(endpoint)
+            self.message_user(
+                request, f"New signing secret of {endpoint.url}: {secret}", messages.WARNING
+            )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at", "event", "endpoint", "account", "status", "attempts",
+        "last_status_code", "next_attempt_at",
+    ]  # fmt: skip
+    list_filter = ["status", "event", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["id", "fax__id", "endpoint__url", "account__name", "last_error"]
+    list_select_related = ["endpoint", "account"]
+    raw_id_fields = ["endpoint", "account", "fax"]
+    readonly_fields = [
+        "id", "endpoint", "account", "event", "fax", "payload", "status", "attempts",
+        "next_attempt_at", "last_status_code", "last_response", "last_error", "created_at",
+        "delivered_at",
+    ]  # fmt: skip
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["redeliver"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # deliveries come from events
+
+    @admin.action(description="Send again (as new deliveries)")
+    def redeliver(self, request, queryset):
+        for delivery in queryset:
+            webhook_services.redeliver(delivery)
+        self.message_user(request, f"{queryset.count()} deliveries queued again.")
+
+
+@admin.register(DownloadMark)
+class DownloadMarkAdmin(admin.ModelAdmin):
+    list_display = ["fax", "token", "account", "downloaded_at"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["fax__id", "token__name", "token__prefix", "account__name"]
+    list_select_related = ["fax", "token", "account"]
+    raw_id_fields = ["fax", "token", "account"]
+    date_hierarchy = "downloaded_at"
+    show_full_result_count = False

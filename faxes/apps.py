@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class FaxesConfig(AppConfig):
     name = "faxes"
     verbose_name = "Faxes"
+
+    def ready(self) -> None:
+        from faxes.signals import fax_status_changed
+        from faxes.webhooks.receivers import on_fax_status_changed
+
+        # Webhook deliveries for every fax status change (faxes/webhooks/).
+        fax_status_changed.connect(on_fax_status_changed, dispatch_uid="faxes.webhooks")

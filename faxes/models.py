@@ -477,3 +477,89 @@ class SmtpLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_address} → {self.to_address}"
+
+
+class CarrierConfig(models.Model):
+    """Which cloud carrier an account (or one faxbox) sends through, and its credentials.
+
+    A faxbox's own configuration wins over its account's, which wins over a
+    reseller ancestor's; without any, ``FAXPORTAL_TRANSPORT`` and the carrier
+    settings from the environment apply. Blank credentials fall back to the
+    environment too, so secrets can live in secret files instead of the database.
+    """
+
+    class Transport(models.TextChoices):
+        LOOPBACK = "loopback", "Loopback (on-net, no carrier)"
+        SIGNALWIRE = "signalwire", "SignalWire (compatibility fax API)"
+        TELNYX = "telnyx", "Telnyx (programmable fax API)"
+
+    # Public: it appears in the webhook URLs given to the carrier.
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="carrier_configs")
+    faxbox = models.OneToOneField(
+        Faxbox, null=True, blank=True, on_delete=models.CASCADE, related_name="carrier_config",
+        help_text="Leave empty to configure every faxbox of the account (and of its sub-accounts).",
+    )  # fmt: skip
+    transport = models.CharField(max_length=32, choices=Transport.choices)
+    enabled = models.BooleanField(default=True)
+    api_url = models.URLField(
+        "API URL", blank=True,
+        help_text="SignalWire: your Space URL (https://example.signalwire.com). Telnyx: "
+        "leave empty for https://api.telnyx.com.",
+    )  # fmt: skip
+    project_id = models.CharField(
+        "project ID", max_length=64, blank=True, help_text="SignalWire project ID."
+    )
+    api_token = EncryptedTextField(
+        "API token", blank=True,
+        help_text="SignalWire API token (with the Fax scope) or Telnyx API key. Stored "
+        "encrypted; leave empty to use the environment.",
+    )  # fmt: skip
+    signing_key = EncryptedTextField(
+        blank=True,
+        help_text="SignalWire signing key (API credentials page). Stored encrypted; leave "
+        "empty to use the environment.",
+    )
+    public_key = models.CharField(
+        max_length=200, blank=True,
+        help_text="Telnyx webhook public key (base64, Account Settings → Keys & Credentials).",
+    )  # fmt: skip
+    connection_id = models.CharField(
+        "connection ID", max_length=64, blank=True, help_text="Telnyx fax application ID."
+    )
+    from_number = models.CharField(
+        max_length=20, blank=True,
+        help_text="Caller ID for faxes whose faxbox has none (a number of this carrier account).",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["account", "faxbox"]
+        constraints = [
+            # One account-wide configuration per account (faxbox ones are one per faxbox).
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(faxbox__isnull=True),
+                name="carrier_config_one_per_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.faxbox.name if self.faxbox_id else "all faxboxes"
+        return f"{self.get_transport_display()} for {self.account} ({scope})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.faxbox_id and self.account_id and self.faxbox.account_id != self.account_id:
+            raise ValidationError({"faxbox": "This faxbox belongs to another account."})
+        if self.from_number:
+            from faxes.phone import normalize_e164
+
+            try:
+                self.from_number = normalize_e164(self.from_number)
+            except Exception:
+                raise ValidationError({"from_number": "Not a valid phone number."}) from None

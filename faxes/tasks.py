@@ -41,3 +41,7 @@ def notify_inbound_task(fax_id: str) -> int:
 )  # fmt: skip
 def notify_outbound_task(fax_id: str) -> int:
     return notify.notify_outbound(fax_id)
+
+
+# Webhook delivery tasks (faxes/webhooks/tasks.py) register with Celery here.
+from faxes.webhooks import tasks as webhook_tasks  # noqa: E402, F401

@@ -18,9 +18,10 @@ import ctypes
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image, ImageChops
+from PIL import Image
 
 from .faxspec import FAX_WIDTH, MAX_PAGE_LENGTH_IN, X_DPI, Resolution
 
@@ -32,11 +33,11 @@ ROTATE_CCW = 3  # pdfium's "rotated 90 degrees counter-clockwise"
 # drawn. FPDF_PRINTING is not used: it makes pdfium's rendering about 50% slower for no
 # visible difference on ordinary documents.
 _RENDER_FLAGS = pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_GRAYSCALE
+_WHITE = 0xFFFFFFFF  # ARGB; a greyscale bitmap takes its luminance
 
 # Grey levels below this are ink. Above mid-grey on purpose: anti-aliased stroke edges and
 # light-grey or coloured text come out black instead of thin or missing.
 TEXT_THRESHOLD = 160
-_TEXT_LUT = [0 if value < TEXT_THRESHOLD else 255 for value in range(256)]
 # Photos: stretch contrast before error diffusion (near-black and near-white become solid,
 # which keeps dots out of backgrounds and away from text drawn over images).
 _PHOTO_LUT = [min(255, max(0, round((value - 40) * 255 / 175))) for value in range(256)]
@@ -71,22 +72,36 @@ def place(width_pt: float, height_pt: float, *, band_rows: int = 0) -> Placement
 
 
 def render_gray(
-    page: pdfium.PdfPage, placement: Placement, *, top: int = 0, canvas_width: int = FAX_WIDTH
+    page: pdfium.PdfPage,
+    placement: Placement,
+    *,
+    top: int = 0,
+    canvas_width: int = FAX_WIDTH,
+    out: np.ndarray | None = None,
 ) -> Image.Image:
     """Greyscale render of ``page`` into a ``canvas_width``-wide canvas, ``top`` white rows
-    first. Call with PDFIUM_LOCK held."""
+    first. pdfium draws straight into a numpy array (``out`` if given: uint8, shape
+    ``(top + placement.height, canvas_width)``), which the returned image shares: no copy.
+    Call with PDFIUM_LOCK held."""
     height = top + placement.height
-    bitmap = pdfium.PdfBitmap.new_native(canvas_width, height, pdfium_c.FPDFBitmap_Gray)
+    if out is None:
+        out = np.empty((height, canvas_width), np.uint8)
+    if out.shape != (height, canvas_width) or out.dtype != np.uint8 or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a contiguous uint8 array of {(height, canvas_width)}")
+    bitmap = pdfium_c.FPDFBitmap_CreateEx(
+        canvas_width, height, pdfium_c.FPDFBitmap_Gray, out.ctypes.data, canvas_width
+    )
+    if not bitmap:
+        raise pdfium.PdfiumError("pdfium could not set up a bitmap")
     try:
-        bitmap.fill_rect((255, 255, 255, 255), 0, 0, canvas_width, height)
+        pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, canvas_width, height, _WHITE)
         args = (placement.x, top, placement.width, placement.height, placement.rotate)
         pdfium_c.FPDF_RenderPageBitmap(bitmap, page, *args, _RENDER_FLAGS)
         if page.formenv:
             pdfium_c.FPDF_FFLDraw(page.formenv, bitmap, page, *args, _RENDER_FLAGS)
-        # to_pil() shares pdfium's buffer, which close() frees: take a copy first.
-        return bitmap.to_pil().copy()
     finally:
-        bitmap.close()
+        pdfium_c.FPDFBitmap_Destroy(bitmap)  # frees pdfium's handle, not our buffer
+    return Image.fromarray(out)
 
 
 def _contains_image(form: ctypes.c_void_p, depth: int = 0) -> bool:
@@ -136,29 +151,38 @@ def image_boxes(page: pdfium.PdfPage, placement: Placement, *, top: int = 0) -> 
     return boxes
 
 
-def to_bilevel(gray: Image.Image, photo_boxes: Sequence[Box] = ()) -> Image.Image:
-    """Threshold ``gray`` to 1 bit; error-diffuse the boxes that hold photographic content."""
-    page = gray.point(_TEXT_LUT, "1")
-    for box in photo_boxes:
-        region = gray.crop(box)
-        histogram = region.histogram()
-        if sum(histogram[_MIDTONES]) > _PHOTO_MIDTONE_SHARE * region.width * region.height:
-            page.paste(region.point(_PHOTO_LUT).convert("1"), box[:2])
-    return page
+def bilevel_bits(gray: np.ndarray, photo_boxes: Sequence[Box] = ()) -> np.ndarray:
+    """``gray`` (rows x 1728, uint8) thresholded to 1 bit, with the boxes that hold
+    photographic content error-diffused; packed 8 pixels a byte, MSB first, 1 = ink (the
+    fax line's and TIFF MinIsWhite's convention)."""
+    ink = gray < TEXT_THRESHOLD
+    for left, upper, right, lower in photo_boxes:
+        region = gray[upper:lower, left:right]
+        midtones = np.count_nonzero((region >= _MIDTONES.start) & (region < _MIDTONES.stop))
+        if midtones > _PHOTO_MIDTONE_SHARE * region.size:
+            # Pillow's Floyd-Steinberg; its "1" pixels read back as True for white.
+            dithered = Image.fromarray(region).point(_PHOTO_LUT).convert("1")
+            ink[upper:lower, left:right] = ~np.asarray(dithered)
+    return np.packbits(ink, axis=1)
+
+
+def bits_to_image(bits: np.ndarray, width: int = FAX_WIDTH) -> Image.Image:
+    """Packed rows (1 = ink) as a Pillow "1" image (0 = black)."""
+    return Image.frombytes("1", (width, bits.shape[0]), bits.tobytes(), "raw", "1;I")
+
+
+def halve_rows_array(gray: np.ndarray) -> np.ndarray:
+    """Fine (196 lpi) to standard (98 lpi): each output row is the darker of two input rows,
+    so one-dot horizontal strokes (the bar of an "e", table rules) survive instead of
+    averaging away to grey. An odd last row is kept as it is (paired with white)."""
+    rows = gray.shape[0]
+    halved = np.empty(((rows + 1) // 2, *gray.shape[1:]), gray.dtype)
+    np.minimum(gray[0 : rows - 1 : 2], gray[1::2], out=halved[: rows // 2])
+    if rows % 2:
+        halved[-1] = gray[-1]
+    return halved
 
 
 def halve_rows(gray: Image.Image) -> Image.Image:
-    """Fine (196 lpi) to standard (98 lpi): each output row is the darker of two input rows,
-    so one-dot horizontal strokes (the bar of an "e", table rules) survive instead of
-    averaging away to grey."""
-    if gray.height % 2:
-        padded = Image.new("L", (gray.width, gray.height + 1), 255)
-        padded.paste(gray, (0, 0))
-        gray = padded
-    size = (gray.width, gray.height // 2)
-    odd = gray.resize(size, Image.Resampling.NEAREST)  # nearest picks rows 1, 3, 5, ...
-    flipped = gray.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-    even = flipped.resize(size, Image.Resampling.NEAREST).transpose(
-        Image.Transpose.FLIP_TOP_BOTTOM
-    )  # ... and, mirrored, rows 0, 2, 4, ...
-    return ImageChops.darker(odd, even)
+    """:func:`halve_rows_array` for a greyscale Pillow image."""
+    return Image.fromarray(halve_rows_array(np.asarray(gray.convert("L"))))

@@ -2,10 +2,11 @@
 
 Pillow cannot write this file directly: ``save_all`` materialises every page first, its
 ``AppendingTiffWriter`` rescans all earlier pages for each new one, and it can only write
-MinIsWhite by inverting pixels in a Python loop. So Pillow/libtiff is used for what it does
-well, CCITT-encoding one page (:func:`encode_page`), and this module writes the container:
-each page's strip followed by its directory, appended to the output as soon as it is encoded,
-with the tags fax software expects:
+MinIsWhite by inverting pixels in a Python loop. So libtiff is used for what it does well,
+CCITT-encoding one page (:func:`encode_bits`: the system libtiff through ctypes, see
+:mod:`.libtiff`, or Pillow's when that cannot be loaded), and this module writes the
+container: each page's strip followed by its directory, appended to the output as soon as it
+is encoded, with the tags fax software expects:
 
 * 1728 x N, 1 bit per sample, one strip per page;
 * Compression 4 (T.6, G4) or 3 (T.4, G3 1-D with byte-aligned EOLs);
@@ -23,8 +24,10 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import BinaryIO, Self
 
-from PIL import Image, ImageChops
+import numpy as np
+from PIL import Image
 
+from . import libtiff
 from .faxspec import FAX_WIDTH, X_DPI, Compression, Resolution
 
 PathOrFile = str | os.PathLike[str] | BinaryIO
@@ -35,6 +38,7 @@ _STRIP_OFFSETS, _STRIP_BYTE_COUNTS = 273, 279
 _T4_BYTE_ALIGNED_EOL = 4
 _PILLOW_COMPRESSION = {Compression.G4: "group4", Compression.G3: "group3"}
 _COMPRESSION_TAG = {Compression.G4: 4, Compression.G3: 3}
+_ROW_BYTES = (FAX_WIDTH + 7) // 8
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,44 @@ def _single_strip(tiff: bytes) -> bytes:
     return tiff[offset : offset + size]
 
 
+def _pillow_ccitt(bits: bytes, height: int, compression: Compression) -> bytes:
+    """The fallback encoder. Pillow's raw "1" unpacking maps a 1 bit to white and its TIFF
+    writer packs white back to a 1 bit (MinIsBlack), so the ink bits go through unchanged."""
+    image = Image.frombytes("1", (FAX_WIDTH, height), bits)
+    info: dict[int, object] = {278: height, 266: 1}  # one strip, FillOrder 1
+    if compression is Compression.G3:
+        info[292] = _T4_BYTE_ALIGNED_EOL
+    out = io.BytesIO()
+    image.save(out, "TIFF", compression=_PILLOW_COMPRESSION[compression], tiffinfo=info)
+    return _single_strip(out.getvalue())
+
+
+def encode_bits(
+    bits: np.ndarray | bytes,
+    height: int,
+    *,
+    resolution: Resolution = Resolution.FINE,
+    compression: Compression = Compression.G4,
+) -> EncodedPage:
+    """CCITT-encode a 1728-wide page given as packed rows (216 bytes each, MSB first,
+    1 = ink: the MinIsWhite convention the directory declares)."""
+    compression = Compression(compression)
+    if libtiff.available():
+        strip = libtiff.encode_ccitt(bits, FAX_WIDTH, height, compression)
+    else:
+        data = bits.tobytes() if isinstance(bits, np.ndarray) else bytes(bits)
+        if len(data) != _ROW_BYTES * height:
+            raise ValueError(f"expected {height} rows of {_ROW_BYTES} bytes, got {len(data)}")
+        strip = _pillow_ccitt(data, height, compression)
+    return EncodedPage(
+        width=FAX_WIDTH,
+        height=height,
+        lines_per_inch=Resolution(resolution).lines_per_inch,
+        compression=compression,
+        strip=strip,
+    )
+
+
 def encode_page(
     page: Image.Image,
     *,
@@ -72,27 +114,14 @@ def encode_page(
     """CCITT-encode a 1-bit, 1728-wide page (Pillow convention: 0 is black)."""
     if page.mode != "1" or page.width != FAX_WIDTH:
         raise ValueError(f"fax pages are 1-bit and {FAX_WIDTH} wide, got {page.mode} {page.size}")
-    compression = Compression(compression)
-    info: dict[int, object] = {278: page.height, 266: 1}  # one strip, FillOrder 1
-    if compression is Compression.G3:
-        info[292] = _T4_BYTE_ALIGNED_EOL
-    out = io.BytesIO()
-    # Pillow writes bilevel images MinIsBlack (a 1 bit is white). Inverting first makes the
-    # encoded bits MinIsWhite (a 1 bit is ink), which is what our directory declares.
-    ImageChops.invert(page).save(
-        out, "TIFF", compression=_PILLOW_COMPRESSION[compression], tiffinfo=info
-    )
-    return EncodedPage(
-        width=page.width,
-        height=page.height,
-        lines_per_inch=Resolution(resolution).lines_per_inch,
-        compression=compression,
-        strip=_single_strip(out.getvalue()),
-    )
+    # "1;I" packs inverted: black (0) becomes a 1 bit, ink.
+    bits = page.tobytes("raw", "1;I")
+    return encode_bits(bits, page.height, resolution=resolution, compression=compression)
 
 
 class FaxTiffWriter:
-    """``with FaxTiffWriter(out, total_pages=n) as w: w.add_page(image)`` (or ``add_encoded``).
+    """``with FaxTiffWriter(out, total_pages=n) as w: w.add_page(image)`` (or ``add_bits``,
+    ``add_encoded``).
 
     Only the page being written is in memory. ``out`` is a path or a binary file opened for
     writing (it need not be seekable: directories are written after their page's data and
@@ -146,6 +175,19 @@ class FaxTiffWriter:
         self.add_encoded(
             encode_page(
                 page,
+                resolution=resolution or self.resolution,
+                compression=self.compression,
+            )
+        )
+
+    def add_bits(
+        self, bits: np.ndarray | bytes, height: int, *, resolution: Resolution | None = None
+    ) -> None:
+        """Encode and append a page given as packed rows, 1 = ink (see :func:`encode_bits`)."""
+        self.add_encoded(
+            encode_bits(
+                bits,
+                height,
                 resolution=resolution or self.resolution,
                 compression=self.compression,
             )

@@ -38,7 +38,7 @@ from faxes.documents import (
 from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
-from faxes.transports import TransportError, TxResult, get_transport
+from faxes.transports import TransportError, TxResult, get_transport, transport_for
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -289,7 +289,8 @@ def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
             to_number=normalize_e164(to_number) if to_number else fax.to_number,
             to_name=fax.to_name, subject=fax.subject, cover=fax.cover,
             resolution=fax.resolution, retries=fax.retries, source=fax.source,
-            resubmitted_from=fax, transport=fax.transport, notify_emails=fax.notify_emails,
+            resubmitted_from=fax, transport=transport_for(fax.account, fax.faxbox),
+            notify_emails=fax.notify_emails,
             pages=fax.pages,
         )  # fmt: skip
         lifecycle.record_initial(copy, f"resubmitted from {fax.pk}")
@@ -329,7 +330,7 @@ def forward_fax(fax: Fax, *, to_number: str, faxbox=None, owner=None) -> Fax:
             from_number=(sender.caller_id if sender else "") or fax.to_number,
             from_name=sender.caller_name if sender else "", to_number=number,
             resolution="fine", retries=sender.retries if sender else 1, source=source,
-            transport=settings.FAXPORTAL_TRANSPORT, pages=fax.pages,
+            transport=transport_for(fax.account, sender), pages=fax.pages,
         )  # fmt: skip
         lifecycle.record_initial(copy, f"forwarded from {fax.pk}")
         enqueue(copy.pk)

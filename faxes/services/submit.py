@@ -32,6 +32,7 @@ from faxes.models import (
     Resolution,
 )
 from faxes.phone import normalize_e164
+from faxes.transports import transport_for
 
 log = logging.getLogger(__name__)
 
@@ -318,7 +319,7 @@ def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, send
             scheduled_at=when,
             pages=pages,
             source=document,
-            transport=settings.FAXPORTAL_TRANSPORT,
+            transport=transport_for(account, faxbox),
             notify_emails=notify_emails,
         )
         lifecycle.record_initial(fax, "scheduled" if status == FaxStatus.SCHEDULED else "submitted")

@@ -117,7 +117,9 @@ def test_reseller_cannot_reach_child_faxbox_through_own_account_url(reseller_tre
 def test_home_shows_own_account_and_faxboxes(acme, other):
     client = Client()
     client.force_login(acme.viewer)
-    page = client.get(reverse("home")).content.decode()
+    # The landing page is the inbox; the account overview has its own page.
+    assert b"<h1>Inbox</h1>" in client.get(reverse("home")).content
+    page = client.get(reverse("account-detail", args=[acme.account.pk])).content.decode()
     assert "Acme Clinic" in page and "Acme front desk" in page
     assert "Other" not in page
 
@@ -134,7 +136,7 @@ def test_reseller_admin_sees_children_pages(reseller_tree):
     tree = reseller_tree
     client = Client()
     client.force_login(tree.reseller.admin)
-    home = client.get(reverse("home")).content.decode()
+    home = client.get(reverse("account-detail", args=[tree.reseller.account.pk])).content.decode()
     assert "Child" in home and "Sibling" in home
     page = client.get(reverse("account-detail", args=[tree.grandchild.pk]))
     assert page.status_code == 200

@@ -1,0 +1,38 @@
+"""The faxes a caller may see, and single-fax lookups that answer 404 to outsiders."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Account
+from accounts.tenancy import get_for_account_or_404
+from faxes.models import Direction, Fax
+
+# Ids are 32 hex characters; anything that could not be an id is "not found"
+# before it reaches the database (NUL bytes, say, are an error in PostgreSQL).
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def inbound(account: Account) -> QuerySet[Fax]:
+    return Fax.objects.for_account(account).filter(
+        direction=Direction.INBOUND, deleted_at__isnull=True
+    )
+
+
+def outbound(account: Account) -> QuerySet[Fax]:
+    return Fax.objects.for_account(account).filter(
+        direction=Direction.OUTBOUND, deleted_at__isnull=True
+    )
+
+
+def valid_id(value: str) -> str:
+    if not _ID.match(value):
+        raise Http404("Not found")
+    return value
+
+
+def one(queryset: QuerySet, account: Account, pk: str):
+    return get_for_account_or_404(queryset, account, pk=valid_id(pk))

@@ -1,0 +1,358 @@
+"""Serializers that document the native API's bodies in the OpenAPI schema.
+
+The views build their answers with ``presenters`` (plain dicts, for speed);
+these classes only describe them. The schemathesis test validates every
+answer against the schema generated from here, so the two cannot drift apart
+unnoticed.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers as s
+
+from faxes.api.v1.statuses import FILTERS
+from faxes.models import FaxStatus, WebhookDelivery
+from faxes.webhooks.events import ALL_EVENTS
+
+V1_STATUSES = sorted(
+    {"queued", "sending", "delivered", "failed", "received", "scheduled", "cancelled", "receiving"}
+)
+LIFECYCLE_STATUSES = list(FaxStatus.values)
+EVENTS = list(ALL_EVENTS)
+DELIVERY_STATUSES = list(WebhookDelivery.Status.values)
+RESOLUTIONS = ["fine", "standard"]
+# The contract's example, kept as the schema's example.
+STAMP = "2026-02-10T08:13:48.308Z"
+
+
+def text(help_text: str = "", **kwargs) -> s.CharField:
+    return s.CharField(help_text=help_text, **kwargs)
+
+
+def maybe(field_class=s.CharField, help_text: str = "", **kwargs):
+    return field_class(allow_null=True, help_text=help_text, **kwargs)
+
+
+class Error(s.Serializer):
+    error = s.ChoiceField(
+        choices=[
+            "bad_request",
+            "unauthorized",
+            "forbidden",
+            "not_found",
+            "conflict",
+            "payload_too_large",
+            "too_many_requests",
+            "internal_error",
+        ],
+        help_text="Machine-readable code.",
+    )
+    message = text("What went wrong, for people.")
+    details = s.DictField(
+        child=s.ListField(child=s.CharField()),
+        required=False,
+        help_text="Per-field messages of a 400, when there are several.",
+    )
+
+
+class Pagination(s.Serializer):
+    page = s.IntegerField(required=False, help_text="Current page (page/limit paging).")
+    limit = s.IntegerField(help_text="Items per page.")
+    total = s.IntegerField(required=False, help_text="Total matching items (page paging).")
+    total_pages = s.IntegerField(required=False, help_text="Total pages (page paging).")
+    cursor = maybe(help_text="The cursor this page was asked with (cursor paging).", required=False)
+    next_cursor = maybe(help_text="Pass as ?cursor= for the next page; null on the last.")
+
+
+# --- received faxes ---------------------------------------------------------------
+
+
+class ReceivedFax(s.Serializer):
+    id = text("Fax id.")
+    from_ = maybe(help_text="Sender number (E.164); null when the caller was anonymous.")
+    to = text("The number that received it.")
+    pages = maybe(help_text='Page count, as a string ("1").')
+    status = s.ChoiceField(choices=V1_STATUSES)
+    remote_station_id = maybe(help_text="The sender's fax station id (CSI/TSI).")
+    received_at = text(f"When it arrived ({STAMP}).")
+    file_size = maybe(s.IntegerField, "PDF size in bytes.")
+    has_tiff = s.BooleanField()
+    tiff_file_size = maybe(s.IntegerField, "TIFF size in bytes.")
+    downloaded = s.BooleanField(help_text="Downloaded with the calling token.")
+    downloaded_at = maybe(help_text="When the calling token downloaded or marked it.")
+    faxbox_id = maybe(help_text="Extension: the faxbox that received it.")
+
+
+class ReceivedFaxDetail(ReceivedFax):
+    media_url = maybe(help_text="Where to download the PDF (this API, with your token).")
+    filename = maybe(help_text="File name of the PDF download.")
+    tiff_filename = maybe(help_text="File name of the TIFF download.")
+    tiff_converted_at = maybe()
+    attachment_purged_at = maybe(help_text="Extension: when retention deleted the files.")
+
+
+class ReceivedFaxes(s.Serializer):
+    faxes = ReceivedFax(many=True)
+
+
+class ReceivedListAnswer(s.Serializer):
+    data = ReceivedFaxes()
+    pagination = Pagination()
+
+
+class ReceivedDetailAnswer(s.Serializer):
+    data = ReceivedFaxDetail()
+
+
+class DownloadState(s.Serializer):
+    id = text()
+    downloaded = s.BooleanField()
+    downloaded_at = maybe()
+
+
+class DownloadStateAnswer(s.Serializer):
+    data = DownloadState()
+
+
+# --- sent faxes -------------------------------------------------------------------
+
+
+class SentFax(s.Serializer):
+    sid = text("Fax id (the contract's name).")
+    id = text("Extension: the same id.")
+    to = text()
+    from_ = maybe(help_text="Extension: the sending number.")
+    media_url = text("The document's URL as given, or where to download an upload.")
+    original_filename = maybe()
+    status = s.ChoiceField(choices=V1_STATUSES)
+    status_detail = s.ChoiceField(choices=LIFECYCLE_STATUSES, help_text="Exact lifecycle state.")
+    pages = maybe(help_text="Page count as a string; null until the document is rendered.")
+    error_code = maybe(s.IntegerField, "Failure code (T.30 codes are 5100 + n).")
+    error_message = maybe()
+    sent_at = text("When the send request was accepted.")
+    updated_at = text()
+    scheduled_at = maybe()
+    completed_at = maybe()
+    attempt_count = s.IntegerField()
+    faxbox_id = maybe()
+
+
+class Attempt(s.Serializer):
+    number = s.IntegerField()
+    started_at = text()
+    ended_at = maybe()
+    success = maybe(s.BooleanField)
+    result_code = maybe(s.IntegerField, "0 on success, else the T.30 or carrier code.")
+    result_text = maybe()
+    pages_sent = s.IntegerField()
+    speed = maybe(s.IntegerField, "bit/s")
+    ecm = maybe(s.BooleanField)
+    bad_rows = s.IntegerField()
+    remote_station_id = maybe()
+    duration = s.FloatField(help_text="Seconds on the line.")
+
+
+class T30Result(s.Serializer):
+    code = maybe(s.IntegerField)
+    text = maybe()
+
+
+class Cover(s.Serializer):
+    subject = text(required=False)
+    message = text(required=False)
+
+
+class SentFaxDetail(SentFax):
+    from_name = maybe()
+    to_name = maybe()
+    resolution = s.ChoiceField(choices=RESOLUTIONS)
+    retries = s.IntegerField()
+    cover = Cover(allow_null=True)
+    retry_at = maybe(help_text="When the next attempt is due (status_detail retrying).")
+    remote_station_id = maybe()
+    t30_result = T30Result(allow_null=True)
+    attempts = Attempt(many=True)
+    receipt_url = maybe()
+
+
+class SentFaxes(s.Serializer):
+    faxes = SentFax(many=True)
+
+
+class SentListAnswer(s.Serializer):
+    data = SentFaxes()
+    pagination = Pagination()
+
+
+class SentDetailAnswer(s.Serializer):
+    data = SentFaxDetail()
+
+
+class SentSummary(s.Serializer):
+    sid = text()
+    to = text()
+    media_url = text()
+    status = s.ChoiceField(choices=V1_STATUSES)
+    id = text()
+    status_detail = s.ChoiceField(choices=LIFECYCLE_STATUSES)
+    pages = maybe()
+    from_ = maybe()
+    scheduled_at = maybe()
+
+
+class SendAnswer(s.Serializer):
+    success = s.BooleanField()
+    fax = SentSummary(help_text="The (first) fax, as in the contract.")
+    faxes = SentSummary(many=True, help_text="Extension: every fax made, one per recipient.")
+
+
+class CancelAnswer(s.Serializer):
+    success = s.BooleanField()
+    fax = SentSummary()
+
+
+class _SendCommon(s.Serializer):
+    to = text(
+        "Recipient, E.164 (+14155551234). Required unless number(s) is given.", required=False
+    )
+    number = text("Extension (faxrocks): one recipient.", required=False)
+    numbers = s.ListField(
+        child=s.CharField(),
+        required=False,
+        max_length=10,
+        help_text="Extension: up to 10 recipients, one fax each.",
+    )
+    from_ = text("Extension: sending number, one of the account's.", required=False)
+    faxbox_id = text("Extension: sending faxbox (default: the account's first).", required=False)
+    from_name = text(required=False)
+    to_name = text(required=False)
+    cover_subject = text("Extension: adds a cover page.", required=False)
+    cover_message = text("Extension: adds a cover page.", required=False)
+    resolution = s.ChoiceField(choices=RESOLUTIONS, required=False)
+    retries = s.IntegerField(required=False, help_text="Total attempts (0 and 1: one try).")
+    scheduled_at = text("Extension: ISO 8601; send later.", required=False)
+    timezone = text(
+        "Extension: zone of a scheduled_at without offset (Europe/Berlin).", required=False
+    )
+
+
+class SendJson(_SendCommon):
+    media_url = text("URL of the PDF to fax (or a list). Required without data.", required=False)
+    data = text("Extension (faxrocks): base64 document (or a list).", required=False)
+    filename = text("Extension: file name for data.", required=False)
+    cover = Cover(required=False)
+
+
+class SendMultipart(_SendCommon):
+    file = s.FileField(
+        help_text="The document (PDF, TIFF, PNG, JPEG; max 10 MB). Repeat for several files.",
+        required=False,
+    )
+    media_url = text(required=False)
+
+
+# --- webhooks ---------------------------------------------------------------------
+
+
+class Webhook(s.Serializer):
+    id = text()
+    url = text()
+    events = s.ListField(child=s.ChoiceField(choices=EVENTS))
+    description = text()
+    enabled = s.BooleanField()
+    created_at = text()
+    updated_at = text()
+
+
+class WebhookWithSecret(Webhook):
+    secret = text("whsec_… signing secret. Shown only now.")
+
+
+class WebhookIn(s.Serializer):
+    url = text("http(s) URL; must resolve to public addresses only.")
+    events = s.ListField(
+        child=s.ChoiceField(choices=EVENTS),
+        required=False,
+        help_text="Default: fax.received, fax.delivered, fax.failed.",
+    )
+    description = text(required=False)
+    enabled = s.BooleanField(required=False)
+    secret = text("Your own whsec_<base64> secret (default: generated).", required=False)
+
+
+class WebhookPatch(WebhookIn):
+    url = text(required=False)
+    secret = None
+
+
+class SecretIn(s.Serializer):
+    secret = text("Your own whsec_<base64> secret (default: generated).", required=False)
+
+
+class Webhooks(s.Serializer):
+    webhooks = Webhook(many=True)
+
+
+class WebhookListAnswer(s.Serializer):
+    data = Webhooks()
+
+
+class WebhookAnswer(s.Serializer):
+    data = Webhook()
+
+
+class WebhookSecretAnswer(s.Serializer):
+    data = WebhookWithSecret()
+
+
+class Delivery(s.Serializer):
+    id = text()
+    endpoint_id = text()
+    event = s.ChoiceField(choices=EVENTS)
+    fax_id = maybe()
+    status = s.ChoiceField(choices=DELIVERY_STATUSES)
+    attempts = s.IntegerField()
+    next_attempt_at = maybe()
+    last_status_code = maybe(s.IntegerField)
+    last_response = maybe(help_text="Start of the endpoint's last answer.")
+    last_error = maybe()
+    created_at = text()
+    delivered_at = maybe()
+    payload = s.DictField(help_text="The body sent.")
+
+
+class Deliveries(s.Serializer):
+    deliveries = Delivery(many=True)
+
+
+class DeliveryListAnswer(s.Serializer):
+    data = Deliveries()
+    pagination = Pagination()
+
+
+class DeliveryAnswer(s.Serializer):
+    data = Delivery()
+
+
+STATUS_FILTERS = list(FILTERS)
+
+
+def _rename(serializer: type[s.Serializer], old: str, new: str) -> None:
+    """Fields named like Python keywords (``from``) are declared as ``from_``."""
+    fields = serializer._declared_fields
+    items = [(new if name == old else name, field) for name, field in fields.items()]
+    fields.clear()
+    fields.update(items)
+
+
+for _shape in (
+    ReceivedFax,
+    ReceivedFaxDetail,
+    SentFax,
+    SentFaxDetail,
+    SentSummary,
+    _SendCommon,
+    SendJson,
+    SendMultipart,
+):
+    _rename(_shape, "from_", "from")

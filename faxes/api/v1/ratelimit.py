@@ -1,0 +1,100 @@
+"""Fixed-window rate limits of the native API, per token (or user) and per client IP.
+
+Counters live in Django's cache so every web process shares them (Redis in
+production through ``FAXPORTAL_CACHE_URL``). One key per bucket and window,
+created with ``cache.add`` and counted with ``cache.incr``, both atomic on
+Redis, so concurrent requests never lose a count.
+
+The bucket is chosen before authentication, from the presented credential
+itself (a digest of the token, never the token), so requests with made-up
+tokens are counted too and cannot be used to guess tokens faster than the
+IP limit allows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from accounts.authentication import read_token_header
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RateState:
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window ends
+    exceeded: bool
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset),
+        }
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # Behind a proxy, have it set REMOTE_ADDR (gunicorn --forwarded-allow-ips).
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _principal_key(request: HttpRequest) -> str | None:
+    secret = read_token_header(request)
+    if secret:
+        return "token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+    user = getattr(request, "user", None)  # Django's session user (AuthenticationMiddleware)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return None
+
+
+def _count(key: str, window_end: int, now: float) -> int:
+    # The key outlives its window a little, so a late incr never recreates it without expiry.
+    timeout = int(window_end - now) + 60
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def hit(request: HttpRequest, now: float | None = None) -> RateState | None:
+    """Count this request in its buckets; the tightest bucket's state (None: no limits)."""
+    window = settings.FAXPORTAL_API_RATE_WINDOW
+    buckets: list[tuple[str, int]] = []
+    if settings.FAXPORTAL_API_RATE_LIMIT_IP:
+        buckets.append((f"ip:{_client_ip(request)}", settings.FAXPORTAL_API_RATE_LIMIT_IP))
+    principal = _principal_key(request)
+    if principal and settings.FAXPORTAL_API_RATE_LIMIT:
+        buckets.append((principal, settings.FAXPORTAL_API_RATE_LIMIT))
+    if not buckets:
+        return None
+    now = time.time() if now is None else now
+    window_id = int(now // window)
+    window_end = (window_id + 1) * window
+    reset = max(1, int(window_end - now + 0.999))
+    tightest: RateState | None = None
+    try:
+        for name, limit in buckets:
+            used = _count(f"ratelimit:v1:{name}:{window_id}", window_end, now)
+            state = RateState(limit, max(0, limit - used), reset, used > limit)
+            if tightest is None or (state.exceeded, -state.remaining) > (
+                tightest.exceeded,
+                -tightest.remaining,
+            ):
+                tightest = state
+    except Exception:
+        # A cache outage must not take the API down with it: serve unlimited, loudly.
+        log.exception("rate limit cache unavailable; request not counted")
+        return None
+    return tightest

@@ -1,0 +1,274 @@
+"""Forms of the staff UI. Domain validation (numbers, documents, schedules) stays in the
+services; these forms only shape and type what the browser sends."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
+
+from accounts import scopes as scope_names
+from accounts.models import Role
+from faxes.models import FaxStatus, Resolution
+
+SPLIT = re.compile(r"[,;\n]+")
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> list[tuple[str, str]]:
+    names = sorted(n for n in zoneinfo.available_timezones() if "/" in n or n == "UTC")
+    return [(name, name.replace("_", " ")) for name in names]
+
+
+def split_list(text: str) -> list[str]:
+    """Comma-, semicolon- or line-separated values (numbers, e-mail addresses)."""
+    return [item.strip() for item in SPLIT.split(text or "") if item.strip()]
+
+
+def day_range(date_from, date_to) -> tuple[datetime | None, datetime | None]:
+    """Aware bounds [start of date_from, start of the day after date_to) in the active zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(date_from, time.min, tzinfo=zone) if date_from else None
+    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone) if date_to else None
+    return start, end
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, without a zone: the sender picks the zone beside it
+    (submit_fax reads it there and refuses a time a DST jump skips)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        return forms.fields.BaseTemporalField.to_python(self, str(value).strip())
+
+
+def _faxbox_choices(faxboxes, empty: str | None) -> list[tuple[str, str]]:
+    head = [("", empty)] if empty is not None else []
+    return head + [(fb.pk, fb.name) for fb in faxboxes]
+
+
+class ListFilterForm(forms.Form):
+    """Filters shared by the inbox and the outbox (all optional, GET)."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    faxbox = forms.ChoiceField(label="Faxbox", required=False)
+    date_from = forms.DateField(label="From date", required=False, widget=DateInput)
+    date_to = forms.DateField(label="To date", required=False, widget=DateInput)
+
+    def __init__(self, *args, faxboxes=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["faxbox"].choices = _faxbox_choices(faxboxes, "All faxboxes")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+
+class InboxFilterForm(ListFilterForm):
+    sender = forms.CharField(label="Sender number", required=False, max_length=32)
+    unread = forms.BooleanField(label="Unread only", required=False)
+
+
+STATUS_GROUPS = {
+    "": ("All statuses", None),
+    "active": (
+        "In progress",
+        [FaxStatus.QUEUED, FaxStatus.CONVERTING, FaxStatus.SENDING, FaxStatus.RETRYING],
+    ),
+    "scheduled": ("Scheduled", [FaxStatus.SCHEDULED]),
+    "delivered": ("Delivered", [FaxStatus.DELIVERED]),
+    "failed": ("Failed", [FaxStatus.FAILED]),
+    "cancelled": ("Cancelled", [FaxStatus.CANCELLED]),
+}
+
+
+class OutboxFilterForm(ListFilterForm):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[(key, label) for key, (label, _) in STATUS_GROUPS.items()],
+    )
+
+
+class SendForm(forms.Form):
+    faxbox = forms.ChoiceField(label="From faxbox")
+    to = forms.CharField(
+        label="Recipients",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+        help_text="Fax numbers, separated by commas or new lines. One fax is sent to each.",
+    )
+    to_name = forms.CharField(label="Recipient name (cover page)", required=False, max_length=64)
+    cover = forms.BooleanField(label="Add a cover page", required=False)
+    cover_subject = forms.CharField(label="Subject", required=False, max_length=200)
+    cover_message = forms.CharField(
+        label="Message", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    resolution = forms.ChoiceField(
+        label="Resolution",
+        choices=Resolution.choices,
+        initial=Resolution.FINE,
+        widget=forms.RadioSelect,
+    )
+    retries = forms.TypedChoiceField(label="Attempts", coerce=int, required=False, empty_value=None)
+    when = forms.ChoiceField(
+        label="When",
+        choices=[("now", "Send now"), ("later", "Schedule")],
+        initial="now",
+        widget=forms.RadioSelect,
+    )
+    scheduled_at = WallClockField(
+        label="Date and time",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    timezone = forms.ChoiceField(label="Time zone", required=False)
+
+    def __init__(self, *args, faxboxes=(), default_timezone: str = "UTC", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["faxbox"].choices = _faxbox_choices(faxboxes, None)
+        self.fields["timezone"].choices = timezone_choices()
+        self.fields["timezone"].initial = default_timezone
+        attempts = range(1, settings.FAXPORTAL_MAX_RETRIES + 1)
+        self.fields["retries"].choices = [("", "Faxbox default")] + [
+            (n, f"{n} attempt{'s' if n > 1 else ''}") for n in attempts
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("when") == "later":
+            if not data.get("scheduled_at"):
+                self.add_error("scheduled_at", "Choose the date and time to send at.")
+            if not data.get("timezone"):
+                self.add_error("timezone", "Choose the time zone of that time.")
+        if data.get("cover") and not (data.get("cover_subject") or data.get("cover_message")):
+            self.add_error("cover_subject", "Give the cover page a subject or a message.")
+        return data
+
+    @property
+    def recipients(self) -> list[str]:
+        return split_list(self.cleaned_data.get("to", ""))
+
+    @property
+    def naive_schedule(self) -> datetime | None:
+        """The wall-clock time typed in, read in the chosen zone by submit_fax."""
+        if self.cleaned_data.get("when") != "later":
+            return None
+        return self.cleaned_data.get("scheduled_at")
+
+
+class ForwardForm(forms.Form):
+    to = forms.CharField(label="Forward to number", max_length=32)
+    faxbox = forms.ChoiceField(label="From faxbox")
+
+    def __init__(self, *args, faxboxes=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["faxbox"].choices = _faxbox_choices(faxboxes, None)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=128)
+    fax_number = forms.CharField(label="Fax number", max_length=32)
+    organization = forms.CharField(required=False, max_length=128)
+    notes = forms.CharField(
+        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FaxboxForm(forms.Form):
+    name = forms.CharField(max_length=128)
+    numbers = forms.CharField(
+        label="Fax numbers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="E.164 numbers this faxbox receives on, one per line.",
+    )
+    caller_id = forms.CharField(
+        label="Caller ID number",
+        required=False,
+        max_length=32,
+        help_text="Sent as the sender number; defaults to the first fax number.",
+    )
+    caller_name = forms.CharField(label="Caller name", required=False, max_length=64)
+    fax_header = forms.CharField(
+        label="Header line text",
+        required=False,
+        max_length=64,
+        help_text="Printed at the top of every page sent.",
+    )
+    fax_identity = forms.CharField(label="Station ID (TSI)", required=False, max_length=20)
+    fax_timezone = forms.ChoiceField(label="Time zone")
+    retries = forms.IntegerField(label="Attempts per fax", min_value=0)
+    notify_inbound_emails = forms.CharField(
+        label="E-mail on received faxes", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notify_outbound_emails = forms.CharField(
+        label="E-mail on sent faxes", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fax_timezone"].choices = timezone_choices()
+        # The limit is a setting, so it is applied per form rather than at class creation.
+        limit = settings.FAXPORTAL_MAX_RETRIES
+        self.fields["retries"].validators.append(MaxValueValidator(limit))
+        self.fields["retries"].widget.attrs["max"] = limit
+
+
+class UserCreateForm(forms.Form):
+    email = forms.EmailField(label="E-mail (login)")
+    first_name = forms.CharField(label="First name", required=False, max_length=150)
+    last_name = forms.CharField(label="Last name", required=False, max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.STAFF)
+    password = forms.CharField(
+        label="Initial password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; give it to the person and let them change it.",
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    scopes = forms.MultipleChoiceField(
+        choices=list(scope_names.ALL_SCOPES.items()), widget=forms.CheckboxSelectMultiple
+    )
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Leave empty for a token that does not expire.",
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label="Action", required=False)
+    user = forms.ChoiceField(label="User", required=False)
+    fax = forms.CharField(label="Fax id", required=False, max_length=32)
+    date_from = forms.DateField(label="From date", required=False, widget=DateInput)
+    date_to = forms.DateField(label="To date", required=False, widget=DateInput)
+
+    def __init__(self, *args, actions=(), users=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "All actions")] + [(a, a) for a in actions]
+        self.fields["user"].choices = [("", "Everyone")] + [(u.pk, u.get_username()) for u in users]

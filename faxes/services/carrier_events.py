@@ -1,0 +1,356 @@
+"""What cloud carriers report, applied to faxes: the engine's side of callbacks and polling.
+
+- :func:`apply_status`: an outbound fax's progress or end (callback or poll). The attempt is
+  closed once, under a row lock, so repeated or concurrent deliveries of the same report
+  change nothing; the fax then moves exactly as after a synchronous send (delivered, or
+  failed/retrying by the engine's retry policy).
+- :func:`accept_inbound` / :func:`download_and_file`: a received fax announced by a carrier
+  is checked against the number's owner, then downloaded (with the carrier's credentials,
+  size-capped) by a task and filed with ``receive_fax``.
+- :func:`watchdog`: faxes a carrier never reported on are polled, and given up on (cancelled
+  at the carrier, failed with a clear message) after ``FAXPORTAL_CARRIER_GIVE_UP_AFTER``.
+- :func:`cancel_at_carrier`: ask the carrier to stop a fax it is sending.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from faxes import lifecycle
+from faxes.documents import DocumentRejected
+from faxes.models import Attempt, Fax, FaxNumber, FaxStatus, InboundRefusal
+from faxes.phone import normalize_e164
+from faxes.services import outbound
+from faxes.services.inbound import UnroutableNumber, receive_fax
+from faxes.transports import get_transport
+from faxes.transports.base import TxResult
+from faxes.transports.carriers import (
+    CARRIERS,
+    DELIVERED,
+    FAILED,
+    PROGRESS,
+    CallbackRejected,
+    CarrierSettings,
+    CarrierStatus,
+    read_attempt_token,
+    settings_for_key,
+)
+from faxes.transports.http import CarrierHTTPError, download
+
+log = logging.getLogger(__name__)
+S = FaxStatus
+POLL_EVERY = timedelta(minutes=5)  # a stale fax is asked about at most this often
+
+
+# --- outbound --------------------------------------------------------------------------------
+
+
+def _find_attempt(transport: str, carrier_id: str, token: str) -> Attempt | None:
+    if token:
+        attempt_id, fax_id = read_attempt_token(token)
+        return Attempt.objects.select_related("fax").filter(pk=attempt_id, fax_id=fax_id).first()
+    if not carrier_id:
+        return None
+    return (
+        Attempt.objects.select_related("fax")
+        .filter(transport=transport, carrier_id=carrier_id)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def apply_status(
+    transport: str, status: CarrierStatus, *, config_key: str, attempt_token: str = ""
+) -> str:
+    """Apply a verified carrier report. Returns ``progress``, ``applied`` or ``duplicate``;
+    raises CallbackRejected(404) when it is about no attempt sent with this configuration."""
+    attempt = _find_attempt(transport, status.carrier_id, attempt_token)
+    if attempt is None or attempt.transport != transport:
+        raise CallbackRejected(404, "unknown fax")
+    if (attempt.details or {}).get("carrier_config") != config_key:
+        raise CallbackRejected(404, "unknown fax")  # sent with another carrier account
+    if attempt.carrier_id and status.carrier_id and attempt.carrier_id != status.carrier_id:
+        raise CallbackRejected(404, "callback URL of another fax")
+    if not attempt.carrier_id and status.carrier_id:
+        # The report overtook the end of the send request (or the request timed out).
+        Attempt.objects.filter(pk=attempt.pk, carrier_id="").update(carrier_id=status.carrier_id)
+    return _apply(attempt, status)
+
+
+def _apply(attempt: Attempt, status: CarrierStatus) -> str:
+    if status.state == PROGRESS:
+        with transaction.atomic():
+            current = (
+                Attempt.objects.select_for_update()
+                .filter(pk=attempt.pk, ended_at__isnull=True)
+                .values_list("details", flat=True)
+                .first()
+            )
+            if current is None:
+                return "duplicate"  # a late or repeated report of an attempt already over
+            details = {**(current or {}), "carrier_status": status.carrier_status,
+                       "carrier_updated_at": timezone.now().isoformat()}  # fmt: skip
+            Attempt.objects.filter(pk=attempt.pk).update(details=details)
+        return "progress"
+    result = status.result or TxResult(success=status.state == DELIVERED)
+    with transaction.atomic():
+        open_attempt = (
+            Attempt.objects.select_for_update().filter(pk=attempt.pk, ended_at__isnull=True).first()
+        )
+        if open_attempt is None:
+            return "duplicate"
+        cancel_requested = (open_attempt.details or {}).get("cancel_requested")
+        if status.state == FAILED and not status.cancelled and cancel_requested:
+            # Carriers word a cancelled fax's end differently; we asked, so it is final.
+            text = f"cancelled on request ({status.message or result.result_text})"
+            status = replace(status, permanent=True, cancelled=True, message=text[:500])
+        merged = {**(open_attempt.details or {}), **result.details}
+        outbound._record(open_attempt, replace(result, details=merged))
+        fax = Fax.objects.get(pk=attempt.fax_id)
+        if fax.status != S.SENDING:
+            return "applied"  # the fax moved on (e.g. given up on); the attempt is recorded
+        if status.state == DELIVERED:
+            if lifecycle.transition(
+                fax.pk,
+                [S.SENDING],
+                S.DELIVERED,
+                f"delivered ({attempt.transport})",
+                claim=fax.claim_token,
+                remote_station_id=result.receiver_id[:32],
+                error_code=None,
+                error_message="",
+            ):
+                outbound._notify(fax.pk)
+        else:
+            outbound._fail_or_retry(
+                fax,
+                fax.claim_token,
+                S.SENDING,
+                status.message or result.result_text,
+                permanent=status.permanent,
+                code=result.result_code,
+            )
+    return "applied"
+
+
+def cancel_at_carrier(fax: Fax) -> bool:
+    """Ask the carrier to stop a fax it is sending; its callback then ends the fax (failed,
+    "cancelled", not retried). False when the transport or the carrier cannot."""
+    transport = get_transport(fax.transport or None)
+    if fax.status != S.SENDING or "cancel" not in transport.capabilities:
+        return False
+    attempt = Attempt.objects.filter(fax=fax, ended_at__isnull=True).order_by("-number").first()
+    if attempt is None:
+        return False
+    Attempt.objects.filter(pk=attempt.pk).update(
+        details={**(attempt.details or {}), "cancel_requested": timezone.now().isoformat()}
+    )
+    return transport.cancel(fax, attempt)
+
+
+# --- the watchdog ----------------------------------------------------------------------------
+
+
+def _give_up(attempt: Attempt, fax: Fax) -> None:
+    transport = get_transport(attempt.transport)
+    if attempt.carrier_id:
+        transport.cancel(fax, attempt)  # best effort: it may still be dialling
+    hours = settings.FAXPORTAL_CARRIER_GIVE_UP_AFTER / 3600
+    text = (
+        f"no final status from {attempt.transport} {hours:g} h after sending; the carrier "
+        "was asked to cancel it. Check with the recipient before sending again."
+    )
+    status = CarrierStatus(
+        attempt.carrier_id, FAILED, "timeout", TxResult(False, None, text[:255]), True, text
+    )
+    _apply(attempt, status)
+
+
+def _watch(fax: Fax, now: datetime, give_up_before: datetime, counts: dict[str, int]) -> None:
+    attempt = Attempt.objects.filter(fax=fax, ended_at__isnull=True).order_by("-number").first()
+    if attempt is None:
+        # The worker died before the carrier was asked: nothing went out, send again.
+        if lifecycle.transition(fax.pk, [S.SENDING], S.QUEUED, "worker lost before send"):
+            outbound.enqueue(fax.pk)
+            counts["requeued"] += 1
+        return
+    if not attempt.carrier_id:
+        # The send request's outcome is unknown (worker died, or no answer). Ending the
+        # attempt also kills its media link, so a fax the carrier did create cannot
+        # fetch the document any more; then the engine's retry policy applies.
+        text = f"no answer from {attempt.transport} to the send request"
+        _apply(
+            attempt,
+            CarrierStatus("", FAILED, "unknown", TxResult(False, None, text), False, text),
+        )
+        counts["completed"] += 1
+        return
+    polled = (attempt.details or {}).get("polled_at")
+    if polled and now - datetime.fromisoformat(polled) < POLL_EVERY:
+        return
+    Attempt.objects.filter(pk=attempt.pk).update(
+        details={**(attempt.details or {}), "polled_at": now.isoformat()}
+    )
+    attempt.refresh_from_db(fields=["details"])
+    counts["polled"] += 1
+    status = get_transport(attempt.transport).fetch_status(fax, attempt)
+    if status is not None and status.state != PROGRESS:
+        _apply(attempt, status)
+        counts["completed"] += 1
+    elif attempt.started_at < give_up_before:
+        _give_up(attempt, fax)
+        counts["given_up"] += 1
+
+
+def watchdog(now=None) -> dict[str, int]:
+    """Faxes a carrier should have reported on: ask it, and give up on them in the end."""
+    now = now or timezone.now()
+    counts = {"polled": 0, "completed": 0, "given_up": 0, "requeued": 0}
+    poll_before = now - timedelta(seconds=settings.FAXPORTAL_CARRIER_POLL_AFTER)
+    give_up_before = now - timedelta(seconds=settings.FAXPORTAL_CARRIER_GIVE_UP_AFTER)
+    stale = Fax.objects.filter(
+        status=S.SENDING, transport__in=CARRIERS, status_changed_at__lt=poll_before
+    )
+    for fax in stale.select_related("account", "faxbox").iterator(chunk_size=100):
+        try:
+            _watch(fax, now, give_up_before, counts)
+        except Exception:  # one carrier's trouble must not stop the others being checked
+            log.exception("watchdog could not check fax %s", fax.pk)
+    return counts
+
+
+# --- inbound ------------------------------------------------------------------------------------
+
+
+def _owner(to_number: str) -> FaxNumber | None:
+    try:
+        called = normalize_e164(to_number)
+    except Exception:
+        return None
+    return (
+        FaxNumber.objects.select_related("account", "faxbox")
+        .filter(number=called, faxbox__deleted_at__isnull=True, account__enabled=True)
+        .first()
+    )
+
+
+def _refuse(transport: str, inbound: dict[str, Any], reason: str) -> None:
+    InboundRefusal.objects.create(
+        to_number=str(inbound.get("to", ""))[:20],
+        from_number=str(inbound.get("from", ""))[:20],
+        transport=transport,
+        carrier_fax_id=str(inbound.get("carrier_fax_id", ""))[:128],
+        reason=reason[:255],
+    )
+    log.warning("refused %s inbound fax %s: %s", transport, inbound.get("carrier_fax_id"), reason)
+
+
+def may_receive(config: CarrierSettings, to_number: str) -> bool:
+    """Does the called number belong to a faxbox this carrier configuration serves?"""
+    number = _owner(to_number)
+    return number is not None and config.serves_number(number)
+
+
+def refuse_offer(transport: str, offer: dict[str, Any]) -> None:
+    """A fax offered to a number this carrier configuration does not serve (it is rejected)."""
+    _refuse(transport, offer, "no faxbox served by this carrier configuration owns the number")
+
+
+def _already_filed(transport: str, carrier_fax_id: str) -> bool:
+    return Fax.objects.filter(
+        Q(direction="inbound"), transport=transport, carrier_fax_id=carrier_fax_id
+    ).exists()
+
+
+def accept_inbound(transport: str, inbound: dict[str, Any]) -> str:
+    """A verified announcement of a received fax: ``queued`` (the download task will file
+    it), ``duplicate`` or ``refused`` (logged as an inbound refusal)."""
+    if _already_filed(transport, inbound["carrier_fax_id"]):
+        return "duplicate"
+    config = settings_for_key(transport, inbound["config_key"])
+    if not may_receive(config, inbound["to"]):
+        refuse_offer(transport, inbound)
+        return "refused"
+    from faxes.callbacks.tasks import download_inbound_task
+
+    def enqueue() -> None:
+        try:
+            download_inbound_task.delay(transport, inbound)
+        except Exception:  # the carrier will not call again; keep a trace for the admin
+            log.exception(
+                "could not enqueue the download of %s fax %s", transport, inbound["carrier_fax_id"]
+            )
+            _refuse(transport, inbound, "could not queue the download (broker unreachable)")
+
+    transaction.on_commit(enqueue)
+    return "queued"
+
+
+def _fetch(transport: str, config: CarrierSettings, inbound: dict[str, Any]) -> tuple[bytes, str]:
+    carrier = get_transport(transport)
+    url = inbound["media_url"]
+    limit = settings.FAXPORTAL_MAX_DOCUMENT_BYTES
+    headers, hosts = carrier.media_auth(config, url)
+    try:
+        return download(url, auth_headers=headers, auth_hosts=hosts, max_bytes=limit)
+    except CarrierHTTPError as exc:
+        refresh = getattr(carrier, "refresh_media_url", None)
+        if exc.status not in (403, 404, 410) or refresh is None:
+            raise
+        fresh = refresh(config, inbound["carrier_fax_id"])  # the link expired: renew it
+        if not fresh:
+            raise
+        headers, hosts = carrier.media_auth(config, fresh)
+        return download(fresh, auth_headers=headers, auth_hosts=hosts, max_bytes=limit)
+
+
+def download_and_file(transport: str, inbound: dict[str, Any], *, last_try: bool = True) -> str:
+    """Download a received fax and file it. Returns ``filed``, ``duplicate`` or ``refused``;
+    raises CarrierHTTPError when a later try may succeed (unless ``last_try``)."""
+    if _already_filed(transport, inbound["carrier_fax_id"]):
+        return "duplicate"
+    try:
+        config = settings_for_key(transport, inbound["config_key"])
+        data, content_type = _fetch(transport, config, inbound)
+    except CallbackRejected:
+        _refuse(transport, inbound, "carrier configuration removed before the download")
+        return "refused"
+    except CarrierHTTPError as exc:
+        if exc.permanent or last_try:
+            _refuse(transport, inbound, f"media download failed: {exc.message}")
+            return "refused"
+        raise
+    pages = inbound.get("pages")
+    rx_result = {
+        "success": True,
+        "result_text": "OK",
+        "carrier": transport,
+        "total_pages": str(pages or ""),
+        "transferred_pages": str(pages or ""),
+        "remote_station_id": inbound.get("remote_station_id", ""),
+    }
+    try:
+        receive_fax(
+            to_number=inbound["to"],
+            from_number=inbound.get("from", ""),
+            data=data,
+            transport=transport,
+            carrier_fax_id=inbound["carrier_fax_id"],
+            filename="fax.tiff" if "tif" in content_type else "fax.pdf",
+            remote_station_id=inbound.get("remote_station_id", ""),
+            rx_result=rx_result,
+        )
+    except UnroutableNumber:
+        return "refused"  # receive_fax logged the refusal
+    except DocumentRejected as exc:
+        _refuse(transport, inbound, f"unreadable document: {exc.message}")
+        return "refused"
+    return "filed"

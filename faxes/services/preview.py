@@ -1,0 +1,149 @@
+"""The send preview: exactly the pages a recipient's fax machine will print.
+
+The pages come out of the same code the engine uses when it converts and
+sends a fax (``cover_page_for`` + ``combine_documents`` + ``iter_fax_pages``
+with the faxbox's header line), so what the sender approves is what goes out:
+1-bit, 1728 dots wide, fine or standard rows, cover page first.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import closing
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+
+from accounts.models import Account
+from faxes.documents import FaxHeader, accept_document, combine_documents, iter_fax_pages
+from faxes.documents.faxspec import Resolution as RenderResolution
+from faxes.models import Fax, Faxbox
+from faxes.phone import normalize_e164
+from faxes.services.submit import CoverFields, UploadedFile, cover_page_for
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    number: int
+    png: bytes  # 1-bit PNG at fax resolution
+    width: int
+    height: int  # rows as transmitted (half as many at standard resolution)
+    display_height: int  # rows scaled to square pixels, for showing it undistorted
+
+
+@dataclass(frozen=True)
+class SendPreview:
+    pages: list[PreviewPage]
+    page_count: int  # every page that will be sent, shown or not
+    recipient: str
+    resolution: str
+    has_cover: bool
+
+    @property
+    def hidden_pages(self) -> int:
+        return self.page_count - len(self.pages)
+
+
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def outgoing_fax(
+    *,
+    account: Account,
+    faxbox: Faxbox | None,
+    recipient: str,
+    cover: CoverFields | None,
+    resolution: str,
+    to_name: str = "",
+) -> Fax:
+    """An unsaved Fax with the fields ``submit_fax`` would give it (for rendering)."""
+    sender = faxbox.caller_id if faxbox else ""
+    try:
+        sender = normalize_e164(sender) if sender else ""
+    except ValidationError:
+        sender = ""
+    return Fax(
+        account=account,
+        faxbox=faxbox,
+        direction="outbound",
+        from_number=sender,
+        from_name=(faxbox.caller_name if faxbox else "")[:64],
+        to_number=recipient,
+        to_name=to_name[:64],
+        cover={"subject": cover.subject, "message": cover.message} if cover else None,
+        resolution=resolution,
+    )
+
+
+def header_for(fax: Fax, sent_at: datetime | None = None) -> FaxHeader:
+    """The header line the engine prints on every page (see services.outbound.convert)."""
+    faxbox = fax.faxbox
+    return FaxHeader(
+        text=(faxbox.fax_header if faxbox else "") or fax.from_name,
+        sender_number=fax.from_number,
+        timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
+        sent_at=sent_at,
+    )
+
+
+def preview_send(
+    *,
+    account: Account,
+    faxbox: Faxbox | None,
+    recipient: str,
+    documents: list[UploadedFile],
+    cover: CoverFields | None = None,
+    resolution: str = "fine",
+    to_name: str = "",
+    sent_at: datetime | None = None,
+    max_pages: int = 20,
+) -> SendPreview:
+    """Render the first ``max_pages`` pages the recipient will get.
+
+    Raises ``DocumentRejected`` for a file the engine would refuse. ``sent_at``
+    (default: now) is the time printed in the header line and on the cover.
+    """
+    accepted = [accept_document(doc.data, filename=doc.filename) for doc in documents]
+    fax = outgoing_fax(
+        account=account,
+        faxbox=faxbox,
+        recipient=recipient,
+        cover=cover,
+        resolution=resolution,
+        to_name=to_name,
+    )
+    cover_page = cover_page_for(fax)
+    if cover_page is not None and sent_at is not None:
+        cover_page = replace(cover_page, sent_at=sent_at)
+    combined = combine_documents(accepted, cover=cover_page)
+    render_resolution = RenderResolution(resolution)
+    # Standard rows are twice as tall as fine ones: show them stretched back.
+    row_scale = 2 if render_resolution is RenderResolution.STANDARD else 1
+    pages: list[PreviewPage] = []
+    rendered = iter_fax_pages(
+        combined.pdf, resolution=render_resolution, header=header_for(fax, sent_at)
+    )
+    with closing(rendered):
+        for number, image in enumerate(rendered, start=1):
+            pages.append(
+                PreviewPage(
+                    number=number,
+                    png=_png(image),
+                    width=image.width,
+                    height=image.height,
+                    display_height=image.height * row_scale,
+                )
+            )
+            if number >= max_pages:
+                break
+    return SendPreview(
+        pages=pages,
+        page_count=combined.page_count,
+        recipient=recipient,
+        resolution=resolution,
+        has_cover=cover_page is not None,
+    )

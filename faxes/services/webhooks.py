@@ -1,0 +1,351 @@
+"""Webhooks: accounts register endpoints; fax events become signed, retried deliveries.
+
+A delivery is a row (``WebhookDelivery``) created when the event happens, with
+the body fixed at that moment. The database holds its state; Celery only
+wakes work up. A worker claims a due delivery by moving its
+``next_attempt_at`` forward (a lease), POSTs it, and records the answer. A
+non-2xx answer, a timeout or a refused address schedules the next attempt
+with exponential backoff until ``FAXPORTAL_WEBHOOK_RETRY_FOR`` seconds after
+the event; then the delivery is failed. The periodic ``retry_due`` task
+enqueues due deliveries, so a lost broker message or a killed worker only
+delays one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Account
+from faxes.models import Fax, WebhookDelivery, WebhookEndpoint
+from faxes.webhooks import events as event_names
+from faxes.webhooks import http, signing
+from faxes.webhooks.payloads import event_payload
+
+log = logging.getLogger(__name__)
+D = WebhookDelivery.Status
+
+MAX_ENDPOINTS_PER_ACCOUNT = 20
+MAX_URL_LENGTH = 2000
+_UNSET: Any = object()
+
+
+# --- endpoints ----------------------------------------------------------------
+
+
+def check_endpoint_url(url: object) -> str:
+    """The URL, stripped, if webhooks may be sent to it; else ValidationError on ``url``.
+
+    The same rules as document URLs: http(s) only, and every address the host
+    resolves to must be public. Delivery checks again on every attempt.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValidationError({"url": ["A URL is required."]})
+    url = url.strip()
+    if len(url) > MAX_URL_LENGTH:
+        raise ValidationError({"url": [f"At most {MAX_URL_LENGTH} characters."]})
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValidationError({"url": ["Only http and https URLs are allowed."]})
+    try:
+        http.check_url(url)
+    except http.DeliveryError as exc:
+        raise ValidationError({"url": [f"This URL is not allowed: {exc.message}."]}) from None
+    return url
+
+
+def _check_events(events: object) -> list[str]:
+    if events is None:
+        return list(event_names.DEFAULT_EVENTS)
+    if not isinstance(events, list) or not events:
+        raise ValidationError({"events": ["Give a non-empty list of events."]})
+    unknown = [e for e in events if e not in event_names.ALL_EVENTS]
+    if unknown:
+        known = ", ".join(event_names.ALL_EVENTS)
+        raise ValidationError({"events": [f"Unknown event {unknown[0]!r}; known: {known}."]})
+    return list(dict.fromkeys(events))
+
+
+def _check_secret(secret: object) -> str:
+    if secret is None:
+        return signing.generate_secret()
+    try:
+        signing.secret_key(secret)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ValidationError({"secret": [f"Invalid secret: {exc}."]}) from None
+    return secret  # type: ignore[return-value]
+
+
+def _check_text(field: str, value: object, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ValidationError({field: ["Must be a string."]})
+    if len(value) > limit:
+        raise ValidationError({field: [f"At most {limit} characters."]})
+    return value
+
+
+def _check_bool(field: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError({field: ["Must be true or false."]})
+    return value
+
+
+def _collect(checks: dict[str, Any]) -> dict[str, Any]:
+    """Run every check, so one answer lists every bad field."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def create_endpoint(
+    account: Account,
+    *,
+    url: object = None,
+    events: object = None,
+    description: object = "",
+    enabled: object = True,
+    secret: object = None,
+) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint; returns it with its signing secret (generated unless given)."""
+    values = _collect(
+        {
+            "url": lambda: check_endpoint_url(url),
+            "events": lambda: _check_events(events),
+            "description": lambda: _check_text("description", description, 200),
+            "enabled": lambda: _check_bool("enabled", enabled),
+            "secret": lambda: _check_secret(secret),
+        }
+    )
+    if WebhookEndpoint.objects.for_account(account).count() >= MAX_ENDPOINTS_PER_ACCOUNT:
+        raise ValidationError(
+            {"url": [f"An account can register at most {MAX_ENDPOINTS_PER_ACCOUNT} endpoints."]}
+        )
+    endpoint = WebhookEndpoint.objects.create(account=account, **values)
+    return endpoint, values["secret"]
+
+
+def update_endpoint(
+    endpoint: WebhookEndpoint,
+    *,
+    url: object = _UNSET,
+    events: object = _UNSET,
+    description: object = _UNSET,
+    enabled: object = _UNSET,
+) -> WebhookEndpoint:
+    checks: dict[str, Any] = {}
+    if url is not _UNSET:
+        checks["url"] = lambda: check_endpoint_url(url)
+    if events is not _UNSET:
+        checks["events"] = lambda: _check_events(events if events is not None else [])
+    if description is not _UNSET:
+        checks["description"] = lambda: _check_text("description", description, 200)
+    if enabled is not _UNSET:
+        checks["enabled"] = lambda: _check_bool("enabled", enabled)
+    values = _collect(checks)
+    for name, value in values.items():
+        setattr(endpoint, name, value)
+    if values:
+        endpoint.save(update_fields=[*values, "updated_at"])
+    return endpoint
+
+
+def rotate_secret(endpoint: WebhookEndpoint, secret: object = None) -> str:
+    """Replace the signing secret; returns the new one (shown once)."""
+    new_secret = _check_secret(secret)
+    endpoint.secret = new_secret
+    endpoint.save(update_fields=["secret", "updated_at"])
+    return new_secret
+
+
+# --- creating deliveries --------------------------------------------------------
+
+
+def record_status_change(
+    *, fax_id: str, account_id: str, from_status: str, to_status: str
+) -> list[WebhookDelivery]:
+    """Create (and enqueue) the deliveries a fax's status change calls for."""
+    raised = event_names.events_for(to_status)
+    # The secret is not needed here; deferring it skips decrypting every endpoint's.
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(account_id=account_id, enabled=True).only(
+            "id", "account_id", "events"
+        )
+        if set(endpoint.events) & set(raised)
+    ]
+    if not endpoints:
+        return []
+    fax = Fax.objects.filter(pk=fax_id).first()
+    if fax is None:
+        return []
+    now = timezone.now()
+    payloads = {event: event_payload(event, fax, from_status) for event in raised}
+    deliveries = [
+        WebhookDelivery(
+            endpoint_id=endpoint.pk,
+            account_id=account_id,
+            event=event,
+            fax_id=fax.pk,
+            payload=payloads[event],
+            next_attempt_at=now,
+        )
+        for endpoint in endpoints
+        for event in raised
+        if event in endpoint.events
+    ]
+    with transaction.atomic():
+        WebhookDelivery.objects.bulk_create(deliveries)
+        for delivery in deliveries:
+            enqueue(delivery.pk)
+    return deliveries
+
+
+def enqueue(delivery_id: str) -> None:
+    """Wake a worker once the current transaction commits; the sweep covers a failure."""
+
+    def send() -> None:
+        from faxes.webhooks.tasks import deliver_task
+
+        try:
+            deliver_task.delay(delivery_id)
+        except Exception:
+            log.exception("could not enqueue webhook delivery %s; retry_due will", delivery_id)
+
+    transaction.on_commit(send)
+
+
+def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send an earlier delivery's body again, as a new delivery (the old one stays logged)."""
+    with transaction.atomic():
+        copy = WebhookDelivery.objects.create(
+            endpoint_id=delivery.endpoint_id,
+            account_id=delivery.account_id,
+            event=delivery.event,
+            fax_id=delivery.fax_id,
+            payload=delivery.payload,
+            next_attempt_at=timezone.now(),
+        )
+        enqueue(copy.pk)
+    return copy
+
+
+# --- delivering ----------------------------------------------------------------
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after ``attempts`` failed tries: doubling from the base, capped, ±10 %."""
+    base = settings.FAXPORTAL_WEBHOOK_RETRY_DELAY * (2 ** max(0, attempts - 1))
+    capped = min(base, settings.FAXPORTAL_WEBHOOK_RETRY_DELAY_MAX)
+    return timedelta(seconds=capped * random.uniform(0.9, 1.1))
+
+
+def body_of(delivery: WebhookDelivery) -> bytes:
+    return json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _claim(delivery_id: str, now: datetime) -> bool:
+    """Take a due delivery by pushing its next attempt past this one (a lease).
+
+    Two workers (or a task and the sweep) can never POST the same delivery at
+    once; if this worker dies, the lease runs out and the sweep finds it due.
+    """
+    lease = now + timedelta(seconds=settings.FAXPORTAL_WEBHOOK_TIMEOUT + 60)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return bool(
+        WebhookDelivery.objects.filter(due, pk=delivery_id, status=D.PENDING).update(
+            next_attempt_at=lease
+        )
+    )
+
+
+def deliver(delivery_id: str) -> str:
+    """One attempt at a due delivery: ``succeeded``, ``retrying``, ``failed`` or ``skipped``."""
+    if not _claim(delivery_id, timezone.now()):
+        return "skipped"
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    status_code: int | None = None
+    response = ""
+    error = ""
+    if not endpoint.enabled:
+        return _finish(delivery, D.FAILED, error="the endpoint is disabled", attempted=False)
+    try:
+        body = body_of(delivery)
+        headers = signing.signed_headers(endpoint.secret, delivery.pk, body)
+        headers["webhook-event"] = delivery.event
+        result = http.post(endpoint.url, body, headers, settings.FAXPORTAL_WEBHOOK_TIMEOUT)
+        status_code, response = result.status, result.body
+        if result.ok:
+            return _finish(delivery, D.SUCCEEDED, status_code=status_code, response=response)
+        error = f"HTTP {status_code}"
+    except http.DeliveryError as exc:
+        error = exc.message
+    except Exception as exc:  # a bug or a damaged secret must not lose the delivery
+        log.exception("webhook delivery %s failed unexpectedly", delivery_id)
+        error = f"internal error: {type(exc).__name__}"
+    return _retry_or_fail(delivery, status_code=status_code, response=response, error=error)
+
+
+def _retry_or_fail(delivery: WebhookDelivery, *, status_code, response, error) -> str:
+    now = timezone.now()
+    attempts = delivery.attempts + 1
+    deadline = delivery.created_at + timedelta(seconds=settings.FAXPORTAL_WEBHOOK_RETRY_FOR)
+    if now >= deadline:
+        return _finish(delivery, D.FAILED, status_code=status_code, response=response, error=error)
+    next_at = min(now + retry_delay(attempts), deadline)
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=D.PENDING).update(
+        attempts=attempts,
+        next_attempt_at=next_at,
+        last_status_code=status_code,
+        last_response=response,
+        last_error=error[:500],
+    )
+    return "retrying"
+
+
+def _finish(delivery, status, *, status_code=None, response="", error="", attempted=True) -> str:
+    now = timezone.now()
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=D.PENDING).update(
+        status=status,
+        attempts=delivery.attempts + (1 if attempted else 0),
+        next_attempt_at=None,
+        last_status_code=status_code,
+        last_response=response,
+        last_error=error[:500],
+        delivered_at=now if status == D.SUCCEEDED else None,
+    )
+    return str(status)
+
+
+def retry_due(now: datetime | None = None, batch: int = 500) -> int:
+    """Enqueue deliveries whose next attempt is due (run periodically by Celery beat)."""
+    from faxes.webhooks.tasks import deliver_task
+
+    due = WebhookDelivery.objects.filter(
+        status=D.PENDING, next_attempt_at__lte=now or timezone.now()
+    ).order_by("next_attempt_at")
+    count = 0
+    for delivery_id in due.values_list("pk", flat=True)[:batch]:
+        try:
+            deliver_task.delay(delivery_id)
+        except Exception:
+            log.exception("could not enqueue webhook delivery %s", delivery_id)
+            break
+        count += 1
+    return count

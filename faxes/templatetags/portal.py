@@ -1,0 +1,74 @@
+"""Template helpers of the staff UI: roles, status badges, numbers, query strings."""
+
+from __future__ import annotations
+
+import base64
+
+import phonenumbers
+from django import template
+from django.http import QueryDict
+
+from faxes.views.common import can_manage as _can_manage
+from faxes.views.common import can_send as _can_send
+
+register = template.Library()
+
+STATUS_TONE = {
+    "delivered": "ok",
+    "received": "ok",
+    "failed": "bad",
+    "cancelled": "muted",
+    "scheduled": "info",
+    "queued": "info",
+    "retrying": "warn",
+    "converting": "busy",
+    "sending": "busy",
+    "receiving": "busy",
+}
+
+
+@register.filter
+def can_send(user) -> bool:
+    # Error pages may render without a request (no user at all).
+    return bool(getattr(user, "is_authenticated", False)) and _can_send(user)
+
+
+@register.filter
+def can_manage(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and _can_manage(user)
+
+
+@register.filter
+def status_tone(status: str) -> str:
+    return STATUS_TONE.get(status, "muted")
+
+
+@register.filter
+def phone(number: str) -> str:
+    """+12025550101 → +1 202-555-0101 (E.164 stays the value; this is for reading)."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@register.filter
+def png_data_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes) -> str:
+    """The current query string with some parameters replaced (None or "" removes)."""
+    params: QueryDict = context["request"].GET.copy()
+    for key in ("poll", "partial", "state"):
+        params.pop(key, None)
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

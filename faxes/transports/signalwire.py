@@ -1,0 +1,342 @@
+"""SignalWire, through its compatibility ("LaML"/cXML) fax API — Twilio's Fax API shape.
+
+Outbound: ``POST {space}/api/laml/2010-04-01/Accounts/{project}/Faxes.json`` (HTTP Basic,
+project ID : API token) with ``To``, ``From``, ``MediaUrl`` (our signed link),
+``Quality`` and ``StatusCallback`` (a signed per-attempt URL). SignalWire answers with the
+fax ``sid`` and reports progress by POSTing ``FaxStatus`` to the callback:
+queued → processing → sending → delivered | no-answer | busy | failed | canceled.
+
+Inbound: the number's fax handler URL (``/hooks/signalwire/<key>/incoming``) is answered
+with ``<Receive action=…>``; the action callback brings ``MediaUrl``, ``NumPages`` and
+``RemoteStationId`` once the fax is in.
+
+Every request SignalWire makes is signed with the project's signing key (HMAC-SHA1,
+``X-SignalWire-Signature``); see ``faxes.transports.signatures``.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+from django.core import signing
+
+from faxes.modem.codes import VOXTELESYS_BASE, CompletionCode, error_description_for
+from faxes.transports import carriers, signatures
+from faxes.transports.base import SendOutcome, Transport, TransportError, TxResult
+from faxes.transports.carriers import (
+    DELIVERED,
+    FAILED,
+    PROGRESS,
+    CallbackRejected,
+    CarrierCallback,
+    CarrierNotConfigured,
+    CarrierSettings,
+    CarrierStatus,
+)
+from faxes.transports.http import CarrierHTTPError, Response, call
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from faxes.models import Attempt, Fax
+
+log = logging.getLogger(__name__)
+
+NAME = "signalwire"
+_RECEIVE_SALT = "faxportal.signalwire-receive"
+_IN_PROGRESS = frozenset({"queued", "processing", "sending", "receiving"})
+# T.30 failures a retry at the same resolution cannot fix.
+_PERMANENT_T30 = frozenset({CompletionCode.NORESSUPPORT, CompletionCode.NOSIZESUPPORT})
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+# SignalWire reports fax failures as ErrorMessage texts (it publishes no code list): the
+# spandsp T.30 completion texts, plus a few of its own. code None = not a T.30 failure.
+_T30_BY_TEXT = {
+    _words(error_description_for(VOXTELESYS_BASE + n)): VOXTELESYS_BASE + n
+    for n in range(1, max(CompletionCode) + 1)
+}
+_OWN_TEXTS: dict[str, tuple[int | None, bool]] = {  # words → (code, permanent)
+    "connection failed": (None, False),  # no receiver answered the call
+    "fax transmission not established": (VOXTELESYS_BASE + CompletionCode.T0_EXPIRED, False),
+    "received no response to dcs or tcf": (VOXTELESYS_BASE + CompletionCode.TX_PHBDEAD, False),
+    "unexpected dcm after eom or mps sequence": (
+        VOXTELESYS_BASE + CompletionCode.RX_DCNPHD,
+        False,
+    ),
+    "document generation error": (None, False),
+    "document loading error": (None, False),
+    "log entry lost": (None, False),
+    "long entry lost": (None, False),
+}
+
+
+def _failure(message: str, error_code: str) -> tuple[int | None, str, bool]:
+    """(T.30 code, text, permanent) for a ``failed`` fax."""
+    words = _words(message)
+    if error_code.isdigit() and VOXTELESYS_BASE <= int(error_code) <= VOXTELESYS_BASE + 61:
+        code = int(error_code)
+    elif words in _T30_BY_TEXT:
+        code = _T30_BY_TEXT[words]
+    elif words in _OWN_TEXTS:
+        code, permanent = _OWN_TEXTS[words]
+        return code, message or "fax failed", permanent
+    else:
+        # Unknown: worth another try; the retry budget bounds the cost.
+        return VOXTELESYS_BASE, message or "fax failed (no reason given by SignalWire)", False
+    text = message or error_description_for(code)
+    return code, text, (code - VOXTELESYS_BASE) in _PERMANENT_T30
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def status_from(params: Mapping[str, Any]) -> CarrierStatus:
+    """Our reading of a status callback (form fields) or a fax resource (REST JSON)."""
+    sid = str(params.get("FaxSid") or params.get("sid") or "")
+    status = str(params.get("FaxStatus") or params.get("status") or "").lower()
+    pages = _int(params.get("NumPages") or params.get("num_pages"))
+    station = str(params.get("RemoteStationId") or params.get("remote_station_id") or "")
+    error_code = str(params.get("ErrorCode") or params.get("error_code") or "")
+    message = str(params.get("ErrorMessage") or params.get("error_message") or "")
+    details = {
+        "carrier": NAME,
+        "carrier_status": status,
+        "carrier_error_code": error_code,
+        "carrier_error_message": message,
+    }
+    if status in ("delivered", "received"):
+        result = TxResult(
+            success=True,
+            result_code=0,
+            result_text="OK",
+            pages_sent=pages,
+            receiver_id=station[:32],
+            time_elapsed=float(_int(params.get("duration"))),
+            details=details,
+        )
+        return CarrierStatus(sid, DELIVERED, status, result)
+    if status == "busy":
+        failure: tuple[int | None, str, bool] = (17, "busy", False)
+    elif status == "no-answer":
+        failure = (18, "no answer", False)
+    elif status == "canceled":
+        result = TxResult(False, None, "cancelled at SignalWire", pages, details=details)
+        return CarrierStatus(sid, FAILED, status, result, True, result.result_text, True)
+    elif status == "failed":
+        failure = _failure(message, error_code)
+    else:
+        if status not in _IN_PROGRESS:
+            log.warning("unknown SignalWire fax status %r for %s", status, sid)
+        return CarrierStatus(sid, PROGRESS, status)
+    code, text, permanent = failure
+    result = TxResult(False, code, text, pages, receiver_id=station[:32], details=details)
+    return CarrierStatus(sid, FAILED, status, result, permanent, text)
+
+
+def receive_token(fax_sid: str, key: str) -> str:
+    return signing.dumps({"s": fax_sid, "k": key}, salt=_RECEIVE_SALT)
+
+
+def read_receive_token(token: str, key: str) -> str:
+    try:
+        data = signing.loads(
+            token, salt=_RECEIVE_SALT, max_age=settings.FAXPORTAL_CARRIER_CALLBACK_TTL
+        )
+    except signing.SignatureExpired:
+        raise CallbackRejected(410, "callback URL expired") from None
+    except signing.BadSignature:
+        raise CallbackRejected(403, "invalid callback URL") from None
+    if not isinstance(data, dict) or data.get("k") != key or not data.get("s"):
+        raise CallbackRejected(403, "invalid callback URL")
+    return str(data["s"])
+
+
+# --- the transport -------------------------------------------------------------------------------
+
+
+def _auth(config: CarrierSettings) -> dict[str, str]:
+    pair = f"{config.project_id}:{config.api_token}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+
+
+def _faxes_url(config: CarrierSettings, sid: str = "") -> str:
+    base = f"{config.api_url}/api/laml/2010-04-01/Accounts/{quote(config.project_id, safe='')}"
+    return f"{base}/Faxes/{quote(sid, safe='')}.json" if sid else f"{base}/Faxes.json"
+
+
+def _refused(response: Response) -> TransportError:
+    body = response.json() if isinstance(response.json(), dict) else {}
+    detail = str(body.get("message") or response.excerpt())
+    code = body.get("code")
+    if response.status in (401, 403):
+        text = (
+            f"SignalWire refused the credentials (HTTP {response.status}): check the "
+            "project ID, API token (Fax scope) and Space URL"
+        )
+        return TransportError(text, permanent=True, result=TxResult(False, None, text))
+    permanent = 400 <= response.status < 500 and response.status not in (408, 409, 429)
+    text = f"SignalWire refused the fax (HTTP {response.status}"
+    text += f", code {code})" if code else ")"
+    text += f": {detail}" if detail else ""
+    return TransportError(text, permanent=permanent, result=TxResult(False, None, text[:255]))
+
+
+class SignalWireTransport(Transport):
+    name: ClassVar[str] = NAME
+    capabilities: ClassVar[frozenset[str]] = frozenset({"callbacks", "cancel", "inbound", "poll"})
+
+    def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:
+        from faxes.media_links import media_url
+        from faxes.models import Attempt
+
+        try:
+            config = carriers.settings_for_fax(fax)
+        except CarrierNotConfigured as exc:
+            raise TransportError(str(exc), permanent=True) from None
+        caller = fax.from_number or config.from_number
+        if not caller:
+            raise TransportError(
+                "no caller ID: give the faxbox a caller ID number of your SignalWire project, "
+                "or set the carrier configuration's from number",
+                permanent=True,
+            )
+        Attempt.objects.filter(pk=attempt.pk).update(details={"carrier_config": config.key})
+        form = {
+            "To": fax.to_number,
+            "From": caller,
+            "MediaUrl": media_url(attempt),
+            "Quality": "standard" if fax.resolution == "standard" else "fine",
+            "StatusCallback": config.webhook_url(f"status/{carriers.attempt_token(attempt)}"),
+        }
+        try:
+            response = call("POST", _faxes_url(config), headers=_auth(config), form=form)
+        except CarrierHTTPError as exc:
+            text = f"SignalWire could not be reached: {exc.message}"
+            raise TransportError(
+                text, permanent=False, result=TxResult(False, None, text)
+            ) from None
+        if not response.ok:
+            raise _refused(response)
+        sid = str(response.json().get("sid") or "")
+        if not sid:
+            raise TransportError("SignalWire answered without a fax sid", permanent=False)
+        Attempt.objects.filter(pk=attempt.pk).update(carrier_id=sid)
+        return SendOutcome(final=False, carrier_id=sid)
+
+    def cancel(self, fax: Fax, attempt: Attempt) -> bool:
+        """Ask SignalWire to cancel (it can while the fax is queued, not once sending)."""
+        if not attempt.carrier_id:
+            return False
+        config = carriers.settings_for_attempt(fax, attempt)
+        if config is None:
+            return False
+        url = _faxes_url(config, attempt.carrier_id)
+        try:
+            response = call(
+                "POST", url, headers=_auth(config), form={"Status": "canceled"}, retries=1
+            )
+        except CarrierHTTPError as exc:
+            log.warning("cancel of SignalWire fax %s failed: %s", attempt.carrier_id, exc)
+            return False
+        return response.ok
+
+    def fetch_status(self, fax: Fax, attempt: Attempt) -> CarrierStatus | None:
+        """The fax's status at SignalWire now; None when it cannot be asked right now."""
+        config = carriers.settings_for_attempt(fax, attempt)
+        if config is None:
+            return None
+        url = _faxes_url(config, attempt.carrier_id)
+        try:
+            response = call("GET", url, headers=_auth(config), retries=2)
+        except CarrierHTTPError as exc:
+            log.warning("status of SignalWire fax %s unavailable: %s", attempt.carrier_id, exc)
+            return None
+        if response.status == 404:
+            result = TxResult(False, None, "SignalWire does not know this fax")
+            return CarrierStatus(
+                attempt.carrier_id, FAILED, "unknown", result, False, result.result_text
+            )
+        if not response.ok:
+            return None
+        return status_from(response.json())
+
+    def media_auth(self, config: CarrierSettings, url: str) -> tuple[dict[str, str], frozenset]:
+        """Credentials for downloading a received fax: only to SignalWire's own hosts."""
+        host = (urlsplit(url).hostname or "").lower()
+        hosts = {(urlsplit(config.api_url).hostname or "").lower()}
+        if host.endswith(".signalwire.com"):
+            hosts.add(host)
+        return _auth(config), frozenset(hosts)
+
+    def parse_callback(self, request: HttpRequest) -> CarrierCallback:
+        """Verify and decode a callback routed by ``faxes.carrier_urls`` (kwargs ``key``,
+        ``kind`` and, for status and receive callbacks, ``token``)."""
+        kwargs = request.resolver_match.kwargs if request.resolver_match else {}
+        key, kind, token = kwargs.get("key", ""), kwargs.get("kind", ""), kwargs.get("token", "")
+        config = carriers.settings_for_key(NAME, key)
+        signatures.verify_signalwire(request, config.signing_key)
+        params = request.POST if request.method == "POST" else request.GET
+        sid = str(params.get("FaxSid") or "")
+        event_id = request.headers.get("X-SignalWire-Signature") or request.headers.get(
+            "X-Twilio-Signature", ""
+        )
+        if kind == "status":
+            status = status_from(params)
+            return CarrierCallback(
+                carrier_id=sid,
+                kind="status",
+                config_key=key,
+                status=status,
+                event_id=event_id,
+                attempt_token=token,
+            )
+        if kind == "incoming":
+            offer = carriers.inbound_fax(
+                carrier_fax_id=sid,
+                to=params.get("To", ""),
+                from_=params.get("From", ""),
+                media_url="",
+                config_key=key,
+            )
+            return CarrierCallback(carrier_id=sid, kind="offer", config_key=key, inbound=offer)
+        if kind == "received":
+            if read_receive_token(token, key) != sid:
+                raise CallbackRejected(403, "callback URL of another fax")
+            status = str(params.get("FaxStatus") or "").lower()
+            media = str(params.get("MediaUrl") or "")
+            if status != "received" or not media:
+                log.warning(
+                    "SignalWire inbound fax %s ended %s: %s",
+                    sid,
+                    status or "?",
+                    params.get("ErrorMessage", ""),
+                )
+                return CarrierCallback(carrier_id=sid, kind="ignored", config_key=key)
+            fax = carriers.inbound_fax(
+                carrier_fax_id=sid,
+                to=params.get("To", ""),
+                from_=params.get("From", ""),
+                media_url=media,
+                pages=params.get("NumPages"),
+                remote_station_id=params.get("RemoteStationId", ""),
+                config_key=key,
+            )
+            return CarrierCallback(
+                carrier_id=sid, kind="inbound", config_key=key, inbound=fax, event_id=event_id
+            )
+        raise CallbackRejected(404, "unknown callback")

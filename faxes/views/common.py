@@ -1,0 +1,135 @@
+"""What every page shares: login and the acting account, roles, the account's time
+zone, the idle timeout, fax lookup (404 for other tenants), audit and file responses."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import IO
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils import timezone
+
+from accounts import scopes
+from accounts.models import User
+from faxes.models import Fax, Faxbox
+from faxes.services.audit import record
+
+SEND = "send"
+MANAGE = "manage"
+READ = "read"
+
+# Session key of the last time the user did something (polls do not count).
+LAST_SEEN_KEY = "portal_last_seen"
+
+
+def can_send(user: User) -> bool:
+    return bool(getattr(user, "account_id", None)) and user.has_scope(scopes.FAX_SEND)
+
+
+def can_manage(user: User) -> bool:
+    return bool(getattr(user, "account_id", None)) and user.is_account_admin
+
+
+def require(request: HttpRequest, need: str) -> None:
+    """403 when the user's role may not do this (call it after the object lookup,
+    so another tenant's object is a 404 first)."""
+    allowed = {READ: True, SEND: can_send(request.user), MANAGE: can_manage(request.user)}
+    if not allowed[need]:
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def is_poll(request: HttpRequest) -> bool:
+    return request.GET.get("poll") == "1"
+
+
+def _idle_expired(request: HttpRequest) -> bool:
+    """True when the session has been idle too long; refreshes the activity time."""
+    limit = settings.FAXPORTAL_SESSION_IDLE_TIMEOUT
+    if not limit:
+        return False
+    now = int(time.time())
+    seen = request.session.get(LAST_SEEN_KEY)
+    if seen is not None and now - int(seen) > limit:
+        return True
+    # Background polls keep nothing alive; writes are limited to one a minute.
+    if not is_poll(request) and (seen is None or now - int(seen) >= 60):
+        request.session[LAST_SEEN_KEY] = now
+    return False
+
+
+def _to_login(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        # A partial must not swap the login page into the middle of a page.
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?next={quote(request.path)}"
+        return response
+    return redirect_to_login(request.get_full_path())
+
+
+def portal_page(need: str = READ) -> Callable:
+    """Decorator for UI views: login, the user's account on ``request.account``, the
+    account's time zone for everything rendered, the idle timeout and a role check."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return _to_login(request)
+            if user.account_id is None:
+                raise Http404("Platform operators use Django admin.")
+            if _idle_expired(request):
+                logout(request)
+                return _to_login(request)
+            require(request, need)
+            request.account = user.account
+            with timezone.override(request.account.timezone):
+                return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def account_faxes(request: HttpRequest) -> QuerySet[Fax]:
+    """The acting account's faxes that have not been deleted (the one scoping path)."""
+    return Fax.objects.for_account(request.account).filter(deleted_at__isnull=True)
+
+
+def get_fax_or_404(request: HttpRequest, fax_id: str) -> Fax:
+    try:
+        return account_faxes(request).select_related("faxbox").get(pk=fax_id)
+    except Fax.DoesNotExist:
+        raise Http404("No such fax.") from None
+
+
+def account_faxboxes(request: HttpRequest) -> QuerySet[Faxbox]:
+    return Faxbox.objects.for_account(request.account).filter(deleted_at__isnull=True)
+
+
+def audit(request: HttpRequest, action: str, fax: Fax | None = None, **details) -> None:
+    record(
+        action, account=request.account, fax=fax, principal=request.user, request=request, **details
+    )
+
+
+def file_response(
+    content: IO[bytes], *, filename: str, content_type: str, attachment: bool = True
+) -> FileResponse:
+    """A download with a safe Content-Disposition and no content sniffing or caching
+    by shared caches (fax documents are private records)."""
+    response = FileResponse(
+        content, as_attachment=attachment, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300" if not attachment else "private, no-store"
+    return response

@@ -1,0 +1,91 @@
+"""The account's address book: everyone reads it, senders (staff, admins) edit it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from faxes.forms import ContactForm
+from faxes.models import Contact
+from faxes.services import contacts as address_book
+from faxes.views.common import SEND, audit, portal_page, require
+
+LIST_LIMIT = 500
+
+
+def _contact_or_404(request: HttpRequest, contact_id: str) -> Contact:
+    try:
+        return Contact.objects.for_account(request.account).get(pk=contact_id)
+    except Contact.DoesNotExist:
+        raise Http404("No such contact.") from None
+
+
+@portal_page()
+def contact_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    contacts = address_book.search_contacts(request.account, query, limit=LIST_LIMIT)
+    return render(
+        request, "faxes/contacts.html", {"contacts": contacts, "q": query, "nav": "contacts"}
+    )
+
+
+@portal_page()
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for the send page's recipient field."""
+    query = request.GET.get("contact", "").strip()
+    contacts = address_book.search_contacts(request.account, query) if query else []
+    return render(request, "faxes/_contact_suggestions.html", {"contacts": contacts, "q": query})
+
+
+def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
+    initial = None
+    if contact is not None:
+        initial = {f: getattr(contact, f) for f in ("name", "fax_number", "organization", "notes")}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if contact is None:
+                contact = address_book.create_contact(request.account, **form.cleaned_data)
+                audit(request, "contact.created", contact=contact.pk, number=contact.fax_number)
+            else:
+                address_book.update_contact(contact, **form.cleaned_data)
+                audit(request, "contact.updated", contact=contact.pk, number=contact.fax_number)
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"Saved {contact.name}.")
+            return redirect("contacts")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "faxes/contact_form.html",
+        {"form": form, "contact": contact, "nav": "contacts"},
+        status=status,
+    )
+
+
+@portal_page(SEND)
+def contact_create(request: HttpRequest) -> HttpResponse:
+    return _save(request, None)
+
+
+@portal_page()
+def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
+    contact = _contact_or_404(request, contact_id)
+    require(request, SEND)
+    return _save(request, contact)
+
+
+@portal_page()
+def contact_delete(request: HttpRequest, contact_id: str) -> HttpResponse:
+    contact = _contact_or_404(request, contact_id)
+    require(request, SEND)
+    if request.method != "POST":
+        return render(request, "faxes/contact_delete.html", {"contact": contact, "nav": "contacts"})
+    address_book.delete_contact(contact)
+    audit(request, "contact.deleted", contact=contact_id, number=contact.fax_number)
+    messages.success(request, f"Deleted {contact.name}.")
+    return redirect("contacts")

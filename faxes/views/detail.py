@@ -1,0 +1,177 @@
+"""One fax: metadata, page previews, attempts and history, and what staff do with it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from faxes import lifecycle
+from faxes.forms import ForwardForm
+from faxes.models import Direction, Fax, FaxStatus
+from faxes.services import cancel_fax, forward_fax, purge_attachment, resubmit_fax
+from faxes.services.accounts_admin import delete_fax
+from faxes.services.reading import is_read, mark_read, mark_unread
+from faxes.views.common import (
+    MANAGE,
+    SEND,
+    account_faxboxes,
+    audit,
+    get_fax_or_404,
+    portal_page,
+    require,
+)
+
+
+def _back(request: HttpRequest, fax: Fax) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("fax-detail", args=[fax.pk])
+
+
+def _list_of(fax: Fax) -> str:
+    return reverse("inbox" if fax.direction == Direction.INBOUND else "outbox")
+
+
+def _context(request: HttpRequest, fax: Fax, **extra) -> dict:
+    outbound = fax.direction == Direction.OUTBOUND
+    has_files = bool(fax.document) and fax.attachment_purged_at is None
+    return {
+        "fax": fax,
+        "nav": "outbox" if outbound else "inbox",
+        "outbound": outbound,
+        "final": fax.status in lifecycle.FINAL,
+        "cancellable": fax.status in lifecycle.CANCELLABLE,
+        "has_files": has_files,
+        "page_numbers": range(1, (fax.pages or 0) + 1) if has_files else [],
+        "attempts": list(fax.attempts.order_by("number")) if outbound else [],
+        "events": list(fax.events.order_by("created_at", "id")),
+        "is_read": (not outbound) and is_read(fax, request.user),
+        **extra,
+    }
+
+
+@portal_page()
+def fax_detail(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    if request.GET.get("partial") == "status":
+        # The live status panel of a fax still in flight (not a new view of the document).
+        return render(request, "faxes/_fax_status.html", _context(request, fax))
+    if fax.direction == Direction.INBOUND:
+        mark_read(fax, request.user)
+    audit(request, "fax.viewed", fax)
+    forward_form = ForwardForm(
+        faxboxes=account_faxboxes(request), initial={"faxbox": fax.faxbox_id}
+    )
+    return render(request, "faxes/detail.html", _context(request, fax, forward_form=forward_form))
+
+
+@require_POST
+@portal_page()
+def mark(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    if request.POST.get("read") == "0":
+        mark_unread(fax, request.user)
+        messages.success(request, "Marked as unread.")
+        # Staying on the page would mark it read again: go back to the list.
+        return redirect(_list_of(fax))
+    mark_read(fax, request.user)
+    return redirect(_back(request, fax))
+
+
+@require_POST
+@portal_page()
+def forward(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    require(request, SEND)
+    faxboxes = list(account_faxboxes(request))
+    form = ForwardForm(request.POST, faxboxes=faxboxes)
+    if form.is_valid():
+        sender = next(fb for fb in faxboxes if fb.pk == form.cleaned_data["faxbox"])
+        try:
+            copy = forward_fax(
+                fax, to_number=form.cleaned_data["to"], faxbox=sender, owner=request.user
+            )
+        except ValidationError as exc:
+            form.add_error("to", exc.messages)
+        else:
+            audit(request, "fax.forwarded", fax, to=copy.to_number, new_fax=copy.pk)
+            messages.success(request, f"Forwarding to {copy.to_number}.")
+            return redirect("fax-detail", copy.pk)
+    return render(
+        request, "faxes/detail.html", _context(request, fax, forward_form=form), status=400
+    )
+
+
+@require_POST
+@portal_page()
+def cancel(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    require(request, SEND)
+    if cancel_fax(fax, reason=f"cancelled by {request.user.get_username()}"):
+        audit(request, "fax.cancelled", fax)
+        messages.success(request, "The fax was cancelled.")
+    else:
+        messages.error(request, "Too late to cancel: the fax is already being sent or finished.")
+    return redirect(_back(request, fax))
+
+
+@require_POST
+@portal_page()
+def resubmit(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    require(request, SEND)
+    if fax.status != FaxStatus.FAILED:
+        messages.error(request, "Only a failed fax can be resubmitted.")
+        return redirect(_back(request, fax))
+    try:
+        copy = resubmit_fax(fax, owner=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_back(request, fax))
+    audit(request, "fax.resubmitted", fax, new_fax=copy.pk)
+    messages.success(request, f"Sending again to {copy.to_number}.")
+    return redirect("fax-detail", copy.pk)
+
+
+def _confirm(request: HttpRequest, fax: Fax, *, action: str) -> HttpResponse:
+    return render(
+        request,
+        "faxes/confirm.html",
+        {"fax": fax, "action": action, "nav": "outbox" if fax.direction == "outbound" else "inbox"},
+    )
+
+
+@portal_page()
+def delete(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    require(request, MANAGE)
+    if request.method != "POST":
+        return _confirm(request, fax, action="delete")
+    try:
+        delete_fax(fax)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("fax-detail", fax.pk)
+    audit(request, "fax.deleted", fax)
+    messages.success(request, "The fax was deleted.")
+    return redirect(_list_of(fax))
+
+
+@portal_page()
+def purge(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    require(request, MANAGE)
+    if request.method != "POST":
+        return _confirm(request, fax, action="purge")
+    if purge_attachment(fax):
+        audit(request, "fax.attachment_purged", fax)
+        messages.success(request, "The fax's documents were purged; its record stays.")
+    else:
+        messages.error(request, "Nothing to purge, or the fax is still being sent.")
+    return redirect("fax-detail", fax.pk)

@@ -1,0 +1,84 @@
+"""Downloads and images of a fax. Each one is written to the audit log."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+
+from faxes.models import Fax, fax_folder
+from faxes.services import receipt_pdf
+from faxes.views.common import audit, file_response, get_fax_or_404, portal_page
+
+
+def _stem(fax: Fax) -> str:
+    when = fax.created_at.strftime("%Y%m%d")
+    return f"fax-{when}-{fax.pk[:8]}"
+
+
+def _open(field_file) -> io.BufferedReader:
+    if not field_file:
+        raise Http404("This fax has no such file (it may have been purged).")
+    try:
+        return field_file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The file is missing.") from None
+
+
+@portal_page()
+def download_pdf(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    handle = _open(fax.document)
+    audit(request, "fax.downloaded", fax, format="pdf")
+    return file_response(handle, filename=f"{_stem(fax)}.pdf", content_type="application/pdf")
+
+
+@portal_page()
+def download_tiff(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    handle = _open(fax.tiff)
+    audit(request, "fax.downloaded", fax, format="tiff")
+    return file_response(handle, filename=f"{_stem(fax)}.tiff", content_type="image/tiff")
+
+
+@portal_page()
+def download_receipt(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    try:
+        data = receipt_pdf(fax)
+    except ValidationError:
+        raise Http404("A receipt exists only for a finished outbound fax.") from None
+    audit(request, "fax.downloaded", fax, format="receipt")
+    return file_response(
+        io.BytesIO(data), filename=f"{_stem(fax)}-receipt.pdf", content_type="application/pdf"
+    )
+
+
+@portal_page()
+def page_image(request: HttpRequest, fax_id: str, number: int) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    if not fax.document or fax.attachment_purged_at or not 1 <= number <= (fax.pages or 0):
+        raise Http404("No such page.")
+    storage = fax.document.storage
+    try:
+        handle = storage.open(f"{fax_folder(fax)}pages/{number:04d}.png", "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No preview of this page.") from None
+    audit(request, "fax.page_viewed", fax, page=number)
+    return file_response(
+        handle,
+        filename=f"{_stem(fax)}-page-{number}.png",
+        content_type="image/png",
+        attachment=False,
+    )
+
+
+@portal_page()
+def thumbnail(request: HttpRequest, fax_id: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    handle = _open(fax.thumbnail)
+    audit(request, "fax.thumbnail_viewed", fax)
+    return file_response(
+        handle, filename=f"{_stem(fax)}-thumbnail.png", content_type="image/png", attachment=False
+    )

@@ -1,0 +1,98 @@
+"""Account admin: faxboxes (numbers, caller id, header, time zone, retries, e-mails)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from faxes.forms import FaxboxForm, split_list
+from faxes.models import Faxbox
+from faxes.services.accounts_admin import FaxboxSettings, save_faxbox
+from faxes.views.common import MANAGE, account_faxboxes, audit, portal_page, require
+
+
+def _faxbox_or_404(request: HttpRequest, faxbox_id: str) -> Faxbox:
+    try:
+        return account_faxboxes(request).get(pk=faxbox_id)
+    except Faxbox.DoesNotExist:
+        raise Http404("No such faxbox.") from None
+
+
+@portal_page(MANAGE)
+def faxbox_list(request: HttpRequest) -> HttpResponse:
+    faxboxes = account_faxboxes(request).prefetch_related("numbers")
+    return render(request, "manage/faxboxes.html", {"faxboxes": faxboxes, "nav": "faxboxes"})
+
+
+def _initial(faxbox: Faxbox | None, request: HttpRequest) -> dict:
+    if faxbox is None:
+        return {
+            "fax_timezone": request.account.timezone,
+            "retries": 3,
+            "fax_header": request.account.name[:64],
+        }
+    return {
+        "name": faxbox.name,
+        "numbers": "\n".join(n.number for n in faxbox.numbers.all()),
+        "caller_id": faxbox.caller_id,
+        "caller_name": faxbox.caller_name,
+        "fax_header": faxbox.fax_header,
+        "fax_identity": faxbox.fax_identity,
+        "fax_timezone": faxbox.fax_timezone,
+        "retries": faxbox.retries,
+        "notify_inbound_emails": "\n".join(faxbox.notify_inbound_emails or []),
+        "notify_outbound_emails": "\n".join(faxbox.notify_outbound_emails or []),
+    }
+
+
+def _edit(request: HttpRequest, faxbox: Faxbox | None) -> HttpResponse:
+    form = FaxboxForm(request.POST or None, initial=_initial(faxbox, request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = FaxboxSettings(
+            name=data["name"],
+            numbers=split_list(data["numbers"]),
+            caller_id=data["caller_id"],
+            caller_name=data["caller_name"],
+            fax_header=data["fax_header"],
+            fax_identity=data["fax_identity"],
+            fax_timezone=data["fax_timezone"],
+            retries=data["retries"],
+            notify_inbound_emails=split_list(data["notify_inbound_emails"]),
+            notify_outbound_emails=split_list(data["notify_outbound_emails"]),
+        )
+        created = faxbox is None
+        try:
+            faxbox = save_faxbox(request.account, values, faxbox)
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            audit(
+                request,
+                "faxbox.created" if created else "faxbox.updated",
+                faxbox=faxbox.pk,
+                name=faxbox.name,
+            )
+            messages.success(request, f"Saved faxbox {faxbox.name}.")
+            return redirect("manage-faxboxes")
+    return render(
+        request,
+        "manage/faxbox_form.html",
+        {"form": form, "faxbox": faxbox, "nav": "faxboxes"},
+        status=400 if form.errors else 200,
+    )
+
+
+@portal_page(MANAGE)
+def faxbox_create(request: HttpRequest) -> HttpResponse:
+    return _edit(request, None)
+
+
+@portal_page()
+def faxbox_edit(request: HttpRequest, faxbox_id: str) -> HttpResponse:
+    faxbox = _faxbox_or_404(request, faxbox_id)
+    require(request, MANAGE)
+    return _edit(request, faxbox)

@@ -1,0 +1,203 @@
+"""Send a fax: faxbox, recipients (checked as you type), files in order, cover page,
+resolution, schedule, and a preview of exactly the pages the recipient will get."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from faxes.documents import DocumentRejected
+from faxes.forms import SendForm, split_list
+from faxes.models import Contact, Faxbox
+from faxes.phone import normalize_e164
+from faxes.services import CoverFields, UploadedFile, submit_fax
+from faxes.services.preview import preview_send
+from faxes.services.submit import resolve_schedule
+from faxes.views.common import SEND, account_faxboxes, audit, portal_page
+
+# Service error keys → the form field they belong beside.
+FIELD_OF = {
+    "to": "to",
+    "faxbox": "faxbox",
+    "from": "faxbox",
+    "resolution": "resolution",
+    "retries": "retries",
+    "scheduled_at": "scheduled_at",
+    "timezone": "timezone",
+}
+
+
+def _form(request: HttpRequest, faxboxes: list[Faxbox]) -> SendForm:
+    first = faxboxes[0] if faxboxes else None
+    initial = {
+        "faxbox": request.GET.get("faxbox") or (first.pk if first else ""),
+        "to": request.GET.get("to", ""),
+    }
+    zone = first.fax_timezone if first else request.account.timezone
+    return SendForm(request.POST or None, faxboxes=faxboxes, default_timezone=zone, initial=initial)
+
+
+def _uploads(request: HttpRequest, errors: list[str]) -> list[UploadedFile]:
+    limit = settings.FAXPORTAL_MAX_DOCUMENT_BYTES
+    documents = []
+    for upload in request.FILES.getlist("documents"):
+        if upload.size > limit:
+            errors.append(f"{upload.name} is larger than {limit // (1024 * 1024)} MB.")
+            continue
+        documents.append(UploadedFile(upload.read(), upload.name or "", upload.content_type or ""))
+    if not documents and not errors:
+        errors.append("Attach at least one file (PDF, TIFF, PNG or JPEG).")
+    return documents
+
+
+def _cover(form: SendForm) -> CoverFields | None:
+    data = form.cleaned_data
+    if not data.get("cover"):
+        return None
+    return CoverFields(subject=data.get("cover_subject", ""), message=data.get("cover_message", ""))
+
+
+def _faxbox(form: SendForm, faxboxes: list[Faxbox]) -> Faxbox | None:
+    return next((fb for fb in faxboxes if fb.pk == form.cleaned_data.get("faxbox")), None)
+
+
+def _invalid(
+    request: HttpRequest,
+    form: SendForm,
+    document_errors: list[str],
+    *,
+    faxboxes: list[Faxbox],
+    target: str,
+) -> HttpResponse:
+    context = {"form": form, "document_errors": document_errors, "target": target}
+    if request.htmx or target == "preview":
+        # Files stay in the page's file input: only the error slots are swapped.
+        return render(request, "faxes/_send_errors.html", context, status=422)
+    context.update(nav="send", faxboxes=faxboxes, files_lost=True)
+    return render(request, "faxes/send.html", context, status=400)
+
+
+@portal_page(SEND)
+def send(request: HttpRequest) -> HttpResponse:
+    faxboxes = list(account_faxboxes(request))
+    form = _form(request, faxboxes)
+    if request.method != "POST":
+        return render(
+            request, "faxes/send.html", {"form": form, "nav": "send", "faxboxes": faxboxes}
+        )
+    document_errors: list[str] = []
+    documents = _uploads(request, document_errors)
+    if not form.is_valid() or document_errors:
+        return _invalid(request, form, document_errors, faxboxes=faxboxes, target="send")
+    data = form.cleaned_data
+    try:
+        result = submit_fax(
+            account=request.account,
+            recipients=form.recipients,
+            documents=documents,
+            faxbox=_faxbox(form, faxboxes),
+            owner=request.user,
+            to_name=data.get("to_name", ""),
+            cover=_cover(form),
+            resolution=data["resolution"],
+            retries=data.get("retries"),
+            scheduled_at=form.naive_schedule,
+            timezone_name=data.get("timezone") or None,
+        )
+    except ValidationError as exc:
+        for key, problems in exc.message_dict.items():
+            if key in FIELD_OF:
+                form.add_error(FIELD_OF[key], problems)
+            else:
+                document_errors.extend(problems)
+        return _invalid(request, form, document_errors, faxboxes=faxboxes, target="send")
+    for fax in result.faxes:
+        audit(request, "fax.sent", fax, to=fax.to_number, pages=fax.pages, status=fax.status)
+    numbers = ", ".join(fax.to_number for fax in result.faxes)
+    scheduled = result.faxes and result.faxes[0].status == "scheduled"
+    messages.success(request, f"{'Scheduled' if scheduled else 'Sending'} to {numbers}.")
+    url = reverse("outbox")
+    if request.htmx:
+        response = HttpResponse()
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@require_POST
+@portal_page(SEND)
+def preview(request: HttpRequest) -> HttpResponse:
+    faxboxes = list(account_faxboxes(request))
+    form = _form(request, faxboxes)
+    document_errors: list[str] = []
+    documents = _uploads(request, document_errors)
+    valid = form.is_valid()
+    numbers = []
+    for raw in form.recipients if valid else []:
+        try:
+            numbers.append(normalize_e164(raw))
+        except ValidationError as exc:
+            form.add_error("to", exc.messages)
+    sent_at = None
+    if valid and form.naive_schedule:
+        try:
+            sent_at = resolve_schedule(form.naive_schedule, form.cleaned_data.get("timezone"))
+        except ValidationError as exc:
+            for key, problems in exc.message_dict.items():
+                form.add_error(FIELD_OF.get(key, "scheduled_at"), problems)
+    if form.errors or document_errors or not numbers:
+        return _invalid(request, form, document_errors, faxboxes=faxboxes, target="preview")
+    data = form.cleaned_data
+    try:
+        result = preview_send(
+            account=request.account,
+            faxbox=_faxbox(form, faxboxes),
+            recipient=numbers[0],
+            documents=documents,
+            cover=_cover(form),
+            resolution=data["resolution"],
+            to_name=data.get("to_name", ""),
+            sent_at=sent_at,
+            max_pages=settings.FAXPORTAL_UI_PREVIEW_PAGES,
+        )
+    except DocumentRejected as exc:
+        return _invalid(request, form, [exc.message], faxboxes=faxboxes, target="preview")
+    context = {
+        "form": form,
+        "preview": result,
+        "numbers": numbers,
+        "sent_at": sent_at,
+        "document_errors": [],
+        "target": "preview",
+    }
+    return render(request, "faxes/_send_preview.html", context)
+
+
+@portal_page(SEND)
+def check_recipients(request: HttpRequest) -> HttpResponse:
+    """Each typed number, normalized or with why not (as-you-type feedback)."""
+    entries = []
+    for raw in split_list(request.GET.get("to", ""))[:50]:
+        try:
+            entries.append({"raw": raw, "number": normalize_e164(raw), "error": ""})
+        except ValidationError as exc:
+            entries.append({"raw": raw, "number": "", "error": " ".join(exc.messages)})
+    known = {
+        c.fax_number: c.name
+        for c in Contact.objects.for_account(request.account).filter(
+            fax_number__in=[e["number"] for e in entries if e["number"]]
+        )
+    }
+    for entry in entries:
+        entry["contact"] = known.get(entry["number"], "")
+    too_many = len(entries) > settings.FAXPORTAL_MAX_RECIPIENTS
+    return render(
+        request,
+        "faxes/_recipients.html",
+        {"entries": entries, "too_many": too_many, "limit": settings.FAXPORTAL_MAX_RECIPIENTS},
+    )

@@ -1,0 +1,31 @@
+"""The webhook event catalogue."""
+
+from __future__ import annotations
+
+from faxes.models import FaxStatus
+
+FAX_RECEIVED = "fax.received"
+FAX_DELIVERED = "fax.delivered"
+FAX_FAILED = "fax.failed"
+FAX_STATUS_CHANGED = "fax.status_changed"
+
+ALL_EVENTS: dict[str, str] = {
+    FAX_RECEIVED: "An inbound fax was filed in one of the account's faxboxes.",
+    FAX_DELIVERED: "An outbound fax reached its recipient.",
+    FAX_FAILED: "An outbound fax failed for good (no retries left, or a permanent error).",
+    FAX_STATUS_CHANGED: "Any status change of any fax (including the three above).",
+}
+# What an endpoint registered without an ``events`` list hears.
+DEFAULT_EVENTS = [FAX_RECEIVED, FAX_DELIVERED, FAX_FAILED]
+
+_FINAL_EVENTS = {
+    FaxStatus.RECEIVED: FAX_RECEIVED,
+    FaxStatus.DELIVERED: FAX_DELIVERED,
+    FaxStatus.FAILED: FAX_FAILED,
+}
+
+
+def events_for(to_status: str) -> list[str]:
+    """Events raised by a fax entering ``to_status``: its own event (if any) first."""
+    specific = _FINAL_EVENTS.get(to_status)
+    return [specific, FAX_STATUS_CHANGED] if specific else [FAX_STATUS_CHANGED]

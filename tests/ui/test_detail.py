@@ -1,0 +1,173 @@
+"""The fax page: previews, audit of every view and download, safe file responses, and
+forward, cancel, resubmit, delete and purge."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from faxes.models import AuditEvent, Fax, FaxStatus
+from tests.factories import FaxFactory
+from tests.ui.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def actions(account) -> list[tuple[str, dict]]:
+    return [
+        (e.action, e.details)
+        for e in AuditEvent.objects.for_account(account).order_by("id")
+        if e.action != "fax.received"
+    ]
+
+
+def test_detail_shows_pages_metadata_and_is_audited(acme, inbound_fax):
+    response = login(acme.viewer).get(reverse("fax-detail", args=[inbound_fax.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for number in (1, 2):
+        assert reverse("fax-page", args=[inbound_fax.pk, number]) in html
+    assert 'loading="lazy"' in html and "+1 202-555-0199" in html
+    event = AuditEvent.objects.get(action="fax.viewed")
+    assert event.user == acme.viewer and event.fax_id == inbound_fax.pk
+    assert event.ip_address == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "content_type", "disposition"),
+    [
+        ("fax-pdf", [], "application/pdf", "attachment"),
+        ("fax-tiff", [], "image/tiff", "attachment"),
+        ("fax-page", [2], "image/png", "inline"),
+        ("fax-thumbnail", [], "image/png", "inline"),
+    ],
+)
+def test_files_have_safe_headers_and_are_audited(
+    acme, inbound_fax, name, args, content_type, disposition
+):
+    response = login(acme.viewer).get(reverse(name, args=[inbound_fax.pk, *args]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"].startswith(disposition)
+    assert 'filename="fax-' in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "private" in response["Cache-Control"]
+    body = b"".join(response.streaming_content)
+    assert body[:4] in (b"%PDF", b"II*\x00", b"MM\x00*", b"\x89PNG")
+    assert len(actions(acme.account)) == 1
+
+
+def test_download_actions_are_recorded_with_their_format(acme, inbound_fax):
+    client = login(acme.viewer)
+    client.get(reverse("fax-pdf", args=[inbound_fax.pk]))
+    client.get(reverse("fax-tiff", args=[inbound_fax.pk]))
+    client.get(reverse("fax-page", args=[inbound_fax.pk, 1]))
+    assert actions(acme.account) == [
+        ("fax.downloaded", {"format": "pdf"}),
+        ("fax.downloaded", {"format": "tiff"}),
+        ("fax.page_viewed", {"page": 1}),
+    ]
+
+
+def test_missing_pages_and_files_are_404(acme, inbound_fax, outbound_fax):
+    client = login(acme.viewer)
+    assert client.get(reverse("fax-page", args=[inbound_fax.pk, 3])).status_code == 404
+    assert client.get(reverse("fax-page", args=[inbound_fax.pk, 0])).status_code == 404
+    assert client.get(reverse("fax-pdf", args=[outbound_fax.pk])).status_code == 404
+    # A receipt exists only for a finished outbound fax.
+    assert client.get(reverse("fax-receipt", args=[outbound_fax.pk])).status_code == 404
+    assert client.get(reverse("fax-receipt", args=[inbound_fax.pk])).status_code == 404
+    assert client.get(reverse("fax-detail", args=["nonsense"])).status_code == 404
+
+
+def test_receipt_of_a_finished_fax(acme, acme_box):
+    fax = FaxFactory(
+        faxbox=acme_box,
+        account=acme.account,
+        direction="outbound",
+        status=FaxStatus.DELIVERED,
+        to_number="+12025550120",
+    )
+    response = login(acme.viewer).get(reverse("fax-receipt", args=[fax.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert actions(acme.account) == [("fax.downloaded", {"format": "receipt"})]
+
+
+def test_forward_sends_the_document_on(acme, staff, inbound_fax):
+    response = login(staff).post(
+        reverse("fax-forward", args=[inbound_fax.pk]),
+        {"to": "(202) 555-0120", "faxbox": inbound_fax.faxbox_id},
+    )
+    copy = Fax.objects.get(direction="outbound")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "fax-detail", args=[copy.pk]
+    )
+    assert copy.to_number == "+12025550120" and copy.owner == staff
+    assert ("fax.forwarded", {"to": "+12025550120", "new_fax": copy.pk}) in actions(acme.account)
+
+
+def test_forward_to_a_bad_number_says_why_beside_the_field(acme, staff, inbound_fax):
+    response = login(staff).post(
+        reverse("fax-forward", args=[inbound_fax.pk]), {"to": "12", "faxbox": inbound_fax.faxbox_id}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_to_error"><p>' in html and "not a valid phone number" in html
+    assert not Fax.objects.filter(direction="outbound").exists()
+
+
+def test_cancel_and_resubmit(acme, staff, acme_box, outbound_fax):
+    client = login(staff)
+    client.post(reverse("fax-cancel", args=[outbound_fax.pk]))
+    outbound_fax.refresh_from_db()
+    assert outbound_fax.status == FaxStatus.CANCELLED
+    # Cancelled is not failed: nothing to resubmit.
+    client.post(reverse("fax-resubmit", args=[outbound_fax.pk]))
+    assert Fax.objects.filter(direction="outbound").count() == 1
+    Fax.objects.filter(pk=outbound_fax.pk).update(status=FaxStatus.FAILED)
+    response = client.post(reverse("fax-resubmit", args=[outbound_fax.pk]))
+    copy = Fax.objects.get(resubmitted_from=outbound_fax)
+    assert response["Location"] == reverse("fax-detail", args=[copy.pk])
+    assert [a for a, _ in actions(acme.account)] == ["fax.cancelled", "fax.resubmitted"]
+
+
+def test_admin_deletes_after_confirming(acme, inbound_fax):
+    client = login(acme.admin)
+    confirm = client.get(reverse("fax-delete", args=[inbound_fax.pk]))
+    assert confirm.status_code == 200 and b"Delete this fax?" in confirm.content
+    assert Fax.objects.get(pk=inbound_fax.pk).deleted_at is None  # a GET changes nothing
+    response = client.post(reverse("fax-delete", args=[inbound_fax.pk]))
+    assert response["Location"] == reverse("inbox")
+    fax = Fax.objects.get(pk=inbound_fax.pk)  # the record stays
+    assert fax.deleted_at and fax.attachment_purged_at and not fax.document
+    assert client.get(reverse("fax-detail", args=[fax.pk])).status_code == 404
+    assert fax.pk not in client.get(reverse("inbox")).content.decode()
+    assert ("fax.deleted", {}) in actions(acme.account)
+
+
+def test_a_fax_in_flight_cannot_be_deleted(acme, outbound_fax):
+    client = login(acme.admin)
+    client.post(reverse("fax-delete", args=[outbound_fax.pk]))
+    assert Fax.objects.get(pk=outbound_fax.pk).deleted_at is None
+
+
+def test_admin_purges_files_and_keeps_the_record(acme, inbound_fax):
+    client = login(acme.admin)
+    client.post(reverse("fax-purge", args=[inbound_fax.pk]))
+    fax = Fax.objects.get(pk=inbound_fax.pk)
+    assert fax.attachment_purged_at and fax.deleted_at is None
+    assert client.get(reverse("fax-pdf", args=[fax.pk])).status_code == 404
+    assert client.get(reverse("fax-page", args=[fax.pk, 1])).status_code == 404
+    assert b"Files purged" in client.get(reverse("fax-detail", args=[fax.pk])).content
+
+
+def test_status_partial_polls_only_while_in_flight(acme, outbound_fax):
+    client = login(acme.viewer)
+    url = reverse("fax-detail", args=[outbound_fax.pk])
+    partial = client.get(url, {"partial": "status", "poll": "1"}).content.decode()
+    assert partial.startswith('<section class="card" id="fax-status"') and "hx-trigger" in partial
+    Fax.objects.filter(pk=outbound_fax.pk).update(status=FaxStatus.DELIVERED)
+    assert "hx-trigger" not in client.get(url, {"partial": "status"}).content.decode()
+    assert not AuditEvent.objects.filter(action="fax.viewed").exists()  # polls are not views

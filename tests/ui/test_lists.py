@@ -1,0 +1,214 @@
+"""Inbox and outbox: what is listed, filters, read state, keyset pagination, polling,
+constant query count, the index is used, times in the account's zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from faxes.models import Fax, FaxRead, FaxStatus
+from tests.factories import FaxboxFactory, FaxFactory, FaxNumberFactory
+from tests.ui.conftest import login, received
+
+pytestmark = pytest.mark.django_db
+
+
+def row_ids(response) -> list[str]:
+    return re.findall(r'id="fax-([0-9a-f]{32})"', response.content.decode())
+
+
+def make_inbound(faxbox, count: int, start: datetime | None = None, **fields) -> list[Fax]:
+    """Faxes one minute apart, the last one newest (created_at is set explicitly)."""
+    start = start or timezone.now() - timedelta(days=1)
+    faxes = []
+    for n in range(count):
+        fax = FaxFactory(faxbox=faxbox, account=faxbox.account, **fields)
+        Fax.objects.filter(pk=fax.pk).update(created_at=start + timedelta(minutes=n))
+        faxes.append(fax)
+    return faxes
+
+
+def test_inbox_lists_received_faxes_of_the_account_newest_first(acme, acme_box, other):
+    mine = make_inbound(acme_box, 3)
+    FaxFactory(faxbox=acme_box, account=acme.account, direction="outbound", status="delivered")
+    deleted = FaxFactory(faxbox=acme_box, account=acme.account, deleted_at=timezone.now())
+    foreign = FaxFactory(faxbox=other.account.faxboxes.first(), account=other.account)
+    ids = row_ids(login(acme.viewer).get(reverse("inbox")))
+    assert ids == [f.pk for f in reversed(mine)]
+    assert deleted.pk not in ids and foreign.pk not in ids
+
+
+def test_read_state_is_per_user(acme, acme_box, inbound_fax):
+    bob, alice = login(acme.viewer), login(acme.admin)
+    assert 'class="fax-row unread"' in bob.get(reverse("inbox")).content.decode()
+    bob.get(reverse("fax-detail", args=[inbound_fax.pk]))
+    assert FaxRead.objects.filter(fax=inbound_fax, user=acme.viewer).exists()
+    assert 'class="fax-row unread"' not in bob.get(reverse("inbox")).content.decode()
+    assert 'class="fax-row unread"' in alice.get(reverse("inbox")).content.decode()
+    unread_only = bob.get(reverse("inbox"), {"unread": "on"})
+    assert row_ids(unread_only) == []
+    bob.post(reverse("fax-mark", args=[inbound_fax.pk]), {"read": "0"})
+    assert row_ids(bob.get(reverse("inbox"), {"unread": "on"})) == [inbound_fax.pk]
+
+
+def test_inbox_filters(acme, acme_box):
+    second = FaxboxFactory(account=acme.account, name="Lab line")
+    FaxNumberFactory(faxbox=second, account=acme.account, number="+12025550141")
+    a = FaxFactory(
+        faxbox=acme_box,
+        account=acme.account,
+        from_number="+13125550147",
+        remote_station_id="CITY LAB",
+    )
+    b = FaxFactory(faxbox=second, account=acme.account, from_number="+14155550123")
+    client = login(acme.viewer)
+    assert row_ids(client.get(reverse("inbox"), {"faxbox": second.pk})) == [b.pk]
+    assert row_ids(client.get(reverse("inbox"), {"sender": "(312) 555-0147"})) == [a.pk]
+    assert row_ids(client.get(reverse("inbox"), {"sender": "0123"})) == [b.pk]
+    assert row_ids(client.get(reverse("inbox"), {"q": "city lab"})) == [a.pk]
+    assert row_ids(client.get(reverse("inbox"), {"q": "415555"})) == [b.pk]
+    # Another account's faxbox is not a valid choice: reported, and ignored.
+    response = client.get(reverse("inbox"), {"faxbox": "f" * 32})
+    assert response.status_code == 400 and "valid choice" in response.content.decode()
+
+
+def test_date_range_is_read_in_the_account_time_zone(acme, acme_box):
+    acme.account.timezone = "Asia/Tokyo"
+    acme.account.save()
+    # 2025-03-01 23:30 UTC is already March 2nd in Tokyo.
+    late = make_inbound(acme_box, 1, start=datetime(2025, 3, 1, 23, 30, tzinfo=UTC))[0]
+    client = login(acme.viewer)
+    on_2nd = client.get(reverse("inbox"), {"date_from": "2025-03-02", "date_to": "2025-03-02"})
+    assert row_ids(on_2nd) == [late.pk]
+    assert "Mar 2, 2025" in on_2nd.content.decode() and "08:30" in on_2nd.content.decode()
+    assert row_ids(client.get(reverse("inbox"), {"date_to": "2025-03-01"})) == []
+    backwards = client.get(reverse("inbox"), {"date_from": "2025-03-02", "date_to": "2025-03-01"})
+    assert backwards.status_code == 400 and "before the start date" in backwards.content.decode()
+
+
+def test_keyset_pages_walk_forwards_and_back_without_gaps(settings, acme, acme_box):
+    settings.FAXPORTAL_UI_PAGE_SIZE = 5
+    faxes = make_inbound(acme_box, 12)
+    # Ties on created_at are broken by id.
+    Fax.objects.filter(pk__in=[faxes[4].pk, faxes[5].pk, faxes[6].pk]).update(
+        created_at=faxes[5].created_at
+    )
+    expected = [
+        f.pk for f in Fax.objects.filter(direction="inbound").order_by("-created_at", "-id")
+    ]
+    client = login(acme.viewer)
+    seen, url, pages = [], reverse("inbox"), []
+    while url:
+        response = client.get(url)
+        pages.append(response)
+        seen += row_ids(response)
+        older = re.search(r'href="(\?[^"]*after=[^"]+)" rel="next"', response.content.decode())
+        url = reverse("inbox") + older.group(1).replace("&amp;", "&") if older else None
+    assert seen == expected and len(pages) == 3
+    newer = re.search(r'href="(\?[^"]*before=[^"]+)" rel="prev"', pages[2].content.decode())
+    back = client.get(reverse("inbox") + newer.group(1).replace("&amp;", "&"))
+    assert row_ids(back) == expected[5:10]
+
+
+def test_a_bad_cursor_is_a_400(acme, acme_box):
+    response = login(acme.viewer).get(reverse("inbox"), {"after": "not-a-cursor!"})
+    assert response.status_code == 400
+
+
+def test_poll_answers_204_until_something_changes(acme, acme_box):
+    client = login(acme.viewer)
+    first = make_inbound(acme_box, 1)[0]
+    page = client.get(reverse("inbox")).content.decode()
+    poll = re.search(r'hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "partial=rows" in poll and "poll=1" in poll
+    assert client.get(reverse("inbox") + poll).status_code == 204
+    arrived = received(acme_box)
+    response = client.get(reverse("inbox") + poll)
+    assert response.status_code == 200
+    assert row_ids(response) == [arrived.pk, first.pk]
+    assert response.content.decode().startswith('<tbody id="fax-rows"')
+
+
+def test_outbox_shows_live_status_and_filters(acme, acme_box):
+    queued = FaxFactory(
+        faxbox=acme_box,
+        account=acme.account,
+        direction="outbound",
+        status=FaxStatus.QUEUED,
+        to_number="+12025550120",
+    )
+    failed = FaxFactory(
+        faxbox=acme_box,
+        account=acme.account,
+        direction="outbound",
+        status=FaxStatus.FAILED,
+        to_number="+12025550121",
+        error_message="busy",
+    )
+    client = login(acme.viewer)
+    page = client.get(reverse("outbox")).content.decode()
+    assert set(row_ids_from(page)) == {queued.pk, failed.pk}
+    assert "every 2s" in page  # something is still moving: poll faster
+    only_failed = client.get(reverse("outbox"), {"status": "failed"})
+    assert row_ids(only_failed) == [failed.pk]
+    poll = re.search(r'hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert client.get(reverse("outbox") + poll).status_code == 204
+    Fax.objects.filter(pk=queued.pk).update(status=FaxStatus.DELIVERED)
+    changed = client.get(reverse("outbox") + poll).content.decode()
+    assert "Delivered" in changed
+
+
+def row_ids_from(html: str) -> list[str]:
+    return re.findall(r'id="fax-([0-9a-f]{32})"', html)
+
+
+@pytest.mark.parametrize("name", ["inbox", "outbox"])
+def test_list_query_count_is_constant_and_never_counts(settings, acme, acme_box, name):
+    settings.FAXPORTAL_UI_PAGE_SIZE = 20
+    direction = {"direction": "outbound", "status": "delivered"} if name == "outbox" else {}
+    make_inbound(acme_box, 3, **direction)
+    client = login(acme.viewer)
+    client.get(reverse(name))  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(name))
+    make_inbound(acme_box, 40, **direction)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse(name))
+    assert len(row_ids(response)) == 20
+    assert len(many) == len(few) <= 5, [q["sql"] for q in many]
+    assert not any("COUNT(" in q["sql"].upper() for q in many)
+
+
+def test_the_inbox_query_walks_the_account_direction_created_index(acme, acme_box):
+    from faxes.services.reading import with_read_state
+    from faxes.views.paging import Cursor, _older_than
+
+    make_inbound(acme_box, 3)
+    queryset = with_read_state(
+        Fax.objects.for_account(acme.account).filter(
+            direction="inbound", deleted_at__isnull=True, status__in=["received", "receiving"]
+        ),
+        acme.viewer,
+    )
+    cursor = Cursor(timezone.now(), "f" * 32)
+    sql, params = (
+        _older_than(queryset, cursor).order_by("-created_at", "-pk")[:51].query.sql_with_params()
+    )
+    with connection.cursor() as db:
+        if connection.vendor == "sqlite":
+            db.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row) for row in db.fetchall())
+            assert "faxes_fax_account_" in plan, plan
+            assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+        else:
+            db.execute("SET LOCAL enable_seqscan = off")
+            db.execute("EXPLAIN " + sql, params)
+            plan = " ".join(row[0] for row in db.fetchall())
+            assert "faxes_fax_account_" in plan, plan
+            assert "Sort" not in plan, plan  # rows come out of the index in order

@@ -1,0 +1,182 @@
+"""Account admin pages: faxboxes, users and roles, API tokens, webhooks, audit log."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import ApiToken, Role, User
+from accounts.tokens import find_token
+from faxes.models import AuditEvent, Faxbox, FaxNumber, WebhookDelivery, WebhookEndpoint
+from tests.conftest import PASSWORD
+from tests.ui.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+FAXBOX = {
+    "name": "Lab line",
+    "numbers": "+12025550150\n(202) 555-0151",
+    "caller_id": "",
+    "caller_name": "Acme Lab",
+    "fax_header": "ACME LAB",
+    "fax_identity": "ACME LAB",
+    "fax_timezone": "America/Chicago",
+    "retries": "2",
+    "notify_inbound_emails": "lab@acme.test, desk@acme.test",
+    "notify_outbound_emails": "",
+}
+
+
+def test_admin_creates_and_edits_a_faxbox(acme, acme_box):
+    client = login(acme.admin)
+    response = client.post(reverse("manage-faxbox-create"), FAXBOX)
+    assert response["Location"] == reverse("manage-faxboxes")
+    faxbox = Faxbox.objects.get(name="Lab line")
+    assert faxbox.account == acme.account and faxbox.caller_id == "+12025550150"
+    assert faxbox.notify_inbound_emails == ["lab@acme.test", "desk@acme.test"]
+    assert sorted(faxbox.numbers.values_list("number", flat=True)) == [
+        "+12025550150",
+        "+12025550151",
+    ]
+    edit = {**FAXBOX, "numbers": "+12025550151\n+12025550152", "retries": "4"}
+    client.post(reverse("manage-faxbox-edit", args=[faxbox.pk]), edit)
+    faxbox.refresh_from_db()
+    assert faxbox.retries == 4
+    assert sorted(faxbox.numbers.values_list("number", flat=True)) == [
+        "+12025550151",
+        "+12025550152",
+    ]
+    listing = client.get(reverse("manage-faxboxes")).content.decode()
+    assert "Lab line" in listing and "+1 202-555-0152" in listing
+    assert [e.action for e in AuditEvent.objects.order_by("id")] == [
+        "faxbox.created",
+        "faxbox.updated",
+    ]
+
+
+def test_faxbox_errors_show_beside_the_fields(acme, acme_box, other):
+    from tests.factories import FaxNumberFactory
+
+    FaxNumberFactory(faxbox=other.account.faxboxes.first(), number="+12025550160")
+    client = login(acme.admin)
+    bad = {**FAXBOX, "fax_timezone": "Mars/Olympus", "retries": "9"}
+    response = client.post(reverse("manage-faxbox-create"), bad)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "valid choice" in html and "less than or equal to 4" in html
+    taken = {**FAXBOX, "numbers": "+12025550160", "notify_inbound_emails": "not-an-address"}
+    html = client.post(reverse("manage-faxbox-create"), taken).content.decode()
+    assert "already belongs to another faxbox" in html  # the number, even another tenant's
+    assert "is not an e-mail address" in html
+    assert not Faxbox.objects.filter(name="Lab line").exists()
+
+
+def test_admin_manages_users_and_roles(acme, staff):
+    client = login(acme.admin)
+    weak = client.post(
+        reverse("manage-users"), {"email": "new@acme.test", "role": "staff", "password": "123"}
+    )
+    assert weak.status_code == 400 and "too short" in weak.content.decode()
+    client.post(
+        reverse("manage-users"),
+        {"email": "new@acme.test", "role": "viewer", "password": "a-long-new-password"},
+    )
+    created = User.objects.get(username="new@acme.test")
+    assert created.account == acme.account and created.role == Role.VIEWER
+    assert Client().login(username="new@acme.test", password="a-long-new-password")
+    client.post(reverse("manage-user-role", args=[created.pk]), {"role": "staff"})
+    created.refresh_from_db()
+    assert created.role == Role.STAFF
+    # Nobody changes their own role or locks out the last admin.
+    client.post(reverse("manage-user-role", args=[acme.admin.pk]), {"role": "viewer"})
+    client.post(reverse("manage-user-active", args=[acme.admin.pk]), {"active": "0"})
+    acme.admin.refresh_from_db()
+    assert acme.admin.role == Role.ADMIN and acme.admin.is_active
+    actions = [e.action for e in AuditEvent.objects.order_by("id")]
+    assert actions == ["user.created", "user.role_changed"]
+
+
+def test_a_disabled_user_is_logged_out(acme, staff):
+    staff_client = login(staff)
+    assert staff_client.get(reverse("inbox")).status_code == 200
+    login(acme.admin).post(reverse("manage-user-active", args=[staff.pk]), {"active": "0"})
+    assert staff_client.get(reverse("inbox")).status_code == 302
+    assert not Client().login(username=staff.username, password=PASSWORD)
+
+
+def test_token_secret_is_shown_once_and_works(acme):
+    client = login(acme.admin)
+    response = client.post(
+        reverse("manage-tokens"),
+        {"name": "EHR bridge", "scopes": ["fax:read", "fax:send"], "expires_in_days": "30"},
+    )
+    assert response["Cache-Control"] == "no-store"
+    secret = re.search(r'<code id="new-secret">([^<]+)</code>', response.content.decode()).group(1)
+    token = find_token(secret)
+    assert token.name == "EHR bridge" and token.scopes == ["fax:read", "fax:send"]
+    assert token.expires_at is not None and token.created_by == acme.admin
+    assert secret not in client.get(reverse("manage-tokens")).content.decode()
+    client.post(reverse("manage-token-revoke", args=[token.pk]))
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+    no_scope = client.post(reverse("manage-tokens"), {"name": "x"})
+    assert no_scope.status_code == 400 and ApiToken.objects.count() == 1
+    assert [e.action for e in AuditEvent.objects.order_by("id")] == [
+        "token.created",
+        "token.revoked",
+    ]
+    assert secret not in str(list(AuditEvent.objects.values_list("details", flat=True)))
+
+
+def test_webhooks_are_listed_created_and_disabled(acme):
+    client = login(acme.admin)
+    refused = client.post(
+        reverse("manage-webhooks"), {"url": "ftp://93.184.216.34/x", "events": ["fax.received"]}
+    )
+    assert refused.status_code == 400 and "http" in refused.content.decode()
+    response = client.post(
+        reverse("manage-webhooks"),
+        {"url": "https://93.184.216.34/hook", "events": ["fax.received"]},
+    )
+    secret = re.search(r'<code id="new-secret">([^<]+)</code>', response.content.decode()).group(1)
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret == secret and endpoint.events == ["fax.received"]
+    assert secret not in client.get(reverse("manage-webhooks")).content.decode()
+    client.post(reverse("manage-webhook-toggle", args=[endpoint.pk]), {"enabled": "0"})
+    assert WebhookEndpoint.objects.get().enabled is False
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        account=acme.account,
+        event="fax.received",
+        payload={},
+        status="failed",
+        attempts=3,
+        last_status_code=503,
+    )
+    page = client.get(reverse("manage-webhooks")).content.decode()
+    assert "HTTP 503" in page and "Failed" in page
+
+
+def test_audit_log_filters_and_pages(settings, acme, inbound_fax):
+    settings.FAXPORTAL_UI_PAGE_SIZE = 5
+    viewer = login(acme.viewer)
+    for _ in range(6):
+        viewer.get(reverse("fax-pdf", args=[inbound_fax.pk]))
+    client = login(acme.admin)
+    page = client.get(reverse("manage-audit"), {"action": "fax.downloaded"}).content.decode()
+    assert page.count("<code>fax.downloaded</code>") == 5 and 'rel="next"' in page
+    assert "bob@acme.test" in page
+    older = re.search(r'href="(\?[^"]*after=[^"]+)" rel="next"', page).group(1)
+    second = client.get(reverse("manage-audit") + older.replace("&amp;", "&")).content.decode()
+    assert second.count("<code>fax.downloaded</code>") == 1
+    by_user = client.get(reverse("manage-audit"), {"user": acme.admin.pk}).content.decode()
+    assert "<code>fax.downloaded</code>" not in by_user
+
+
+def test_audit_log_shows_only_the_own_account(acme, other, charlie, inbound_fax):
+    login(acme.viewer).get(reverse("fax-detail", args=[inbound_fax.pk]))
+    page = login(charlie).get(reverse("manage-audit")).content.decode()
+    assert "fax.viewed" not in page.split("<tbody>")[1]
+    assert FaxNumber.objects.exists()
