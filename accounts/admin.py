@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
 from accounts import scopes as scope_names
-from accounts.models import Account, ApiToken, User
+from accounts.models import Account, ApiToken, AuthSession, KazooCredential, User
 from accounts.tokens import generate_secret, lookup_prefix, token_digest
 
 
@@ -105,3 +105,43 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"Revoked {count} token(s).")
+
+
+@admin.register(AuthSession)
+class AuthSessionAdmin(admin.ModelAdmin):
+    """Kazoo /v2 login sessions; the token itself is never stored, only its digest."""
+
+    list_display = ["id", "account", "user", "method", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["method", ("revoked_at", admin.EmptyFieldListFilter),
+                   ("account", admin.RelatedOnlyFieldListFilter)]  # fmt: skip
+    search_fields = ["id", "account__name", "user__username"]
+    list_select_related = ["account", "user"]
+    fields = ["account", "user", "method", "created_at", "expires_at", "revoked_at"]
+    readonly_fields = ["account", "user", "method", "created_at", "expires_at"]
+    actions = ["revoke"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # sessions come from /v2/user_auth and /v2/api_auth only
+
+    @admin.action(description="Revoke selected sessions")
+    def revoke(self, request: HttpRequest, queryset) -> None:
+        from django.utils import timezone
+
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {count} session(s).")
+
+
+@admin.register(KazooCredential)
+class KazooCredentialAdmin(admin.ModelAdmin):
+    """Which users can log in through /v2/user_auth (digests are not shown)."""
+
+    list_display = ["user", "account"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__username", "account__name"]
+    list_select_related = ["user", "account"]
+    fields = ["user", "account"]
+    readonly_fields = ["user", "account"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # written when a password is set

@@ -16,7 +16,7 @@ share the rest. Half of its faxes are marked downloaded by the benchmark's token
 limiting stays on (counted in Redis when it is up) with a limit too high to trip.
 
     .venv/bin/python bench/api.py [--faxes 1000000] [--accounts 100] [--workers 4]
-        [--concurrency 8] [--duration 15] [--proposed-index] [--explain] [--keep]
+        [--concurrency 8] [--duration 15] [--proposed-index] [--explain]
 """
 
 from __future__ import annotations
@@ -25,18 +25,18 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from benchdb import bench_database
+from loadgen import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "faxportal_bench_api"
@@ -45,119 +45,7 @@ REDIS = "redis://127.0.0.1:6379/14"
 PORT = 8791
 
 
-# --- load generator (runs in its own process) --------------------------------------------
-
-
-def load(url: str, token: str, concurrency: int, duration: float) -> dict:
-    import http.client
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    path = parts.path + ("?" + parts.query if parts.query else "")
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop = time.monotonic() + duration
-
-    def worker() -> None:
-        nonlocal errors
-        mine: list[float] = []
-        failed = 0
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            try:
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-                conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
-                response = conn.getresponse()
-                response.read()
-                conn.close()
-                ok = response.status == 200
-            except OSError:
-                ok = False
-            elapsed = time.perf_counter() - started
-            if ok:
-                mine.append(elapsed)
-            else:
-                failed += 1
-        with lock:
-            latencies.extend(mine)
-            errors += failed
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - began
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
-
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "rps": len(latencies) / wall,
-        "p50": pct(0.50) if latencies else 0.0,
-        "p99": pct(0.99) if latencies else 0.0,
-        "mean": statistics.fmean(latencies) * 1000 if latencies else 0.0,
-    }
-
-
-def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-
-
-def wrk(url: str, token: str, concurrency: int, duration: float) -> dict:
-    """The same measurement with wrk (C, two threads), when it is installed."""
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{concurrency}", f"-d{duration:g}s", "--latency",
-         "-H", f"Authorization: Bearer {token}", url],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {
-        "requests": requests,
-        "errors": int(errors.group(1)) if errors else 0,
-        "socket_errors": socket_errors.group(1) if socket_errors else "",
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": _ms(re.search(r"^\s+50%\s+(\S+)\s*$", out, re.M).group(1)),
-        "p99": _ms(re.search(r"^\s+99%\s+(\S+)\s*$", out, re.M).group(1)),
-        "mean": _ms(re.search(r"^\s+Latency\s+([\d.]+\w+)\s", out, re.M).group(1)),
-    }
-
-
-def measure(url: str, token: str, concurrency: int, duration: float) -> dict:
-    """One scenario from a second process: wrk if installed, else the Python generator."""
-    if shutil.which("wrk"):
-        wrk(url, token, concurrency, 2)  # warm-up
-        return wrk(url, token, concurrency, duration)
-    run = [sys.executable, __file__, "--load", url, token, str(concurrency)]
-    subprocess.run([*run, "2"], check=True, capture_output=True)  # warm-up
-    out = subprocess.run([*run, str(duration)], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)
-
-
 # --- database ------------------------------------------------------------------------------
-
-
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 def fax_rows(account_ids, faxbox_ids, counts, now):
@@ -325,6 +213,42 @@ def explain(token_secret: str) -> None:
         print(f"\n--- {name}\n{queryset.explain(analyze=True)}")
 
 
+def scenarios(secret: str) -> dict[str, str]:
+    base = f"http://127.0.0.1:{PORT}/api/v1/faxes?limit=50"
+    request = urllib.request.Request(  # noqa: S310 - a fixed http URL
+        f"{base}&page=1000", headers={"Authorization": f"Bearer {secret}"}
+    )
+    with urllib.request.urlopen(request) as answer:  # noqa: S310
+        cursor = json.loads(answer.read())["pagination"]["next_cursor"]
+    urls = {
+        "first page": base,
+        "page 1000": f"{base}&page=1000",
+        "downloaded=false": f"{base}&downloaded=false",
+    }
+    if cursor:  # (with few faxes there is no page 1000)
+        urls["cursor at page 1000"] = f"{base}&cursor={cursor}"
+    return urls
+
+
+def report(args: argparse.Namespace, results: dict[str, dict]) -> None:
+    print(
+        f"\nGET /api/v1/faxes, {args.faxes:,} faxes / {args.accounts} accounts "
+        f"(measured account: {args.faxes // 10:,}), "
+        f"{'with' if args.proposed_index else 'without'} the proposed index, "
+        f"gunicorn {args.workers} sync workers, {args.concurrency} concurrent connections "
+        f"({'wrk' if shutil.which('wrk') else 'Python threads'}), {args.duration:g} s each\n"
+    )
+    print(
+        f"{'scenario':<22}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}"
+        f"{'requests':>10}{'errors':>8}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:<22}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['mean']:>9.1f}"
+            f"{r['requests']:>10}{r['errors']:>8}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--faxes", type=int, default=1_000_000)
@@ -336,55 +260,30 @@ def main() -> None:
     parser.add_argument(
         "--proposed-index", action="store_true", help="add the index the benchmark suggests"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument(
-        "--load",
-        nargs=4,
-        metavar=("URL", "TOKEN", "CONCURRENCY", "SECONDS"),
-        help=argparse.SUPPRESS,
-    )
     args = parser.parse_args()
-    if args.load:
-        url, token, concurrency, seconds = args.load
-        print(json.dumps(load(url, token, int(concurrency), float(seconds))))
-        return
 
-    data_dir = Path(tempfile.mkdtemp(prefix="fax-bench-api-"))
-    (data_dir / "media" / "bench").mkdir(parents=True)
-    (data_dir / "media" / "bench" / "fax.pdf").write_bytes(b"%PDF-1.4\n" + b"0" * 9000)
-    (data_dir / "media" / "bench" / "fax.tiff").write_bytes(b"II*\x00" + b"0" * 12000)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAXPORTAL_", "CELERY_"))}
-    env.update(
-        DATABASE_URL=f"{PG}/{DB_NAME}",
-        FAXPORTAL_DATA_DIR=str(data_dir),
-        FAXPORTAL_MEDIA_ROOT=str(data_dir / "media"),
-        FAXPORTAL_LOG_LEVEL="WARNING",
-        DJANGO_SECRET_KEY="bench-secret-key-" + "x" * 40,
-        FAXPORTAL_PLAIN_STATIC="true",
-        FAXPORTAL_API_RATE_LIMIT="1000000000",
-        FAXPORTAL_API_RATE_LIMIT_IP="1000000000",
-        DJANGO_SETTINGS_MODULE="faxportal.settings",
-    )
+    media = Path(tempfile.mkdtemp(prefix="fax-bench-api-media-"))
+    (media / "bench").mkdir()
+    (media / "bench" / "fax.pdf").write_bytes(b"%PDF-1.4\n" + b"0" * 9000)
+    (media / "bench" / "fax.tiff").write_bytes(b"II*\x00" + b"0" * 12000)
+    extra = {
+        "FAXPORTAL_MEDIA_ROOT": str(media),
+        "DJANGO_SECRET_KEY": "bench-secret-key-" + "x" * 40,
+        "FAXPORTAL_PLAIN_STATIC": "true",
+        # Counted (in Redis when it is up) but never reached.
+        "FAXPORTAL_API_RATE_LIMIT": "1000000000",
+        "FAXPORTAL_API_RATE_LIMIT_IP": "1000000000",
+    }
     try:
         import redis
 
         redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
-        env["FAXPORTAL_CACHE_URL"] = REDIS
+        extra["FAXPORTAL_CACHE_URL"] = REDIS
     except Exception:
         print("Redis is not reachable: rate limits count in the file cache")
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
 
     print(f"Creating {DB_NAME} and {args.faxes:,} faxes in {args.accounts} accounts…", flush=True)
-    create_database()
-    gunicorn = None
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
-        )
-        import django
-
-        django.setup()
+    with bench_database(f"{PG}/{DB_NAME}", **extra) as env:
         secret, _account_id = seed(args.faxes, args.accounts)
         settle(args.proposed_index)
         if args.explain:
@@ -393,51 +292,15 @@ def main() -> None:
 
         connections.close_all()
         gunicorn = start_gunicorn(env, args.workers)
-        base = f"http://127.0.0.1:{PORT}/api/v1/faxes?limit=50"
-        with urllib.request.urlopen(  # noqa: S310 - a fixed http URL
-            urllib.request.Request(  # noqa: S310
-                f"{base}&page=1000", headers={"Authorization": f"Bearer {secret}"}
-            )
-        ) as answer:
-            page_999 = json.loads(answer.read())
-        scenarios = {
-            "first page": base,
-            "page 1000": f"{base}&page=1000",
-            "downloaded=false": f"{base}&downloaded=false",
-        }
-        if page_999["pagination"]["next_cursor"]:  # (fewer faxes: no page 1000)
-            cursor = page_999["pagination"]["next_cursor"]
-            scenarios["cursor at page 1000"] = f"{base}&cursor={cursor}"
-        results = {}
-        for name, url in scenarios.items():
-            results[name] = measure(url, secret, args.concurrency, args.duration)
-            print(f"  {name}: {results[name]['rps']:.0f} req/s", flush=True)
-        print(
-            f"\nGET /api/v1/faxes, {args.faxes:,} faxes / {args.accounts} accounts "
-            f"(measured account: {args.faxes // 10:,}), "
-            f"{'with' if args.proposed_index else 'without'} the proposed index, "
-            f"gunicorn {args.workers} sync "
-            f"workers, {args.concurrency} concurrent connections "
-            f"({'wrk' if shutil.which('wrk') else 'Python threads'}), {args.duration:g} s each\n"
-        )
-        print(
-            f"{'scenario':<22}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}"
-            f"{'requests':>10}{'errors':>8}"
-        )
-        for name, r in results.items():
-            print(
-                f"{name:<22}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['mean']:>9.1f}"
-                f"{r['requests']:>10}{r['errors']:>8}"
-            )
-    finally:
-        if gunicorn is not None:
+        try:
+            results = {}
+            for name, url in scenarios(secret).items():
+                results[name] = measure(url, secret, args.concurrency, args.duration)
+                print(f"  {name}: {results[name]['rps']:.0f} req/s", flush=True)
+        finally:
             os.killpg(gunicorn.pid, signal.SIGTERM)
             gunicorn.wait(timeout=30)
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            drop_database()
+    report(args, results)
 
 
 if __name__ == "__main__":

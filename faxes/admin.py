@@ -10,6 +10,7 @@ from faxes.models import (
     FaxEvent,
     FaxNumber,
     InboundRefusal,
+    SmtpLog,
 )
 
 
@@ -335,6 +336,7 @@ class WebhookEndpointForm(forms.ModelForm):
     """The signing secret never appears in a form: it is generated on creation (and by the
     rotate action) and shown once in a message."""
 
+    url = forms.URLField(max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=[(name, f"{name}: {text}") for name, text in webhook_events.ALL_EVENTS.items()],
         widget=forms.CheckboxSelectMultiple,
@@ -420,3 +422,33 @@ class DownloadMarkAdmin(admin.ModelAdmin):
     raw_id_fields = ["fax", "token", "account"]
     date_hierarchy = "downloaded_at"
     show_full_result_count = False
+
+
+@admin.register(SmtpLog)
+class SmtpLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "account", "faxbox", "from_address", "to_address", "fax"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["from_address", "to_address", "original_number", "account__name"]
+    list_select_related = ["account", "faxbox", "fax"]
+    raw_id_fields = ["account", "faxbox", "fax"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(FaxEvent)
+class FaxEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "fax", "account", "from_status", "to_status", "reason"]
+    list_filter = ["to_status", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["fax__id", "reason"]
+    list_select_related = ["fax", "account"]
+    raw_id_fields = ["fax", "account"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(DocumentPart)
+class DocumentPartAdmin(admin.ModelAdmin):
+    list_display = ["document", "position", "account", "filename", "url", "size", "fetched_at"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["document__id", "filename", "url", "sha256"]
+    list_select_related = ["document", "account"]
+    raw_id_fields = ["document", "account"]

@@ -221,6 +221,13 @@ class Fax(models.Model):
             models.Index(fields=["status", "scheduled_at"]),
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["status", "status_changed_at"]),
+            # Lists of live faxes (every API and the inbox): counts and deep pages
+            # are answered from the index alone.
+            models.Index(
+                fields=["account", "direction", "-created_at", "-id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="fax_live_account_list",
+            ),
         ]
         constraints = [
             # Inbound faxes are idempotent on the carrier's id.
@@ -292,6 +299,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at", "-id"])]
 
     def __str__(self) -> str:
         return f"{self.action} {self.fax_id or ''}"

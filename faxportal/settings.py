@@ -263,6 +263,10 @@ FAXPORTAL_FETCH_ALLOW_LOOPBACK = env_bool("FAXPORTAL_FETCH_ALLOW_LOOPBACK", Fals
 FAXPORTAL_KAZOO_TOKEN_TTL = env_int("FAXPORTAL_KAZOO_TOKEN_TTL", 3600, minimum=60)
 # Faxboxes get <8 hex>.<this domain> as their e-mail-to-fax domain.
 FAXPORTAL_FAXBOX_SMTP_DOMAIN = env_str("FAXPORTAL_FAXBOX_SMTP_DOMAIN", "fax.localhost")
+# /v2 requests per FAXPORTAL_API_RATE_WINDOW, per token and per client IP (0 = unlimited).
+# Kazoo clients poll job status, so the budget is larger than the native API's.
+FAXPORTAL_KAZOO_RATE_LIMIT = env_int("FAXPORTAL_KAZOO_RATE_LIMIT", 3000, minimum=0)
+FAXPORTAL_KAZOO_RATE_LIMIT_IP = env_int("FAXPORTAL_KAZOO_RATE_LIMIT_IP", 3000, minimum=0)
 
 # --- Celery ---------------------------------------------------------------
 _broker_url = env_url(

@@ -28,6 +28,11 @@ def _isolated_files_and_cache(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Locmem data outlives a settings change: start every test with empty
+    # counters (login and API rate limits).
+    from django.core.cache import cache
+
+    cache.clear()
     # Argon2 is the production hasher (tested on its own); MD5 keeps tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -155,7 +155,7 @@ def library() -> _Library | None:
             problems.append(f"{name}: {exc}")
     logger.warning(
         "libtiff could not be loaded (%s); fax pages are CCITT-encoded with Pillow instead, "
-        "which is about three times slower. Install Debian's libtiff6.",
+        "which is about 2.5 times slower. Install Debian's libtiff6.",
         "; ".join(problems) or "no candidate",
     )
     return None
@@ -183,7 +183,10 @@ def encode_ccitt(
     lib = library()
     if lib is None:
         raise LibTiffError("libtiff is not available")
-    data = np.ascontiguousarray(np.frombuffer(bits, np.uint8) if isinstance(bits, bytes) else bits)
+    # libtiff gets a plain pointer: an owned, contiguous uint8 buffer (a copy only for bytes,
+    # which must never be written through, or for an unusual array).
+    data = np.frombuffer(bits, np.uint8) if isinstance(bits, bytes) else bits
+    data = np.require(data, np.uint8, ["C_CONTIGUOUS", "WRITEABLE"])
     row_bytes = (width + 7) // 8
     if data.dtype != np.uint8 or data.size != row_bytes * height or height < 1:
         raise ValueError(f"expected {height} rows of {row_bytes} bytes, got {data.size} bytes")

@@ -151,18 +151,24 @@ def image_boxes(page: pdfium.PdfPage, placement: Placement, *, top: int = 0) -> 
     return boxes
 
 
-def bilevel_bits(gray: np.ndarray, photo_boxes: Sequence[Box] = ()) -> np.ndarray:
+def bilevel_bits(
+    gray: np.ndarray, photo_boxes: Sequence[Box] = (), *, in_place: bool = False
+) -> np.ndarray:
     """``gray`` (rows x 1728, uint8) thresholded to 1 bit, with the boxes that hold
     photographic content error-diffused; packed 8 pixels a byte, MSB first, 1 = ink (the
-    fax line's and TIFF MinIsWhite's convention)."""
-    ink = gray < TEXT_THRESHOLD
+    fax line's and TIFF MinIsWhite's convention). ``in_place`` thresholds into ``gray``'s
+    own memory (it is overwritten) instead of a new page-sized array."""
+    photos = []
     for left, upper, right, lower in photo_boxes:
         region = gray[upper:lower, left:right]
         midtones = np.count_nonzero((region >= _MIDTONES.start) & (region < _MIDTONES.stop))
         if midtones > _PHOTO_MIDTONE_SHARE * region.size:
             # Pillow's Floyd-Steinberg; its "1" pixels read back as True for white.
             dithered = Image.fromarray(region).point(_PHOTO_LUT).convert("1")
-            ink[upper:lower, left:right] = ~np.asarray(dithered)
+            photos.append(((upper, lower, left, right), ~np.asarray(dithered)))
+    ink = np.less(gray, TEXT_THRESHOLD, out=gray.view(np.bool_) if in_place else None)
+    for (upper, lower, left, right), dots in photos:  # in page order: later boxes on top
+        ink[upper:lower, left:right] = dots
     return np.packbits(ink, axis=1)
 
 

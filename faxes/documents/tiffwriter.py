@@ -18,6 +18,7 @@ is encoded, with the tags fax software expects:
 from __future__ import annotations
 
 import io
+import logging
 import os
 import struct
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from PIL import Image
 
 from . import libtiff
 from .faxspec import FAX_WIDTH, X_DPI, Compression, Resolution
+
+logger = logging.getLogger(__name__)
 
 PathOrFile = str | os.PathLike[str] | BinaryIO
 
@@ -79,6 +82,11 @@ def _pillow_ccitt(bits: bytes, height: int, compression: Compression) -> bytes:
     return _single_strip(out.getvalue())
 
 
+def prepare_encoder() -> None:
+    """Load libtiff now (a few milliseconds, once per process) rather than at the first page."""
+    libtiff.available()
+
+
 def encode_bits(
     bits: np.ndarray | bytes,
     height: int,
@@ -89,9 +97,14 @@ def encode_bits(
     """CCITT-encode a 1728-wide page given as packed rows (216 bytes each, MSB first,
     1 = ink: the MinIsWhite convention the directory declares)."""
     compression = Compression(compression)
+    strip = None
     if libtiff.available():
-        strip = libtiff.encode_ccitt(bits, FAX_WIDTH, height, compression)
-    else:
+        try:
+            strip = libtiff.encode_ccitt(bits, FAX_WIDTH, height, compression)
+        except libtiff.LibTiffError:
+            # Not expected (libtiff said why on stderr); the page is still sent.
+            logger.exception("libtiff failed to encode a fax page; using Pillow for it")
+    if strip is None:
         data = bits.tobytes() if isinstance(bits, np.ndarray) else bytes(bits)
         if len(data) != _ROW_BYTES * height:
             raise ValueError(f"expected {height} rows of {_ROW_BYTES} bytes, got {len(data)}")

@@ -113,7 +113,7 @@ def _apply(attempt: Attempt, status: CarrierStatus) -> str:
             text = f"cancelled on request ({status.message or result.result_text})"
             status = replace(status, permanent=True, cancelled=True, message=text[:500])
         merged = {**(open_attempt.details or {}), **result.details}
-        outbound._record(open_attempt, replace(result, details=merged))
+        outbound.record_attempt(open_attempt, replace(result, details=merged))
         fax = Fax.objects.get(pk=attempt.fax_id)
         if fax.status != S.SENDING:
             return "applied"  # the fax moved on (e.g. given up on); the attempt is recorded
@@ -128,9 +128,9 @@ def _apply(attempt: Attempt, status: CarrierStatus) -> str:
                 error_code=None,
                 error_message="",
             ):
-                outbound._notify(fax.pk)
+                outbound.notify_finished(fax.pk)
         else:
-            outbound._fail_or_retry(
+            outbound.fail_or_retry(
                 fax,
                 fax.claim_token,
                 S.SENDING,

@@ -169,8 +169,10 @@ def retry_delay(attempt_number: int) -> timedelta:
     return timedelta(seconds=capped * random.uniform(0.9, 1.1))
 
 
-def _fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, permanent: bool,
+def fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, permanent: bool,
                    code: int | None = None) -> None:  # fmt: skip
+    """End an attempt that failed: retry later when the failure is transient and
+    attempts remain, else fail the fax (and notify). Conditional on the claim token."""
     fax.refresh_from_db(fields=["attempt_count", "retries"])
     allowed = max(1, fax.retries)
     if not permanent and fax.attempt_count < allowed:
@@ -184,16 +186,18 @@ def _fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, perm
         fax.pk, [from_status], S.FAILED, message, claim=token,
         error_message=message[:500], error_code=code,
     ):  # fmt: skip
-        _notify(fax.pk)
+        notify_finished(fax.pk)
 
 
-def _notify(fax_id: str) -> None:
+def notify_finished(fax_id: str) -> None:
+    """E-mail the outbound result once the current transaction commits."""
     from faxes.tasks import notify_outbound_task
 
     transaction.on_commit(lambda: notify_outbound_task.delay(fax_id))
 
 
-def _record(attempt: Attempt, result: TxResult) -> None:
+def record_attempt(attempt: Attempt, result: TxResult) -> None:
+    """Close an attempt with what the transport reported."""
     attempt.ended_at = timezone.now()
     attempt.success = result.success
     attempt.result_code = result.result_code
@@ -222,8 +226,8 @@ def send(fax: Fax, token: str) -> None:
         with local_copy(fax.tiff) as tiff_path:
             outcome = transport.send(fax, attempt, tiff_path)
     except TransportError as exc:
-        _record(attempt, exc.result)
-        _fail_or_retry(fax, token, S.SENDING, exc.message, permanent=exc.permanent,
+        record_attempt(attempt, exc.result)
+        fail_or_retry(fax, token, S.SENDING, exc.message, permanent=exc.permanent,
                        code=exc.result.result_code)  # fmt: skip
         return
     if outcome.carrier_id:
@@ -231,12 +235,12 @@ def send(fax: Fax, token: str) -> None:
     if not outcome.final:
         return  # the carrier reports the end through its callback
     result = outcome.result or TxResult(success=True)
-    _record(attempt, result)
+    record_attempt(attempt, result)
     if lifecycle.transition(
         fax.pk, [S.SENDING], S.DELIVERED, "delivered", claim=token,
         remote_station_id=result.receiver_id[:32], error_code=None, error_message="",
     ):  # fmt: skip
-        _notify(fax.pk)
+        notify_finished(fax.pk)
 
 
 def process_fax(fax_id: str) -> None:
@@ -249,20 +253,20 @@ def process_fax(fax_id: str) -> None:
         _stage_delay("converting")
         convert(fax)
     except DocumentFetchError as exc:
-        _fail_or_retry_conversion(fax, token, exc.message, permanent=exc.permanent)
+        fail_or_retry_conversion(fax, token, exc.message, permanent=exc.permanent)
         return
     except DocumentRejected as exc:
-        _fail_or_retry_conversion(fax, token, exc.message, permanent=True)
+        fail_or_retry_conversion(fax, token, exc.message, permanent=True)
         return
     if not lifecycle.transition(fax_id, [S.CONVERTING], S.SENDING, "converted", claim=token):
         return  # cancelled (or reclaimed) meanwhile
     send(fax, token)
 
 
-def _fail_or_retry_conversion(fax: Fax, token: str, message: str, *, permanent: bool) -> None:
+def fail_or_retry_conversion(fax: Fax, token: str, message: str, *, permanent: bool) -> None:
     # A document that cannot be fetched right now counts as an attempt.
     Fax.objects.filter(pk=fax.pk).update(attempt_count=F("attempt_count") + 1)
-    _fail_or_retry(fax, token, S.CONVERTING, message, permanent=permanent)
+    fail_or_retry(fax, token, S.CONVERTING, message, permanent=permanent)
 
 
 # --- user operations -----------------------------------------------------------

@@ -241,3 +241,15 @@ def test_unknown_api_path_is_json_404(acme):
     response = token_client(acme.account).get("/api/v1/nothing/here")
     assert response.status_code == 404
     assert response.json() == {"error": "not_found", "message": "Not found."}
+
+
+def test_unexpected_errors_are_the_contracts_500(acme, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("faxes.api.v1.presenters.sizes_for", broken)
+    inbound_fax(acme.account)
+    response = token_client(acme.account).get("/api/v1/faxes")
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal_error", "message": "Server error."}
+    assert response["RateLimit-Limit"] == "100"

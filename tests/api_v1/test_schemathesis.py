@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -29,7 +31,14 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 def v1_schema(db, settings, acme):
     settings.FAXPORTAL_API_RATE_LIMIT = 0  # the fuzzer sends far more than 100 requests
     settings.FAXPORTAL_API_RATE_LIMIT_IP = 0
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+    # Requests go straight through the WSGI handler, whose end-of-request hook would close
+    # the test's database connection (its transaction with it); Django's test client
+    # unhooks it the same way.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -147,6 +147,18 @@ def test_missing_libtiff_is_logged_once_and_pillow_encodes(without_libtiff, capl
     assert np.array_equal(decoded_bits(_one_page_tiff(page))[0], text_bits())
 
 
+def test_a_page_libtiff_refuses_is_encoded_by_pillow(monkeypatch, caplog) -> None:
+    def refuse(*args, **kwargs):
+        raise libtiff.LibTiffError("TIFFWriteEncodedStrip failed")
+
+    monkeypatch.setattr(libtiff, "available", lambda: True)
+    monkeypatch.setattr(libtiff, "encode_ccitt", refuse)
+    with caplog.at_level(logging.ERROR, logger="faxes.documents.tiffwriter"):
+        page = tiffwriter.encode_bits(text_bits(), 600)
+    assert "using Pillow" in caplog.text
+    assert np.array_equal(decoded_bits(_one_page_tiff(page))[0], text_bits())
+
+
 def _one_page_tiff(page: tiffwriter.EncodedPage) -> bytes:
     out = io.BytesIO()
     with tiffwriter.FaxTiffWriter(out, total_pages=1) as writer:

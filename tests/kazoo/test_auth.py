@@ -200,3 +200,17 @@ def test_basic_auth(acme):
         f"/v2/accounts/{acme.account.pk}/faxboxes", HTTP_AUTHORIZATION=f"Basic {bad}"
     )
     assert response.status_code == 401
+
+
+def test_rate_limited_with_the_kazoo_error_envelope(acme, settings):
+    settings.FAXPORTAL_KAZOO_RATE_LIMIT = 3
+    client = Kazoo(create_api_token(acme.account, name="r", scopes="fax:read").secret)
+    url = f"/v2/accounts/{acme.account.pk}/faxes/inbox"
+    assert [client.call("GET", url).status_code for _ in range(3)] == [200, 200, 200]
+    response = client.call("GET", url)
+    body = response.json()
+    assert response.status_code == 429 and body["error"] == "429"
+    assert body["message"] == "too_many_requests" and int(response["Retry-After"]) >= 1
+    # Another token of the same account has its own budget (the IP budget is larger).
+    other = Kazoo(create_api_token(acme.account, name="s", scopes="fax:read").secret)
+    assert other.call("GET", url).status_code == 200

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.models import Account
 from faxes.api.kazoo import envelope, errors
 from faxes.api.kazoo.principal import KazooPrincipal, authenticate
+from faxes.api.v1 import ratelimit
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,13 @@ class KazooView(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         envelope.request_id(request)
+        state = ratelimit.hit(request, limits=ratelimit.Limits.kazoo())
+        if state is not None and state.exceeded:
+            response = envelope.error(request, errors.KazooError(
+                429, "too_many_requests",
+                {"message": f"rate limit exceeded; retry in {state.reset} seconds"}))  # fmt: skip
+            response["Retry-After"] = str(state.reset)
+            return response
         try:
             return self._dispatch(request, *args, **kwargs)
         except errors.KazooError as exc:

@@ -3,6 +3,7 @@ account and principal, and the error answers."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from accounts.permissions import IsAccountMember
 from accounts.tenancy import resolve_account_or_404
 from faxes.api.v1 import ratelimit
 
+log = logging.getLogger(__name__)
 Scopes = str | tuple[str, ...]
 
 
@@ -76,6 +78,14 @@ class V1APIView(APIView):
                 wait=state.reset,
             )
         super().initial(request, *args, **kwargs)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """The contract's 500 body for errors nobody expected (logged with their trace)."""
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            log.exception("unhandled error in %s", type(self).__name__)
+            return error(500, "internal_error", "Server error.")
 
     def finalize_response(self, request, response, *args: Any, **kwargs: Any):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -51,12 +51,14 @@ ERRORS = {
     403: _error("forbidden: the token lacks the required scope."),
     404: _error("not_found: no such fax or file (other accounts' faxes included)."),
     429: _error("too_many_requests: rate limit exceeded (see RateLimit-* headers)."),
+    500: _error("internal_error: server error."),
 }
 CONFLICT = {409: _error("conflict: the fax is not in a state that allows this.")}
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
+    """The documented error answers of an operation (500 is possible everywhere)."""
+    return {code: ERRORS[code] for code in (*codes, 500)}
 
 
 PAGING = [

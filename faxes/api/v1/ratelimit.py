@@ -68,15 +68,46 @@ def _count(key: str, window_end: int, now: float) -> int:
         return 1
 
 
-def hit(request: HttpRequest, now: float | None = None) -> RateState | None:
+@dataclass(frozen=True)
+class Limits:
+    """One API's budget: requests per window per token (or user) and per client IP."""
+
+    namespace: str
+    per_principal: int
+    per_ip: int
+    window: int
+
+    @classmethod
+    def native(cls) -> Limits:
+        return cls(
+            "v1",
+            settings.FAXPORTAL_API_RATE_LIMIT,
+            settings.FAXPORTAL_API_RATE_LIMIT_IP,
+            settings.FAXPORTAL_API_RATE_WINDOW,
+        )
+
+    @classmethod
+    def kazoo(cls) -> Limits:
+        return cls(
+            "v2",
+            settings.FAXPORTAL_KAZOO_RATE_LIMIT,
+            settings.FAXPORTAL_KAZOO_RATE_LIMIT_IP,
+            settings.FAXPORTAL_API_RATE_WINDOW,
+        )
+
+
+def hit(
+    request: HttpRequest, now: float | None = None, limits: Limits | None = None
+) -> RateState | None:
     """Count this request in its buckets; the tightest bucket's state (None: no limits)."""
-    window = settings.FAXPORTAL_API_RATE_WINDOW
+    limits = limits or Limits.native()
+    window = limits.window
     buckets: list[tuple[str, int]] = []
-    if settings.FAXPORTAL_API_RATE_LIMIT_IP:
-        buckets.append((f"ip:{_client_ip(request)}", settings.FAXPORTAL_API_RATE_LIMIT_IP))
+    if limits.per_ip:
+        buckets.append((f"ip:{_client_ip(request)}", limits.per_ip))
     principal = _principal_key(request)
-    if principal and settings.FAXPORTAL_API_RATE_LIMIT:
-        buckets.append((principal, settings.FAXPORTAL_API_RATE_LIMIT))
+    if principal and limits.per_principal:
+        buckets.append((principal, limits.per_principal))
     if not buckets:
         return None
     now = time.time() if now is None else now
@@ -86,7 +117,7 @@ def hit(request: HttpRequest, now: float | None = None) -> RateState | None:
     tightest: RateState | None = None
     try:
         for name, limit in buckets:
-            used = _count(f"ratelimit:v1:{name}:{window_id}", window_end, now)
+            used = _count(f"ratelimit:{limits.namespace}:{name}:{window_id}", window_end, now)
             state = RateState(limit, max(0, limit - used), reset, used > limit)
             if tightest is None or (state.exceeded, -state.remaining) > (
                 tightest.exceeded,
