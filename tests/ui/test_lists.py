@@ -204,11 +204,12 @@ def test_the_inbox_query_walks_the_account_direction_created_index(acme, acme_bo
         if connection.vendor == "sqlite":
             db.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = " ".join(str(row) for row in db.fetchall())
-            assert "faxes_fax_account_" in plan, plan
+            assert "faxes_fax_account_" in plan or "fax_live_account_list" in plan, plan
             assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
         else:
             db.execute("SET LOCAL enable_seqscan = off")
             db.execute("EXPLAIN " + sql, params)
             plan = " ".join(row[0] for row in db.fetchall())
-            assert "faxes_fax_account_" in plan, plan
+            # The account/direction/created index, or its live-rows-only twin.
+            assert "faxes_fax_account_" in plan or "fax_live_account_list" in plan, plan
             assert "Sort" not in plan, plan  # rows come out of the index in order
