@@ -191,6 +191,29 @@ def settings_for_fax(fax: Fax) -> CarrierSettings:
     return settings_for(fax.transport, fax.account, fax.faxbox)
 
 
+def prepare_send(fax: Fax, attempt: Attempt, carrier_label: str) -> tuple[CarrierSettings, str]:
+    """The carrier settings and caller ID for sending ``fax``; TransportError when unusable.
+
+    Records which configuration the attempt used, so callbacks verify with its keys.
+    """
+    from faxes.models import Attempt
+    from faxes.transports.base import TransportError
+
+    try:
+        config = settings_for_fax(fax)
+    except CarrierNotConfigured as exc:
+        raise TransportError(str(exc), permanent=True) from None
+    caller = fax.from_number or config.from_number
+    if not caller:
+        raise TransportError(
+            f"no caller ID: give the faxbox a caller ID number of your {carrier_label}, "
+            "or set the carrier configuration's from number",
+            permanent=True,
+        )
+    Attempt.objects.filter(pk=attempt.pk).update(details={"carrier_config": config.key})
+    return config, caller
+
+
 def settings_for_attempt(fax: Fax, attempt: Attempt) -> CarrierSettings | None:
     """The configuration an attempt was sent with (for cancel and polls); None if gone."""
     key = (attempt.details or {}).get("carrier_config")

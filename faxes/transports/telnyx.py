@@ -37,7 +37,6 @@ from faxes.transports.carriers import (
     PROGRESS,
     CallbackRejected,
     CarrierCallback,
-    CarrierNotConfigured,
     CarrierSettings,
     CarrierStatus,
 )
@@ -218,18 +217,7 @@ class TelnyxTransport(Transport):
         from faxes.media_links import media_url
         from faxes.models import Attempt
 
-        try:
-            config = carriers.settings_for_fax(fax)
-        except CarrierNotConfigured as exc:
-            raise TransportError(str(exc), permanent=True) from None
-        caller = fax.from_number or config.from_number
-        if not caller:
-            raise TransportError(
-                "no caller ID: give the faxbox a caller ID number of your Telnyx account, "
-                "or set the carrier configuration's from number",
-                permanent=True,
-            )
-        Attempt.objects.filter(pk=attempt.pk).update(details={"carrier_config": config.key})
+        config, caller = carriers.prepare_send(fax, attempt, "Telnyx account")
         body = {
             "connection_id": config.connection_id,
             "media_url": media_url(attempt),

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 import json
+import threading
 
 import pytest
 from django.test import Client
@@ -78,3 +80,28 @@ def acme_faxbox(acme):
     faxbox.save()
     FaxNumberFactory(faxbox=faxbox, number="+12025550140")
     return faxbox
+
+
+@pytest.fixture
+def pdf_site(settings):
+    """A web server on loopback serving a 2-page PDF at any path (document URLs)."""
+    from tests.factories import text_pdf
+
+    settings.FAXPORTAL_FETCH_ALLOW_LOOPBACK = True
+    pdf = text_pdf(2)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.send_header("Content-Length", str(len(pdf)))
+            self.end_headers()
+            self.wfile.write(pdf)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

@@ -56,11 +56,9 @@ def test_another_accounts_token_is_forbidden(acme, other, acme_objects, method, 
     assert call(charlie, method, url) == 403
 
 
-@pytest.mark.parametrize(("method", "route"), ROUTES)
+@pytest.mark.parametrize(("method", "route"), [r for r in ROUTES if "{" in r[1]])
 def test_foreign_ids_under_own_account_are_bad_identifier(acme, other, acme_objects, method,
                                                           route):  # fmt: skip
-    if "{" not in route:
-        pytest.skip("collection route")
     charlie = Kazoo(create_api_token(other.account, name="c",
                                      scopes="fax:read,fax:send,faxbox:manage").secret)  # fmt: skip
     url = f"/v2/accounts/{other.account.pk}/" + route.format(**acme_objects)

@@ -3,9 +3,7 @@ replayed with host, ids and tokens substituted, checked against the documented s
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 
 import pytest
 from django.test import Client
@@ -22,25 +20,9 @@ TX_RESULT_KEYS = {"error_message", "fax_bad_rows", "fax_error_correction", "fax_
 
 
 @pytest.fixture
-def myserver(settings):
-    """Stands in for http://myserver.com/fax.pdf of the examples."""
-    settings.FAXPORTAL_FETCH_ALLOW_LOOPBACK = True
-    pdf = text_pdf(1)
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/pdf")
-            self.end_headers()
-            self.wfile.write(pdf)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+def myserver(pdf_site):
+    """Stands in for http://myserver.com of the examples."""
+    return pdf_site
 
 
 @pytest.fixture
