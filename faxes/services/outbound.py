@@ -273,8 +273,15 @@ def fail_or_retry_conversion(fax: Fax, token: str, message: str, *, permanent: b
 
 
 def cancel_fax(fax: Fax, reason: str = "cancelled by user") -> bool:
-    """Cancel a fax that is not yet being transmitted; False when too late."""
-    return lifecycle.transition(fax.pk, lifecycle.CANCELLABLE, S.CANCELLED, reason)
+    """Cancel a fax not yet being transmitted. One a cloud carrier is transmitting is
+    cancelled at the carrier (its callback then ends it as failed, "cancelled", not
+    retried). False when it is too late: finished, or on a line that cannot stop."""
+    if lifecycle.transition(fax.pk, lifecycle.CANCELLABLE, S.CANCELLED, reason):
+        return True
+    from faxes.services.carrier_events import cancel_at_carrier
+
+    fax.refresh_from_db(fields=["status", "transport"])
+    return cancel_at_carrier(fax)
 
 
 def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:

@@ -401,3 +401,18 @@ def test_receipt_of_a_delivered_fax(clinic, pharmacy):
 
     with pytest.raises(ValidationError):
         services.receipt_pdf(queued)
+
+
+def test_cancel_of_a_fax_on_a_carrier_line_asks_the_carrier(clinic, monkeypatch):
+    from faxes.services import carrier_events
+
+    asked = []
+    monkeypatch.setattr(
+        carrier_events, "cancel_at_carrier", lambda fax: asked.append(fax.pk) or True
+    )
+    fax = send(clinic, scheduled_at=timezone.now() + timedelta(days=1))
+    Fax.objects.filter(pk=fax.pk).update(status=S.SENDING, transport="telnyx")
+    assert services.cancel_fax(fax) is True
+    assert asked == [fax.pk]
+    fax.refresh_from_db()
+    assert fax.status == S.SENDING  # the carrier's callback ends it
