@@ -3,6 +3,8 @@ has another. A reseller account has a child and the child a grandchild."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from dataclasses import dataclass
 
 import pytest
@@ -13,6 +15,34 @@ from accounts.services import create_api_token
 from tests.factories import AccountFactory, FaxboxFactory, FaxNumberFactory, UserFactory
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only():
+    """Tests talk to 127.0.0.1/::1 only: any other connection fails loudly."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def check(sock: socket.socket, address) -> None:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return
+        try:
+            loopback = ipaddress.ip_address(address[0]).is_loopback
+        except ValueError:
+            loopback = address[0] == "localhost"
+        if not loopback:
+            raise OSError(f"tests may only connect to loopback, not {address[0]!r}")
+
+    def connect(sock, address):
+        check(sock, address)
+        return real_connect(sock, address)
+
+    def connect_ex(sock, address):
+        check(sock, address)
+        return real_connect_ex(sock, address)
+
+    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
 
 
 @pytest.fixture(autouse=True)
