@@ -46,6 +46,10 @@ def _document(data: dict[str, Any], check: errors.Validation) -> services.UrlDoc
     if not isinstance(url, str) or not url:
         check.required("document.url")
         return None
+    if len(url) > 2000:
+        check.add("document.url", "maxLength", "String must not be more than 2000 characters",
+                  target=2000)  # fmt: skip
+        return None
     if not re.match(r"^https?://", url):
         check.add("document.url", "pattern", "Failed to match pattern '^https?://'",
                   target="^https?://")  # fmt: skip
@@ -92,18 +96,29 @@ def create_fax(
                                 {"data": {"type": {"message": "must be an object",
                                                    "target": "object"}}})  # fmt: skip
     check = errors.Validation()
-    for key in ("to_number", "from_number"):
-        if key in data and not isinstance(data[key], str):
-            check.type(key, "string")
+    # Strings the portal stores in bounded columns: refuse what would not fit.
+    for key, limit in (("to_number", 64), ("from_number", 64), ("from_name", 64),
+                       ("to_name", 64), ("subject", 200), ("timezone", 64),
+                       ("fax_timezone", 64)):  # fmt: skip
+        if key in data and data[key] is not None:
+            if not isinstance(data[key], str):
+                check.type(key, "string")
+            elif len(data[key]) > limit:
+                check.add(key, "maxLength", f"String must not be more than {limit} characters",
+                          target=limit)  # fmt: skip
+    notifications = data.get("notifications") or {}
+    if not isinstance(notifications, dict):
+        check.type("notifications", "object")
+        notifications = {}
     if not data.get("to_number"):
         check.required("to_number")
     if not data.get("from_number") and not (faxbox and faxbox.caller_id):
         check.required("from_number")
     retries = _retries(data, check)
     url_document = _document(data, check)
-    notifications = data.get("notifications") or {}
-    emails = _emails(((notifications.get("email") or {}) if isinstance(notifications, dict)
-                      else {}).get("send_to"), "notifications.email.send_to", check)  # fmt: skip
+    email = notifications.get("email") or {}
+    emails = _emails(email.get("send_to") if isinstance(email, dict) else None,
+                     "notifications.email.send_to", check)  # fmt: skip
     documents: list = []
     if url_document is not None:
         documents.append(url_document)

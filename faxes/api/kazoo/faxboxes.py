@@ -20,6 +20,9 @@ from faxes.api.kazoo.pagination import paginate
 from faxes.models import Faxbox
 
 STRING_FIELDS = ("caller_name", "caller_id", "fax_header", "fax_identity", "fax_timezone")
+# Column sizes of the stored fields (fax_identity is cut to T.30's 20 characters instead).
+MAX_LENGTHS = {"caller_name": 64, "caller_id": 20, "fax_header": 64, "fax_timezone": 64,
+               "custom_smtp_email_address": 254}  # fmt: skip
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 READ_ONLY = {"id", "smtp_email_address", "_read_only"}
 
@@ -82,6 +85,10 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> dict[str, A
     for key in STRING_FIELDS:
         if key in doc and not isinstance(doc[key], str):
             check.type(key, "string")
+    for key, limit in MAX_LENGTHS.items():
+        if isinstance(doc.get(key), str) and len(doc[key]) > limit:
+            check.add(key, "maxLength", f"String must not be more than {limit} characters",
+                      target=limit)  # fmt: skip
     zone = doc.get("fax_timezone")
     if isinstance(zone, str) and zone and zone not in zoneinfo.available_timezones():
         check.add(

@@ -17,6 +17,7 @@ from faxes.api.kazoo import errors
 from faxes.api.kazoo.public import from_gregorian, gregorian
 
 DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 10_000  # larger pages: use paginate=false
 MAX_RANGE_SECONDS = 2682000  # 31 days + 1 hour, crossbar.maximum_range
 _MISSING = object()
 
@@ -66,10 +67,16 @@ def apply_range(request: HttpRequest, queryset: QuerySet) -> QuerySet:
                 "cause": created_from,
             }}},
         )  # fmt: skip
+    try:
+        start, end = from_gregorian(created_from), from_gregorian(created_to + 1)
+    except (OverflowError, OSError, ValueError):
+        raise errors.KazooError(
+            400, "validation error",
+            {"created_to": {"date_range": {"message": "not a representable time",
+                                           "cause": created_to}}},
+        ) from None  # fmt: skip
     # Whole seconds, both ends included: created_to T covers T.000 … T.999.
-    return queryset.filter(
-        created_at__gte=from_gregorian(created_from), created_at__lt=from_gregorian(created_to + 1)
-    )
+    return queryset.filter(created_at__gte=start, created_at__lt=end)
 
 
 def _lookup(doc: dict[str, Any], dotted: str) -> Any:
@@ -141,6 +148,12 @@ def paginate(
             400, "validation error",
             {"page_size": {"minimum": {"message": "Value must be at least 1", "target": 1,
                                        "value": page_size}}},
+        )  # fmt: skip
+    if page_size > MAX_PAGE_SIZE:
+        raise errors.KazooError(
+            400, "validation error",
+            {"page_size": {"maximum": {"message": f"Value must be at most {MAX_PAGE_SIZE}",
+                                       "target": MAX_PAGE_SIZE, "value": page_size}}},
         )  # fmt: skip
     start_key = request.GET.get("start_key")
     if start_key:
