@@ -13,6 +13,7 @@ from django_ratelimit.core import is_ratelimited
 from accounts.models import Account
 from accounts.tenancy import resolve_account_or_404
 from faxes.models import Faxbox
+from faxes.views.lists import inbox
 
 
 class RateLimitedLoginView(auth_views.LoginView):
@@ -53,15 +54,9 @@ def _account_page(request: HttpRequest, account: Account) -> HttpResponse:
         )
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The landing page is the inbox (also at /inbox/)."""
-    if request.user.account is None:
-        # Platform operators have no tenant: their place is Django admin.
-        raise Http404("No account")
-    from faxes.views.lists import inbox
-
-    return inbox(request)
+# The landing page is the inbox (also at /inbox/). Its decorator handles login and
+# sends platform operators (no tenant; their place is Django admin) a 404.
+home = inbox
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from django import forms
@@ -31,11 +31,24 @@ def split_list(text: str) -> list[str]:
     return [item.strip() for item in SPLIT.split(text or "") if item.strip()]
 
 
+def _start_of(day: date, zone) -> datetime | None:
+    """Midnight of ``day`` in ``zone``; None at the ends of the calendar (0001-01-01,
+    9999-12-31), where there is nothing beyond to bound."""
+    try:
+        start = datetime.combine(day, time.min, tzinfo=zone)
+        start.astimezone(UTC)  # the database compares in UTC: this must exist too
+        return start
+    except OverflowError:
+        return None
+
+
 def day_range(date_from, date_to) -> tuple[datetime | None, datetime | None]:
     """Aware bounds [start of date_from, start of the day after date_to) in the active zone."""
     zone = timezone.get_current_timezone()
-    start = datetime.combine(date_from, time.min, tzinfo=zone) if date_from else None
-    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone) if date_to else None
+    start = _start_of(date_from, zone) if date_from else None
+    end = None
+    if date_to and date_to < date.max:
+        end = _start_of(date_to + timedelta(days=1), zone)
     return start, end
 
 

@@ -14,6 +14,12 @@ def normalize_e164(raw: str, region: str | None = None) -> str:
     ``FAXPORTAL_DEFAULT_REGION``); a bare 11-digit NANP number with a leading
     1, as Kazoo clients often send, is read as such.
     """
+    # JSON clients send numbers as integers too; any other type (list, dict, bool) ends
+    # as a ValidationError rather than an AttributeError or a lenient parse of its repr.
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = str(raw)
+    elif raw is not None and not isinstance(raw, str):
+        raise ValidationError(f"{raw!r} is not a phone number.", code="invalid")
     text = (raw or "").strip()
     if not text:
         raise ValidationError("A phone number is required.", code="required")
@@ -25,3 +31,19 @@ def normalize_e164(raw: str, region: str | None = None) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise ValidationError(f"{raw!r} is not a valid phone number.", code="invalid")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_all(values: list[str]) -> tuple[list[str], list[str]]:
+    """Each value as E.164, duplicates dropped (first order kept), and the messages for
+    those that are not numbers, so a form can list every bad entry at once."""
+    numbers: list[str] = []
+    errors: list[str] = []
+    for raw in values:
+        try:
+            number = normalize_e164(raw)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if number not in numbers:
+            numbers.append(number)
+    return numbers, errors

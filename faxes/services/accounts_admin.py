@@ -15,11 +15,9 @@ from django.utils import timezone
 
 from accounts.models import Account, ApiToken, Role, User, validate_timezone
 from accounts.services import IssuedToken, create_api_token, revoke_api_token
-from faxes import lifecycle
-from faxes.models import Fax, Faxbox, FaxNumber
+from faxes.models import Faxbox, FaxNumber
 from faxes.phone import normalize_e164
-from faxes.services.faxboxes import _normalized_numbers
-from faxes.services.retention import purge_attachment
+from faxes.services.faxboxes import normalized_numbers
 
 # --- faxboxes -------------------------------------------------------------------
 
@@ -61,7 +59,7 @@ def _checked(values: FaxboxSettings, faxbox: Faxbox | None) -> dict:
         errors["name"] = ["A name is required."]
     numbers: list[str] = []
     try:
-        numbers = _normalized_numbers(values.numbers, faxbox)
+        numbers = normalized_numbers(values.numbers, faxbox)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     caller_id = values.caller_id.strip()
@@ -214,14 +212,3 @@ def revoke_token(token: ApiToken) -> bool:
 
 
 # --- removing faxes -----------------------------------------------------------------
-
-
-def delete_fax(fax: Fax) -> None:
-    """Remove a finished fax from the lists and purge its files; the metadata (and the
-    audit trail pointing at it) stays for the record."""
-    if fax.direction == "outbound" and fax.status not in lifecycle.FINAL:
-        raise ValidationError("Cancel the fax, or wait until it is finished, before deleting it.")
-    purge_attachment(fax)
-    now = timezone.now()
-    Fax.objects.filter(pk=fax.pk, deleted_at__isnull=True).update(deleted_at=now)
-    fax.deleted_at = now

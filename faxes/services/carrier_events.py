@@ -21,7 +21,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from faxes import lifecycle
@@ -266,7 +265,7 @@ def refuse_offer(transport: str, offer: dict[str, Any]) -> None:
 
 def _already_filed(transport: str, carrier_fax_id: str) -> bool:
     return Fax.objects.filter(
-        Q(direction="inbound"), transport=transport, carrier_fax_id=carrier_fax_id
+        direction="inbound", transport=transport, carrier_fax_id=carrier_fax_id
     ).exists()
 
 

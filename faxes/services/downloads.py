@@ -31,16 +31,6 @@ def clear_downloaded(fax: Fax, token: ApiToken) -> None:
     DownloadMark.objects.filter(token=token, fax=fax).delete()
 
 
-def downloaded_at(fax: Fax, token: ApiToken | None) -> datetime | None:
-    if token is None:
-        return None
-    return (
-        DownloadMark.objects.filter(token=token, fax=fax)
-        .values_list("downloaded_at", flat=True)
-        .first()
-    )
-
-
 def marks_for(token: ApiToken | None, fax_ids: list[str]) -> dict[str, datetime]:
     """``token``'s download times of these faxes (one query; none without a token).
 

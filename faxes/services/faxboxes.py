@@ -7,25 +7,18 @@ from django.db import transaction
 
 from accounts.models import Account
 from faxes.models import Faxbox, FaxNumber
-from faxes.phone import normalize_e164
+from faxes.phone import normalize_all
 
 
-def _normalized_numbers(numbers: list[str], faxbox: Faxbox | None = None) -> list[str]:
-    errors: list[str] = []
-    normalized: list[str] = []
-    for raw in numbers:
-        try:
-            number = normalize_e164(raw)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-            continue
+def normalized_numbers(numbers: list[str], faxbox: Faxbox | None = None) -> list[str]:
+    normalized, errors = normalize_all(numbers)
+    for number in list(normalized):
         taken = FaxNumber.objects.filter(number=number)
         if faxbox is not None:
             taken = taken.exclude(faxbox=faxbox)
         if taken.exists():
             errors.append(f"{number} already belongs to another faxbox.")
-        elif number not in normalized:
-            normalized.append(number)
+            normalized.remove(number)
     if errors:
         raise ValidationError({"numbers": errors})
     return normalized
@@ -41,7 +34,7 @@ def create_faxbox(
     timezone_name: str | None = None,
     retries: int = 3,
 ) -> Faxbox:
-    normalized = _normalized_numbers(numbers or [])
+    normalized = normalized_numbers(numbers or [])
     faxbox = Faxbox(
         account=account,
         name=name.strip(),

@@ -13,9 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from faxes import lifecycle
-from faxes.documents import convert_inbound, make_previews
+from faxes.documents import DocumentRejected, RejectionCode, convert_inbound, make_previews
 from faxes.models import (
-    AuditEvent,
     Direction,
     Fax,
     FaxNumber,
@@ -24,18 +23,25 @@ from faxes.models import (
     fax_folder,
 )
 from faxes.phone import normalize_e164
+from faxes.services import audit
+from faxes.services.oncommit import delay_on_commit
 
 log = logging.getLogger(__name__)
 
+MAX_CARRIER_FAX_ID = Fax._meta.get_field("carrier_fax_id").max_length
+
 
 class UnroutableNumber(Exception):
-    """No faxbox owns the called number: the fax enters no account."""
+    """The fax enters no account: no faxbox owns the called number, or the delivery itself
+    is unusable (e.g. a malformed carrier fax id). Always logged as an ``InboundRefusal``."""
 
 
-def _refuse(to_number: str, from_number: str, transport: str, carrier_fax_id: str, reason: str):
+def _refuse(to_number: Any, from_number: Any, transport: str, carrier_fax_id: Any, reason: str):
+    # str(): the refusal is logged whatever type the caller passed.
     InboundRefusal.objects.create(
-        to_number=to_number[:20], from_number=from_number[:20], transport=transport,
-        carrier_fax_id=carrier_fax_id[:128], reason=reason[:255],
+        to_number=str(to_number or "")[:20], from_number=str(from_number or "")[:20],
+        transport=transport[:32], carrier_fax_id=str(carrier_fax_id or "")[:128],
+        reason=reason[:255],
     )  # fmt: skip
     log.warning("refused inbound fax to %s from %s: %s", to_number, from_number, reason)
     raise UnroutableNumber(reason)
@@ -58,15 +64,21 @@ def receive_fax(
     Idempotent on (transport, carrier_fax_id): a repeated delivery returns the
     fax filed the first time. Raises ``UnroutableNumber`` (and logs an
     ``InboundRefusal``) when no faxbox owns the number; raises
-    ``DocumentRejected`` when the document is unreadable.
+    ``DocumentRejected`` when the document is unreadable. Without a ``carrier_fax_id``
+    there is nothing to recognise a repeat by, so every delivery is filed.
     """
-    existing = Fax.objects.filter(
-        direction=Direction.INBOUND, transport=transport, carrier_fax_id=carrier_fax_id
-    ).first()
-    if existing is not None:
-        return existing
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise DocumentRejected(RejectionCode.CORRUPT, "The received document is not binary data.")
+    if not isinstance(carrier_fax_id, str) or len(carrier_fax_id) > MAX_CARRIER_FAX_ID:
+        _refuse(to_number, from_number, transport, carrier_fax_id, "malformed carrier fax id")
+    if carrier_fax_id:
+        existing = Fax.objects.filter(
+            direction=Direction.INBOUND, transport=transport, carrier_fax_id=carrier_fax_id
+        ).first()
+        if existing is not None:
+            return existing
     try:
-        called = normalize_e164(to_number)
+        called = normalize_e164(str(to_number or ""))
     except Exception:
         _refuse(to_number, from_number, transport, carrier_fax_id, "not a valid number")
     owner = (
@@ -79,7 +91,7 @@ def receive_fax(
     if not owner.account.enabled:
         _refuse(called, from_number, transport, carrier_fax_id, "the account is disabled")
     try:
-        caller = normalize_e164(from_number) if from_number else ""
+        caller = normalize_e164(str(from_number)) if from_number else ""
     except Exception:
         caller = ""  # anonymous or malformed caller id: keep the fax, drop the number
 
@@ -93,7 +105,7 @@ def receive_fax(
         to_number=called,
         transport=transport,
         carrier_fax_id=carrier_fax_id,
-        remote_station_id=remote_station_id[:32],
+        remote_station_id=str(remote_station_id or "")[:32],
         rx_result=rx_result,
         completed_at=received_at or timezone.now(),
         status_changed_at=timezone.now(),
@@ -114,14 +126,16 @@ def receive_fax(
         with transaction.atomic():
             fax.save()
             lifecycle.record_initial(fax, f"received via {transport}")
-            AuditEvent.objects.create(
-                account=fax.account, action="fax.received", fax=fax,
-                details={"from": caller, "to": called, "pages": fax.pages, "transport": transport},
+            audit.record(
+                "fax.received", account=fax.account, fax=fax,
+                **{"from": caller, "to": called, "pages": fax.pages, "transport": transport},
             )  # fmt: skip
-            _notify_inbound(fax.pk)
+            delay_on_commit("notify_inbound_task", fax.pk)
     except IntegrityError:
-        # The same carrier fax was filed concurrently: keep that one.
         _delete(fax.document.storage, stored)
+        if not carrier_fax_id:
+            raise
+        # The same carrier fax was filed concurrently: keep that one.
         return Fax.objects.get(
             direction=Direction.INBOUND, transport=transport, carrier_fax_id=carrier_fax_id
         )
@@ -138,15 +152,3 @@ def _delete(storage, names: list[str]) -> None:
                 storage.delete(name)
             except Exception:  # pragma: no cover - best effort
                 log.exception("could not delete %s", name)
-
-
-def _notify_inbound(fax_id: str) -> None:
-    from faxes.tasks import notify_inbound_task
-
-    def send() -> None:
-        try:
-            notify_inbound_task.delay(fax_id)
-        except Exception:
-            log.exception("could not enqueue the notification of fax %s", fax_id)
-
-    transaction.on_commit(send)

@@ -27,7 +27,6 @@ from django.utils import timezone
 from faxes import lifecycle
 from faxes.documents import (
     DocumentRejected,
-    FaxHeader,
     RenderOptions,
     accept_document,
     accept_fetched,
@@ -38,6 +37,7 @@ from faxes.documents import (
 from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
+from faxes.services.oncommit import delay_on_commit
 from faxes.transports import TransportError, TxResult, get_transport, transport_for
 
 log = logging.getLogger(__name__)
@@ -45,21 +45,9 @@ S = FaxStatus
 
 
 def enqueue(fax_id: str) -> None:
-    """Wake a worker for this fax once the current transaction commits.
-
-    A failure to reach the broker is logged, not raised: the fax is already
-    stored as queued and the sweeper re-enqueues it.
-    """
-
-    def send() -> None:
-        from faxes.tasks import process_fax_task
-
-        try:
-            process_fax_task.delay(fax_id)
-        except Exception:
-            log.exception("could not enqueue fax %s; the sweeper will retry", fax_id)
-
-    transaction.on_commit(send)
+    """Wake a worker for this fax once the current transaction commits (if the broker
+    cannot be reached, the fax stays queued and the sweeper re-enqueues it)."""
+    delay_on_commit("process_fax_task", fax_id)
 
 
 def _stage_delay(stage: str) -> None:
@@ -127,17 +115,12 @@ def _part_document(part: DocumentPart):
 
 def convert(fax: Fax) -> int:
     """Build the fax's PDF (cover + parts), its fax TIFF and previews; returns pages."""
-    from faxes.services.submit import cover_page_for
+    from faxes.services.submit import cover_page_for, header_for
 
     parts = [_part_document(part) for part in fax.source.parts.all()]
     # The cover page states the total page count; combine_documents draws it.
     combined = combine_documents(parts, cover=cover_page_for(fax))
-    faxbox = fax.faxbox
-    header = FaxHeader(
-        text=(faxbox.fax_header if faxbox else "") or fax.from_name,
-        sender_number=fax.from_number,
-        timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
-    )
+    header = header_for(fax)
     fax.document.save("fax.pdf", ContentFile(combined.pdf), save=False)
     with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
         render_fax_tiff(
@@ -191,9 +174,7 @@ def fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, perma
 
 def notify_finished(fax_id: str) -> None:
     """E-mail the outbound result once the current transaction commits."""
-    from faxes.tasks import notify_outbound_task
-
-    transaction.on_commit(lambda: notify_outbound_task.delay(fax_id))
+    delay_on_commit("notify_outbound_task", fax_id)
 
 
 def record_attempt(attempt: Attempt, result: TxResult) -> None:
@@ -284,6 +265,19 @@ def cancel_fax(fax: Fax, reason: str = "cancelled by user") -> bool:
     return cancel_at_carrier(fax)
 
 
+def create_outbound(*, account, faxbox, note: str, status: str = S.QUEUED, **fields) -> Fax:
+    """Create an outbound fax, record its first status and, when it is queued, wake a
+    worker once the transaction commits. Used by submit, resubmit and forward."""
+    fax = Fax.objects.create(
+        account=account, faxbox=faxbox, direction="outbound", status=status,
+        status_changed_at=timezone.now(), transport=transport_for(account, faxbox), **fields,
+    )  # fmt: skip
+    lifecycle.record_initial(fax, note)
+    if status == S.QUEUED:
+        enqueue(fax.pk)
+    return fax
+
+
 def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
     """A new fax with the same document (Kazoo ``resubmit``/``forward``)."""
     from faxes.phone import normalize_e164
@@ -293,20 +287,14 @@ def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
 
         raise ValidationError("Only a finished outbound fax can be resubmitted.")
     with transaction.atomic():
-        copy = Fax.objects.create(
-            account_id=fax.account_id, faxbox=fax.faxbox, owner=owner or fax.owner,
-            direction="outbound", status=S.QUEUED, status_changed_at=timezone.now(),
-            from_number=fax.from_number, from_name=fax.from_name,
+        return create_outbound(
+            account=fax.account, faxbox=fax.faxbox, note=f"resubmitted from {fax.pk}",
+            owner=owner or fax.owner, from_number=fax.from_number, from_name=fax.from_name,
             to_number=normalize_e164(to_number) if to_number else fax.to_number,
             to_name=fax.to_name, subject=fax.subject, cover=fax.cover,
             resolution=fax.resolution, retries=fax.retries, source=fax.source,
-            resubmitted_from=fax, transport=transport_for(fax.account, fax.faxbox),
-            notify_emails=fax.notify_emails,
-            pages=fax.pages,
+            resubmitted_from=fax, notify_emails=fax.notify_emails, pages=fax.pages,
         )  # fmt: skip
-        lifecycle.record_initial(copy, f"resubmitted from {fax.pk}")
-        enqueue(copy.pk)
-    return copy
 
 
 def forward_fax(fax: Fax, *, to_number: str, faxbox=None, owner=None) -> Fax:
@@ -335,17 +323,13 @@ def forward_fax(fax: Fax, *, to_number: str, faxbox=None, owner=None) -> Fax:
         )  # fmt: skip
         part.file.save("forwarded.pdf", ContentFile(data), save=False)
         part.save()
-        copy = Fax.objects.create(
-            account_id=fax.account_id, faxbox=sender, owner=owner,
-            direction="outbound", status=S.QUEUED, status_changed_at=timezone.now(),
+        return create_outbound(
+            account=fax.account, faxbox=sender, note=f"forwarded from {fax.pk}", owner=owner,
             from_number=(sender.caller_id if sender else "") or fax.to_number,
             from_name=sender.caller_name if sender else "", to_number=number,
             resolution="fine", retries=sender.retries if sender else 1, source=source,
-            transport=transport_for(fax.account, sender), pages=fax.pages,
+            pages=fax.pages,
         )  # fmt: skip
-        lifecycle.record_initial(copy, f"forwarded from {fax.pk}")
-        enqueue(copy.pk)
-    return copy
 
 
 # --- sweeper -------------------------------------------------------------------

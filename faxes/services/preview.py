@@ -16,11 +16,11 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 
 from accounts.models import Account
-from faxes.documents import FaxHeader, accept_document, combine_documents, iter_fax_pages
+from faxes.documents import accept_document, combine_documents, iter_fax_pages
 from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
-from faxes.services.submit import CoverFields, UploadedFile, cover_page_for
+from faxes.services.submit import CoverFields, UploadedFile, cover_page_for, header_for
 
 
 @dataclass(frozen=True)
@@ -76,17 +76,6 @@ def outgoing_fax(
         to_name=to_name[:64],
         cover={"subject": cover.subject, "message": cover.message} if cover else None,
         resolution=resolution,
-    )
-
-
-def header_for(fax: Fax, sent_at: datetime | None = None) -> FaxHeader:
-    """The header line the engine prints on every page (see services.outbound.convert)."""
-    faxbox = fax.faxbox
-    return FaxHeader(
-        text=(faxbox.fax_header if faxbox else "") or fax.from_name,
-        sender_number=fax.from_number,
-        timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
-        sent_at=sent_at,
     )
 
 

@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -79,3 +80,14 @@ def purge_expired_attachments(now=None) -> int:
     for fax in expired.iterator(chunk_size=200):
         count += purge_attachment(fax)
     return count
+
+
+def delete_fax(fax: Fax) -> None:
+    """Remove a finished fax from the lists and purge its files; the metadata (and the
+    audit trail pointing at it) stays for the record."""
+    if fax.direction == "outbound" and fax.status not in lifecycle.FINAL:
+        raise ValidationError("Cancel the fax, or wait until it is finished, before deleting it.")
+    purge_attachment(fax)
+    now = timezone.now()
+    Fax.objects.filter(pk=fax.pk, deleted_at__isnull=True).update(deleted_at=now)
+    fax.deleted_at = now

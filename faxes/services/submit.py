@@ -16,10 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Account, User
-from faxes import lifecycle
 from faxes.documents import (
     CoverPage,
     DocumentRejected,
+    FaxHeader,
     accept_document,
     combine_documents,
 )
@@ -31,8 +31,7 @@ from faxes.models import (
     FaxStatus,
     Resolution,
 )
-from faxes.phone import normalize_e164
-from faxes.transports import transport_for
+from faxes.phone import normalize_all, normalize_e164
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +88,13 @@ def resolve_schedule(when: datetime | None, timezone_name: str | None) -> dateti
     """
     if when is None:
         return None
+    try:
+        return _to_utc(when, timezone_name)
+    except OverflowError:  # year 1 or 9999 shifted past the calendar's ends
+        raise ValidationError({"scheduled_at": ["That date is out of range."]}) from None
+
+
+def _to_utc(when: datetime, timezone_name: str | None) -> datetime:
     if timezone.is_aware(when):
         return when.astimezone(UTC)
     name = timezone_name or "UTC"
@@ -116,16 +122,7 @@ def _check_recipients(recipients: list[str]) -> list[str]:
     limit = settings.FAXPORTAL_MAX_RECIPIENTS
     if len(recipients) > limit:
         raise ValidationError({"to": [f"At most {limit} recipients per request."]})
-    numbers: list[str] = []
-    errors: list[str] = []
-    for raw in recipients:
-        try:
-            number = normalize_e164(raw)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-            continue
-        if number not in numbers:
-            numbers.append(number)
+    numbers, errors = normalize_all(recipients)
     if errors:
         raise ValidationError({"to": errors})
     return numbers
@@ -278,7 +275,7 @@ def _delete_files(names: list[str]) -> None:
 def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, sender, from_name,
            to_name, cover, resolution, max_attempts, when, pages, idempotency_key,
            notify_emails) -> SubmitResult:  # fmt: skip
-    from faxes.services.outbound import enqueue
+    from faxes.services.outbound import create_outbound
 
     document = FaxDocument.objects.create(account=account, idempotency_key=idempotency_key)
     for position, item in enumerate(documents):
@@ -301,13 +298,12 @@ def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, send
     status = FaxStatus.SCHEDULED if when and when > timezone.now() else FaxStatus.QUEUED
     faxes = []
     for number in numbers:
-        fax = Fax.objects.create(
+        fax = create_outbound(
             account=account,
             faxbox=faxbox,
-            owner=owner,
-            direction="outbound",
+            note="scheduled" if status == FaxStatus.SCHEDULED else "submitted",
             status=status,
-            status_changed_at=timezone.now(),
+            owner=owner,
             from_number=sender,
             from_name=(from_name or "")[:64],
             to_number=number,
@@ -319,12 +315,8 @@ def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, send
             scheduled_at=when,
             pages=pages,
             source=document,
-            transport=transport_for(account, faxbox),
             notify_emails=notify_emails,
         )
-        lifecycle.record_initial(fax, "scheduled" if status == FaxStatus.SCHEDULED else "submitted")
-        if status == FaxStatus.QUEUED:
-            enqueue(fax.pk)
         faxes.append(fax)
     return SubmitResult(faxes=faxes, document=document)
 
@@ -349,4 +341,15 @@ def cover_page_for(fax: Fax) -> CoverPage | None:
         subject=fax.cover.get("subject", ""),
         message=fax.cover.get("message", ""),
         timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
+    )
+
+
+def header_for(fax: Fax, sent_at: datetime | None = None) -> FaxHeader:
+    """The header line printed on every page: what the engine sends and the preview shows."""
+    faxbox = fax.faxbox
+    return FaxHeader(
+        text=(faxbox.fax_header if faxbox else "") or fax.from_name,
+        sender_number=fax.from_number,
+        timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
+        sent_at=sent_at,
     )

@@ -53,9 +53,9 @@ def check_endpoint_url(url: object) -> str:
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
         raise ValidationError({"url": [f"At most {MAX_URL_LENGTH} characters."]})
-    if not url.lower().startswith(("http://", "https://")):
-        raise ValidationError({"url": ["Only http and https URLs are allowed."]})
-    try:
+    if not url.isprintable():
+        raise ValidationError({"url": ["Control characters are not allowed."]})
+    try:  # also refuses any scheme but http(s)
         http.check_url(url)
     except http.DeliveryError as exc:
         raise ValidationError({"url": [f"This URL is not allowed: {exc.message}."]}) from None
@@ -67,6 +67,8 @@ def _check_events(events: object) -> list[str]:
         return list(event_names.DEFAULT_EVENTS)
     if not isinstance(events, list) or not events:
         raise ValidationError({"events": ["Give a non-empty list of events."]})
+    if not all(isinstance(e, str) for e in events):
+        raise ValidationError({"events": ["Events are names (strings), e.g. fax.received."]})
     unknown = [e for e in events if e not in event_names.ALL_EVENTS]
     if unknown:
         known = ", ".join(event_names.ALL_EVENTS)
@@ -89,6 +91,8 @@ def _check_text(field: str, value: object, limit: int) -> str:
         raise ValidationError({field: ["Must be a string."]})
     if len(value) > limit:
         raise ValidationError({field: [f"At most {limit} characters."]})
+    if not value.isprintable():  # NUL cannot even be stored in PostgreSQL
+        raise ValidationError({field: ["Control characters are not allowed."]})
     return value
 
 

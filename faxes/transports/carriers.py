@@ -7,18 +7,23 @@
   (progress, delivered, failed; T.30 result; transient or permanent).
 - :class:`CarrierCallback`: a verified callback, as ``Transport.parse_callback`` returns it.
 - Signed per-attempt tokens for the callback URLs handed to a carrier.
+- The requests both carriers make the same way (create, cancel, status) and how a refusal
+  or an unreadable number in a callback is read.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
 
-from faxes.transports.base import CallbackEvent, TxResult
+from faxes.transports.base import CallbackEvent, SendOutcome, TransportError, TxResult
+from faxes.transports.http import CarrierHTTPError, Response, call
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -197,7 +202,6 @@ def prepare_send(fax: Fax, attempt: Attempt, carrier_label: str) -> tuple[Carrie
     Records which configuration the attempt used, so callbacks verify with its keys.
     """
     from faxes.models import Attempt
-    from faxes.transports.base import TransportError
 
     try:
         config = settings_for_fax(fax)
@@ -284,10 +288,7 @@ def inbound_fax(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON-serialisable description of a received fax the download task takes."""
-    try:
-        page_count = int(pages) if pages not in (None, "") else None
-    except (TypeError, ValueError):
-        page_count = None
+    page_count = as_count(pages) if pages not in (None, "") else None
     return {
         "carrier_fax_id": carrier_fax_id,
         "to": to,
@@ -308,17 +309,116 @@ def attempt_token(attempt: Attempt) -> str:
     return signing.dumps({"a": attempt.pk, "f": attempt.fax_id}, salt=_CALLBACK_SALT)
 
 
-def read_attempt_token(token: str) -> tuple[int, str]:
-    """(attempt id, fax id) of a token; CallbackRejected when forged (403) or old (410)."""
+def load_token(token: str, salt: str) -> Any:
+    """The data of a signed callback-URL token; CallbackRejected when forged (403) or older
+    than ``FAXPORTAL_CARRIER_CALLBACK_TTL`` (410)."""
     try:
-        data = signing.loads(
-            token, salt=_CALLBACK_SALT, max_age=settings.FAXPORTAL_CARRIER_CALLBACK_TTL
-        )
+        return signing.loads(token, salt=salt, max_age=settings.FAXPORTAL_CARRIER_CALLBACK_TTL)
     except signing.SignatureExpired:
         raise CallbackRejected(410, "callback URL expired") from None
     except signing.BadSignature:
         raise CallbackRejected(403, "invalid callback URL") from None
+
+
+def read_attempt_token(token: str) -> tuple[int, str]:
+    """(attempt id, fax id) of a token; CallbackRejected when forged (403) or old (410)."""
+    data = load_token(token, _CALLBACK_SALT)
     try:
         return int(data["a"]), str(data["f"])
     except (KeyError, TypeError, ValueError):
         raise CallbackRejected(403, "invalid callback URL") from None
+
+
+# --- numbers in callbacks ----------------------------------------------------------------------
+
+_MAX_COUNT = 2**31 - 1  # what the attempt's PositiveIntegerField columns hold
+
+
+def as_count(value: Any) -> int:
+    """A carrier's page count as a non-negative int, 0 when unreadable: a signed callback
+    proves who sent it, not that its fields have the documented types."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return int(min(max(number, 0.0), _MAX_COUNT)) if math.isfinite(number) else 0
+
+
+def as_seconds(value: Any) -> float:
+    """A carrier's duration in seconds, 0.0 when unreadable, negative or not finite."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0.0
+    return number if math.isfinite(number) and number >= 0 else 0.0
+
+
+# --- requests both carriers make ---------------------------------------------------------------
+
+
+def refusal(
+    label: str, response: Response, *, code: Any, detail: str, credentials: str, check: str
+) -> TransportError:
+    """The TransportError for a carrier's non-2xx answer to a create request: bad
+    credentials and other 4xx are permanent, except 408/409/429 (try again later)."""
+    if response.status in (401, 403):
+        text = f"{label} refused the {credentials} (HTTP {response.status}): check {check}"
+        return TransportError(text, permanent=True, result=TxResult(False, None, text[:255]))
+    permanent = 400 <= response.status < 500 and response.status not in (408, 409, 429)
+    text = f"{label} refused the fax (HTTP {response.status}"
+    text += f", code {code})" if code else ")"
+    text += f": {detail}" if detail else ""
+    return TransportError(text, permanent=permanent, result=TxResult(False, None, text[:255]))
+
+
+def create_fax(
+    label: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    refused: Callable[[Response], TransportError],
+    fax_id_of: Callable[[Mapping[str, Any]], Any],
+    form: dict[str, str] | None = None,
+    json_body: Any = None,
+) -> SendOutcome:
+    """Ask the carrier to create a fax, once: a create whose answer was lost may still have
+    happened, so it is never retried here (the watchdog settles that case)."""
+    try:
+        response = call("POST", url, headers=headers, form=form, json_body=json_body)
+    except CarrierHTTPError as exc:
+        text = f"{label} could not be reached: {exc.message}"
+        raise TransportError(text, permanent=False, result=TxResult(False, None, text)) from None
+    if not response.ok:
+        raise refused(response)
+    body = response.json()
+    carrier_id = str(fax_id_of(body if isinstance(body, dict) else {}) or "")
+    if not carrier_id:
+        raise TransportError(f"{label} answered without a fax id", permanent=False)
+    return SendOutcome(final=False, carrier_id=carrier_id)
+
+
+def cancel_request(label: str, url: str, *, headers: dict[str, str], **body: Any) -> bool:
+    """POST a cancel (safe to repeat, so retried once); False when the carrier said no or
+    could not be reached."""
+    try:
+        return call("POST", url, headers=headers, retries=1, **body).ok
+    except CarrierHTTPError as exc:
+        log.warning("cancel at %s (%s) failed: %s", label, url, exc)
+        return False
+
+
+def status_request(
+    label: str, url: str, carrier_id: str, *, headers: dict[str, str]
+) -> CarrierStatus | Response | None:
+    """GET a fax's status: the carrier's answer when it has one (2xx), a FAILED status
+    when it does not know the fax (404, so the engine's retry policy applies), None when
+    it cannot be asked right now."""
+    try:
+        response = call("GET", url, headers=headers, retries=2)
+    except CarrierHTTPError as exc:
+        log.warning("status of %s fax %s unavailable: %s", label, carrier_id, exc)
+        return None
+    if response.status == 404:
+        result = TxResult(False, None, f"{label} does not know this fax")
+        return CarrierStatus(carrier_id, FAILED, "unknown", result, False, result.result_text)
+    return response if response.ok else None

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-from django.conf import settings
 from django.core import signing
 
 from faxes.modem.codes import VOXTELESYS_BASE, CompletionCode, error_description_for
@@ -39,7 +38,7 @@ from faxes.transports.carriers import (
     CarrierSettings,
     CarrierStatus,
 )
-from faxes.transports.http import CarrierHTTPError, Response, call
+from faxes.transports.http import Response
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -97,18 +96,11 @@ def _failure(message: str, error_code: str) -> tuple[int | None, str, bool]:
     return code, text, (code - VOXTELESYS_BASE) in _PERMANENT_T30
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
-
-
 def status_from(params: Mapping[str, Any]) -> CarrierStatus:
     """Our reading of a status callback (form fields) or a fax resource (REST JSON)."""
     sid = str(params.get("FaxSid") or params.get("sid") or "")
     status = str(params.get("FaxStatus") or params.get("status") or "").lower()
-    pages = _int(params.get("NumPages") or params.get("num_pages"))
+    pages = carriers.as_count(params.get("NumPages") or params.get("num_pages"))
     station = str(params.get("RemoteStationId") or params.get("remote_station_id") or "")
     error_code = str(params.get("ErrorCode") or params.get("error_code") or "")
     message = str(params.get("ErrorMessage") or params.get("error_message") or "")
@@ -125,7 +117,7 @@ def status_from(params: Mapping[str, Any]) -> CarrierStatus:
             result_text="OK",
             pages_sent=pages,
             receiver_id=station[:32],
-            time_elapsed=float(_int(params.get("duration"))),
+            time_elapsed=carriers.as_seconds(params.get("duration")),
             details=details,
         )
         return CarrierStatus(sid, DELIVERED, status, result)
@@ -152,14 +144,7 @@ def receive_token(fax_sid: str, key: str) -> str:
 
 
 def read_receive_token(token: str, key: str) -> str:
-    try:
-        data = signing.loads(
-            token, salt=_RECEIVE_SALT, max_age=settings.FAXPORTAL_CARRIER_CALLBACK_TTL
-        )
-    except signing.SignatureExpired:
-        raise CallbackRejected(410, "callback URL expired") from None
-    except signing.BadSignature:
-        raise CallbackRejected(403, "invalid callback URL") from None
+    data = carriers.load_token(token, _RECEIVE_SALT)
     if not isinstance(data, dict) or data.get("k") != key or not data.get("s"):
         raise CallbackRejected(403, "invalid callback URL")
     return str(data["s"])
@@ -180,19 +165,14 @@ def _faxes_url(config: CarrierSettings, sid: str = "") -> str:
 
 def _refused(response: Response) -> TransportError:
     body = response.json() if isinstance(response.json(), dict) else {}
-    detail = str(body.get("message") or response.excerpt())
-    code = body.get("code")
-    if response.status in (401, 403):
-        text = (
-            f"SignalWire refused the credentials (HTTP {response.status}): check the "
-            "project ID, API token (Fax scope) and Space URL"
-        )
-        return TransportError(text, permanent=True, result=TxResult(False, None, text))
-    permanent = 400 <= response.status < 500 and response.status not in (408, 409, 429)
-    text = f"SignalWire refused the fax (HTTP {response.status}"
-    text += f", code {code})" if code else ")"
-    text += f": {detail}" if detail else ""
-    return TransportError(text, permanent=permanent, result=TxResult(False, None, text[:255]))
+    return carriers.refusal(
+        "SignalWire",
+        response,
+        code=body.get("code"),
+        detail=str(body.get("message") or response.excerpt()),
+        credentials="credentials",
+        check="the project ID, API token (Fax scope) and Space URL",
+    )
 
 
 class SignalWireTransport(Transport):
@@ -201,7 +181,6 @@ class SignalWireTransport(Transport):
 
     def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:
         from faxes.media_links import media_url
-        from faxes.models import Attempt
 
         config, caller = carriers.prepare_send(fax, attempt, "SignalWire project")
         form = {
@@ -211,20 +190,14 @@ class SignalWireTransport(Transport):
             "Quality": "standard" if fax.resolution == "standard" else "fine",
             "StatusCallback": config.webhook_url(f"status/{carriers.attempt_token(attempt)}"),
         }
-        try:
-            response = call("POST", _faxes_url(config), headers=_auth(config), form=form)
-        except CarrierHTTPError as exc:
-            text = f"SignalWire could not be reached: {exc.message}"
-            raise TransportError(
-                text, permanent=False, result=TxResult(False, None, text)
-            ) from None
-        if not response.ok:
-            raise _refused(response)
-        sid = str(response.json().get("sid") or "")
-        if not sid:
-            raise TransportError("SignalWire answered without a fax sid", permanent=False)
-        Attempt.objects.filter(pk=attempt.pk).update(carrier_id=sid)
-        return SendOutcome(final=False, carrier_id=sid)
+        return carriers.create_fax(
+            "SignalWire",
+            _faxes_url(config),
+            headers=_auth(config),
+            refused=_refused,
+            fax_id_of=lambda body: body.get("sid"),
+            form=form,
+        )
 
     def cancel(self, fax: Fax, attempt: Attempt) -> bool:
         """Ask SignalWire to cancel (it can while the fax is queued, not once sending)."""
@@ -233,35 +206,28 @@ class SignalWireTransport(Transport):
         config = carriers.settings_for_attempt(fax, attempt)
         if config is None:
             return False
-        url = _faxes_url(config, attempt.carrier_id)
-        try:
-            response = call(
-                "POST", url, headers=_auth(config), form={"Status": "canceled"}, retries=1
-            )
-        except CarrierHTTPError as exc:
-            log.warning("cancel of SignalWire fax %s failed: %s", attempt.carrier_id, exc)
-            return False
-        return response.ok
+        return carriers.cancel_request(
+            "SignalWire",
+            _faxes_url(config, attempt.carrier_id),
+            headers=_auth(config),
+            form={"Status": "canceled"},
+        )
 
     def fetch_status(self, fax: Fax, attempt: Attempt) -> CarrierStatus | None:
         """The fax's status at SignalWire now; None when it cannot be asked right now."""
         config = carriers.settings_for_attempt(fax, attempt)
         if config is None:
             return None
-        url = _faxes_url(config, attempt.carrier_id)
-        try:
-            response = call("GET", url, headers=_auth(config), retries=2)
-        except CarrierHTTPError as exc:
-            log.warning("status of SignalWire fax %s unavailable: %s", attempt.carrier_id, exc)
-            return None
-        if response.status == 404:
-            result = TxResult(False, None, "SignalWire does not know this fax")
-            return CarrierStatus(
-                attempt.carrier_id, FAILED, "unknown", result, False, result.result_text
-            )
-        if not response.ok:
-            return None
-        return status_from(response.json())
+        answer = carriers.status_request(
+            "SignalWire",
+            _faxes_url(config, attempt.carrier_id),
+            attempt.carrier_id,
+            headers=_auth(config),
+        )
+        if not isinstance(answer, Response):
+            return answer
+        body = answer.json()
+        return status_from(body) if isinstance(body, dict) else None
 
     def media_auth(self, config: CarrierSettings, url: str) -> tuple[dict[str, str], frozenset]:
         """Credentials for downloading a received fax: only to SignalWire's own hosts."""

@@ -142,15 +142,15 @@ _PROGRESS_STATUSES = frozenset(
 def status_from(fax_id: str, status: str, payload: dict[str, Any]) -> CarrierStatus:
     """Our reading of an outbound fax's status (``status`` as in events or the fax object)."""
     reason = str(payload.get("failure_reason") or "")
-    pages = payload.get("page_count") or 0
+    pages = carriers.as_count(payload.get("page_count"))
     details = {"carrier": NAME, "carrier_status": status, "failure_reason": reason}
     if status == "delivered":
         result = TxResult(
             success=True,
             result_code=0,
             result_text="OK",
-            pages_sent=int(pages),
-            time_elapsed=float(payload.get("call_duration_secs") or 0),
+            pages_sent=pages,
+            time_elapsed=carriers.as_seconds(payload.get("call_duration_secs")),
             details=details,
         )
         return CarrierStatus(fax_id, DELIVERED, status, result)
@@ -163,7 +163,7 @@ def status_from(fax_id: str, status: str, payload: dict[str, Any]) -> CarrierSta
         )
         if reason and reason not in FAILURES:
             log.warning("unknown Telnyx failure_reason %r for fax %s", reason, fax_id)
-        result = TxResult(False, code, text, int(payload.get("page_count") or 0), details=details)
+        result = TxResult(False, code, text, pages, details=details)
         return CarrierStatus(fax_id, FAILED, status, result, permanent, text)
     if status not in _PROGRESS_STATUSES:
         log.info("Telnyx fax %s reports %r", fax_id, status)
@@ -187,15 +187,19 @@ def _fax_url(config: CarrierSettings, fax_id: str = "", action: str = "") -> str
 def _refused(response: Response) -> TransportError:
     errors = response.json().get("errors") if isinstance(response.json(), dict) else None
     first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
-    detail = str(first.get("detail") or first.get("title") or response.excerpt())
-    if response.status in (401, 403):
-        text = f"Telnyx refused the API key (HTTP {response.status}): check the API key"
-        return TransportError(text, permanent=True, result=TxResult(False, None, text))
-    permanent = 400 <= response.status < 500 and response.status not in (408, 409, 429)
-    text = f"Telnyx refused the fax (HTTP {response.status}"
-    text += f", code {first['code']})" if first.get("code") else ")"
-    text += f": {detail}" if detail else ""
-    return TransportError(text, permanent=permanent, result=TxResult(False, None, text[:255]))
+    return carriers.refusal(
+        "Telnyx",
+        response,
+        code=first.get("code"),
+        detail=str(first.get("detail") or first.get("title") or response.excerpt()),
+        credentials="API key",
+        check="the API key",
+    )
+
+
+def _data_id(body: dict[str, Any]) -> Any:
+    data = body.get("data")
+    return data.get("id") if isinstance(data, dict) else None
 
 
 def encode_state(token: str) -> str:
@@ -215,7 +219,6 @@ class TelnyxTransport(Transport):
 
     def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:
         from faxes.media_links import media_url
-        from faxes.models import Attempt
 
         config, caller = carriers.prepare_send(fax, attempt, "Telnyx account")
         body = {
@@ -229,21 +232,14 @@ class TelnyxTransport(Transport):
             # The portal keeps the document; Telnyx need not store a copy of it.
             "store_media": False,
         }
-        try:
-            response = call("POST", _fax_url(config), headers=_auth(config), json_body=body)
-        except CarrierHTTPError as exc:
-            text = f"Telnyx could not be reached: {exc.message}"
-            raise TransportError(
-                text, permanent=False, result=TxResult(False, None, text)
-            ) from None
-        if not response.ok:
-            raise _refused(response)
-        data = response.json().get("data") if isinstance(response.json(), dict) else None
-        fax_id = str((data or {}).get("id") or "")
-        if not fax_id:
-            raise TransportError("Telnyx answered without a fax id", permanent=False)
-        Attempt.objects.filter(pk=attempt.pk).update(carrier_id=fax_id)
-        return SendOutcome(final=False, carrier_id=fax_id)
+        return carriers.create_fax(
+            "Telnyx",
+            _fax_url(config),
+            headers=_auth(config),
+            refused=_refused,
+            fax_id_of=_data_id,
+            json_body=body,
+        )
 
     def cancel(self, fax: Fax, attempt: Attempt) -> bool:
         """Ask Telnyx to cancel (queued, media.processed, originated or sending faxes)."""
@@ -252,36 +248,27 @@ class TelnyxTransport(Transport):
         config = carriers.settings_for_attempt(fax, attempt)
         if config is None:
             return False
-        try:
-            response = call(
-                "POST",
-                _fax_url(config, attempt.carrier_id, "cancel"),
-                headers=_auth(config),
-                json_body={},
-                retries=1,
-            )
-        except CarrierHTTPError as exc:
-            log.warning("cancel of Telnyx fax %s failed: %s", attempt.carrier_id, exc)
-            return False
-        return response.ok
+        return carriers.cancel_request(
+            "Telnyx",
+            _fax_url(config, attempt.carrier_id, "cancel"),
+            headers=_auth(config),
+            json_body={},
+        )
 
     def fetch_status(self, fax: Fax, attempt: Attempt) -> CarrierStatus | None:
         config = carriers.settings_for_attempt(fax, attempt)
         if config is None:
             return None
-        try:
-            response = call(
-                "GET", _fax_url(config, attempt.carrier_id), headers=_auth(config), retries=2
-            )
-        except CarrierHTTPError as exc:
-            log.warning("status of Telnyx fax %s unavailable: %s", attempt.carrier_id, exc)
-            return None
-        if response.status == 404:
-            result = TxResult(False, None, "Telnyx does not know this fax")
-            return CarrierStatus(
-                attempt.carrier_id, FAILED, "unknown", result, False, result.result_text
-            )
-        data = response.json().get("data") if response.ok else None
+        answer = carriers.status_request(
+            "Telnyx",
+            _fax_url(config, attempt.carrier_id),
+            attempt.carrier_id,
+            headers=_auth(config),
+        )
+        if not isinstance(answer, Response):
+            return answer
+        body = answer.json()
+        data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict):
             return None
         return status_from(attempt.carrier_id, str(data.get("status") or ""), data)

@@ -9,17 +9,19 @@ from functools import wraps
 from typing import IO
 from urllib.parse import quote
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils import timezone
 
 from accounts import scopes
 from accounts.models import User
+from accounts.tenancy import get_for_account_or_404
 from faxes.models import Fax, Faxbox
 from faxes.services.audit import record
 
@@ -105,11 +107,12 @@ def account_faxes(request: HttpRequest) -> QuerySet[Fax]:
     return Fax.objects.for_account(request.account).filter(deleted_at__isnull=True)
 
 
-def get_fax_or_404(request: HttpRequest, fax_id: str) -> Fax:
-    try:
-        return account_faxes(request).select_related("faxbox").get(pk=fax_id)
-    except Fax.DoesNotExist:
-        raise Http404("No such fax.") from None
+def get_fax_or_404(request: HttpRequest, fax_id: str, need: str = READ) -> Fax:
+    """The account's fax (404 for another tenant's), then the role check for ``need``."""
+    live = Fax.objects.filter(deleted_at__isnull=True).select_related("faxbox")
+    fax = get_for_account_or_404(live, request.account, pk=fax_id)
+    require(request, need)
+    return fax
 
 
 def account_faxboxes(request: HttpRequest) -> QuerySet[Faxbox]:
@@ -132,4 +135,20 @@ def file_response(
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300" if not attachment else "private, no-store"
+    return response
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ``ValidationError`` beside the fields it names (the rest on top)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, problems in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def secret_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A page that may show a just-created secret once: never cached, 400 on form errors."""
+    response = render(request, template, context, status=400 if context["form"].errors else 200)
+    response["Cache-Control"] = "no-store"
     return response

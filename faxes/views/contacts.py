@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.tenancy import get_for_account_or_404
 from faxes.forms import ContactForm
 from faxes.models import Contact
 from faxes.services import contacts as address_book
-from faxes.views.common import SEND, audit, portal_page, require
+from faxes.views.common import SEND, add_service_errors, audit, portal_page, require
 
 LIST_LIMIT = 500
 
 
 def _contact_or_404(request: HttpRequest, contact_id: str) -> Contact:
-    try:
-        return Contact.objects.for_account(request.account).get(pk=contact_id)
-    except Contact.DoesNotExist:
-        raise Http404("No such contact.") from None
+    return get_for_account_or_404(Contact, request.account, pk=contact_id)
 
 
 @portal_page()
@@ -53,8 +51,7 @@ def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
                 address_book.update_contact(contact, **form.cleaned_data)
                 audit(request, "contact.updated", contact=contact.pk, number=contact.fax_number)
         except ValidationError as exc:
-            for field, problems in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Saved {contact.name}.")
             return redirect("contacts")

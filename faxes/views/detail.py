@@ -14,8 +14,8 @@ from faxes import lifecycle
 from faxes.forms import ForwardForm
 from faxes.models import Direction, Fax, FaxStatus
 from faxes.services import cancel_fax, forward_fax, purge_attachment, resubmit_fax
-from faxes.services.accounts_admin import delete_fax
 from faxes.services.reading import is_read, mark_read, mark_unread
+from faxes.services.retention import delete_fax
 from faxes.views.common import (
     MANAGE,
     SEND,
@@ -23,7 +23,6 @@ from faxes.views.common import (
     audit,
     get_fax_or_404,
     portal_page,
-    require,
 )
 
 
@@ -87,8 +86,7 @@ def mark(request: HttpRequest, fax_id: str) -> HttpResponse:
 @require_POST
 @portal_page()
 def forward(request: HttpRequest, fax_id: str) -> HttpResponse:
-    fax = get_fax_or_404(request, fax_id)
-    require(request, SEND)
+    fax = get_fax_or_404(request, fax_id, SEND)
     faxboxes = list(account_faxboxes(request))
     form = ForwardForm(request.POST, faxboxes=faxboxes)
     if form.is_valid():
@@ -111,8 +109,7 @@ def forward(request: HttpRequest, fax_id: str) -> HttpResponse:
 @require_POST
 @portal_page()
 def cancel(request: HttpRequest, fax_id: str) -> HttpResponse:
-    fax = get_fax_or_404(request, fax_id)
-    require(request, SEND)
+    fax = get_fax_or_404(request, fax_id, SEND)
     if cancel_fax(fax, reason=f"cancelled by {request.user.get_username()}"):
         audit(request, "fax.cancelled", fax)
         messages.success(request, "The fax was cancelled.")
@@ -124,8 +121,7 @@ def cancel(request: HttpRequest, fax_id: str) -> HttpResponse:
 @require_POST
 @portal_page()
 def resubmit(request: HttpRequest, fax_id: str) -> HttpResponse:
-    fax = get_fax_or_404(request, fax_id)
-    require(request, SEND)
+    fax = get_fax_or_404(request, fax_id, SEND)
     if fax.status != FaxStatus.FAILED:
         messages.error(request, "Only a failed fax can be resubmitted.")
         return redirect(_back(request, fax))
@@ -149,8 +145,7 @@ def _confirm(request: HttpRequest, fax: Fax, *, action: str) -> HttpResponse:
 
 @portal_page()
 def delete(request: HttpRequest, fax_id: str) -> HttpResponse:
-    fax = get_fax_or_404(request, fax_id)
-    require(request, MANAGE)
+    fax = get_fax_or_404(request, fax_id, MANAGE)
     if request.method != "POST":
         return _confirm(request, fax, action="delete")
     try:
@@ -165,8 +160,7 @@ def delete(request: HttpRequest, fax_id: str) -> HttpResponse:
 
 @portal_page()
 def purge(request: HttpRequest, fax_id: str) -> HttpResponse:
-    fax = get_fax_or_404(request, fax_id)
-    require(request, MANAGE)
+    fax = get_fax_or_404(request, fax_id, MANAGE)
     if request.method != "POST":
         return _confirm(request, fax, action="purge")
     if purge_attachment(fax):

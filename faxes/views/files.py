@@ -26,20 +26,21 @@ def _open(field_file) -> io.BufferedReader:
         raise Http404("The file is missing.") from None
 
 
+def _download(request: HttpRequest, fax_id: str, *, fmt: str, content_type: str) -> HttpResponse:
+    fax = get_fax_or_404(request, fax_id)
+    handle = _open(fax.document if fmt == "pdf" else fax.tiff)
+    audit(request, "fax.downloaded", fax, format=fmt)
+    return file_response(handle, filename=f"{_stem(fax)}.{fmt}", content_type=content_type)
+
+
 @portal_page()
 def download_pdf(request: HttpRequest, fax_id: str) -> HttpResponse:
-    fax = get_fax_or_404(request, fax_id)
-    handle = _open(fax.document)
-    audit(request, "fax.downloaded", fax, format="pdf")
-    return file_response(handle, filename=f"{_stem(fax)}.pdf", content_type="application/pdf")
+    return _download(request, fax_id, fmt="pdf", content_type="application/pdf")
 
 
 @portal_page()
 def download_tiff(request: HttpRequest, fax_id: str) -> HttpResponse:
-    fax = get_fax_or_404(request, fax_id)
-    handle = _open(fax.tiff)
-    audit(request, "fax.downloaded", fax, format="tiff")
-    return file_response(handle, filename=f"{_stem(fax)}.tiff", content_type="image/tiff")
+    return _download(request, fax_id, fmt="tiff", content_type="image/tiff")
 
 
 @portal_page()

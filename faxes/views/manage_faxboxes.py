@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.tenancy import get_for_account_or_404
 from faxes.forms import FaxboxForm, split_list
 from faxes.models import Faxbox
 from faxes.services.accounts_admin import FaxboxSettings, save_faxbox
-from faxes.views.common import MANAGE, account_faxboxes, audit, portal_page, require
+from faxes.views.common import (
+    MANAGE,
+    account_faxboxes,
+    add_service_errors,
+    audit,
+    portal_page,
+    require,
+)
 
 
 def _faxbox_or_404(request: HttpRequest, faxbox_id: str) -> Faxbox:
-    try:
-        return account_faxboxes(request).get(pk=faxbox_id)
-    except Faxbox.DoesNotExist:
-        raise Http404("No such faxbox.") from None
+    live = Faxbox.objects.filter(deleted_at__isnull=True)
+    return get_for_account_or_404(live, request.account, pk=faxbox_id)
 
 
 @portal_page(MANAGE)
@@ -67,8 +73,7 @@ def _edit(request: HttpRequest, faxbox: Faxbox | None) -> HttpResponse:
         try:
             faxbox = save_faxbox(request.account, values, faxbox)
         except ValidationError as exc:
-            for field, problems in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, exc)
         else:
             audit(
                 request,

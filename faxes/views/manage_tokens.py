@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from accounts.models import ApiToken
+from accounts.tenancy import get_for_account_or_404
 from faxes.forms import TokenForm
 from faxes.services import accounts_admin
-from faxes.views.common import MANAGE, audit, portal_page, require
+from faxes.views.common import MANAGE, add_service_errors, audit, portal_page, require, secret_page
 
 
 @portal_page(MANAGE)
@@ -30,8 +31,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 created_by=request.user,
             )
         except ValidationError as exc:
-            for field, problems in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, exc)
         else:
             audit(
                 request,
@@ -41,23 +41,17 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 scopes=issued.token.scopes,
             )
             form = TokenForm()
-    response = render(
+    return secret_page(
         request,
         "manage/tokens.html",
         {"tokens": tokens, "form": form, "issued": issued, "nav": "tokens"},
-        status=400 if form.errors else 200,
     )
-    response["Cache-Control"] = "no-store"  # the page may carry a secret
-    return response
 
 
 @require_POST
 @portal_page()
 def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
-    try:
-        token = ApiToken.objects.for_account(request.account).get(pk=token_id)
-    except ApiToken.DoesNotExist:
-        raise Http404("No such token.") from None
+    token = get_for_account_or_404(ApiToken, request.account, pk=token_id)
     require(request, MANAGE)
     if accounts_admin.revoke_token(token):
         audit(request, "token.revoked", token=token.pk, name=token.name)

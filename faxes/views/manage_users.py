@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from faxes.forms import RoleForm, UserCreateForm
 from faxes.services import accounts_admin
-from faxes.views.common import MANAGE, audit, portal_page, require
+from faxes.views.common import MANAGE, add_service_errors, audit, portal_page, require
 
 
 def _user_or_404(request: HttpRequest, user_id: str) -> User:
@@ -29,8 +29,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         try:
             user = accounts_admin.create_user(request.account, **form.cleaned_data)
         except ValidationError as exc:
-            for field, problems in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, exc)
         else:
             audit(request, "user.created", user=user.pk, username=user.username, role=user.role)
             messages.success(request, f"Created {user.username} ({user.get_role_display()}).")

@@ -9,13 +9,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from accounts.tenancy import get_for_account_or_404
 from faxes.models import WebhookDelivery, WebhookEndpoint
 from faxes.services import webhooks
-from faxes.views.common import MANAGE, audit, portal_page, require
+from faxes.views.common import MANAGE, add_service_errors, audit, portal_page, require, secret_page
 from faxes.webhooks.events import ALL_EVENTS, DEFAULT_EVENTS
 
 RECENT_DELIVERIES = 50
@@ -47,12 +48,11 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
         try:
             endpoint, secret = webhooks.create_endpoint(request.account, **form.cleaned_data)
         except ValidationError as exc:
-            for field, problems in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, exc)
         else:
             audit(request, "webhook.created", webhook=endpoint.pk, url=endpoint.url)
             form = WebhookForm()
-    response = render(
+    return secret_page(
         request,
         "manage/webhooks.html",
         {
@@ -62,19 +62,13 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
             "secret": secret,
             "nav": "webhooks",
         },
-        status=400 if form.errors else 200,
     )
-    response["Cache-Control"] = "no-store"  # the page may carry a secret
-    return response
 
 
 @require_POST
 @portal_page()
 def webhook_toggle(request: HttpRequest, webhook_id: str) -> HttpResponse:
-    try:
-        endpoint = WebhookEndpoint.objects.for_account(request.account).get(pk=webhook_id)
-    except WebhookEndpoint.DoesNotExist:
-        raise Http404("No such webhook.") from None
+    endpoint = get_for_account_or_404(WebhookEndpoint, request.account, pk=webhook_id)
     require(request, MANAGE)
     enabled = request.POST.get("enabled") == "1"
     webhooks.update_endpoint(endpoint, enabled=enabled)

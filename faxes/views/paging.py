@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import BadRequest
@@ -39,8 +39,9 @@ class Cursor:
             created_at = datetime.fromisoformat(stamp)
             if created_at.tzinfo is None or not key:
                 raise ValueError
-            return cls(created_at, id_type(key))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+            # In UTC, as the database compares (a forged moment may not exist there).
+            return cls(created_at.astimezone(UTC), id_type(key))
+        except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
             raise BadRequest("Invalid page cursor.") from None
 
 

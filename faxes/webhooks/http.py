@@ -113,7 +113,9 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Post
             raise DeliveryError(f"no valid HTTP answer from {target.host}") from None
         if watchdog.fired:
             raise DeliveryError(f"timed out after {timeout:g} s")
-        return PostResult(status=response.status, body=excerpt.decode("utf-8", "replace"))
+        # NUL bytes cannot be stored in PostgreSQL text: the log update would fail on every try.
+        text = excerpt.decode("utf-8", "replace").replace("\x00", "")
+        return PostResult(status=response.status, body=text)
     finally:
         if watchdog is not None:
             watchdog.cancel()

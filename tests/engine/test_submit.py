@@ -138,12 +138,10 @@ def test_dst_boundaries():
 
 
 def test_failed_storage_leaves_nothing_behind(clinic, monkeypatch):
-    from faxes.services import submit as submit_module
-
     def explode(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(submit_module.lifecycle, "record_initial", explode)
+    monkeypatch.setattr("faxes.lifecycle.record_initial", explode)
     with pytest.raises(RuntimeError):
         submit(clinic)
     assert not FaxDocument.objects.exists() and not DocumentPart.objects.exists()
@@ -153,3 +151,14 @@ def test_failed_storage_leaves_nothing_behind(clinic, monkeypatch):
 
     leftovers = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
     assert leftovers == []
+
+
+def test_dates_at_the_calendars_ends_are_refused():
+    # Year 1 east of UTC and year 9999 west of it fall off the calendar in UTC.
+    for when, zone in ((datetime(1, 1, 1, 0, 30), "Asia/Tokyo"),
+                       (datetime(9999, 12, 31, 23, 30), "America/New_York")):  # fmt: skip
+        with pytest.raises(ValidationError):
+            resolve_schedule(when, zone)
+    aware = datetime.fromisoformat("0001-01-01T00:00:00+05:00")
+    with pytest.raises(ValidationError):
+        resolve_schedule(aware, None)

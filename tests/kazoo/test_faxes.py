@@ -516,3 +516,15 @@ def test_tiff_download_is_a_fax_tiff(kazoo_login, base, pharmacy):
     )
     image = Image.open(io.BytesIO(b"".join(response.streaming_content)))
     assert image.size[0] == 1728
+
+
+def test_delete_removes_the_document_and_keeps_the_record(kazoo_login, base, pharmacy):
+    fax_id = send(kazoo_login, base)
+    fax = Fax.objects.get(pk=fax_id)
+    path = fax.document.path
+    assert kazoo_login.json("DELETE", f"{base}/faxes/outbox/{fax_id}")[0] == 200
+    fax.refresh_from_db()
+    assert fax.deleted_at and fax.attachment_purged_at
+    import os
+
+    assert not os.path.exists(path)

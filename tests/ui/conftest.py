@@ -84,13 +84,18 @@ def inbound_fax(acme_box) -> Fax:
     return received(acme_box)
 
 
+def outbound(faxbox: Faxbox, status: str, to_number: str = "+12025550120", **fields) -> Fax:
+    """An outbound fax of ``faxbox`` in ``status`` (a row only, no files)."""
+    return FaxFactory(
+        faxbox=faxbox,
+        account=faxbox.account,
+        direction="outbound",
+        status=status,
+        to_number=to_number,
+        **fields,
+    )
+
+
 @pytest.fixture
 def outbound_fax(acme_box) -> Fax:
-    return FaxFactory(
-        faxbox=acme_box,
-        account=acme_box.account,
-        direction="outbound",
-        status=FaxStatus.QUEUED,
-        from_number="+12025550140",
-        to_number="+12025550120",
-    )
+    return outbound(acme_box, FaxStatus.QUEUED, from_number="+12025550140")

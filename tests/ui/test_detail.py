@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 
 from faxes.models import AuditEvent, Fax, FaxStatus
-from tests.factories import FaxFactory
-from tests.ui.conftest import login
+from tests.ui.conftest import login, outbound
 
 pytestmark = pytest.mark.django_db
 
@@ -81,13 +80,7 @@ def test_missing_pages_and_files_are_404(acme, inbound_fax, outbound_fax):
 
 
 def test_receipt_of_a_finished_fax(acme, acme_box):
-    fax = FaxFactory(
-        faxbox=acme_box,
-        account=acme.account,
-        direction="outbound",
-        status=FaxStatus.DELIVERED,
-        to_number="+12025550120",
-    )
+    fax = outbound(acme_box, FaxStatus.DELIVERED, "+12025550120")
     response = login(acme.viewer).get(reverse("fax-receipt", args=[fax.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from faxes.models import Fax, FaxRead, FaxStatus
 from tests.factories import FaxboxFactory, FaxFactory, FaxNumberFactory
-from tests.ui.conftest import login, received
+from tests.ui.conftest import login, outbound, received
 
 pytestmark = pytest.mark.django_db
 
@@ -136,21 +136,8 @@ def test_poll_answers_204_until_something_changes(acme, acme_box):
 
 
 def test_outbox_shows_live_status_and_filters(acme, acme_box):
-    queued = FaxFactory(
-        faxbox=acme_box,
-        account=acme.account,
-        direction="outbound",
-        status=FaxStatus.QUEUED,
-        to_number="+12025550120",
-    )
-    failed = FaxFactory(
-        faxbox=acme_box,
-        account=acme.account,
-        direction="outbound",
-        status=FaxStatus.FAILED,
-        to_number="+12025550121",
-        error_message="busy",
-    )
+    queued = outbound(acme_box, FaxStatus.QUEUED, "+12025550120")
+    failed = outbound(acme_box, FaxStatus.FAILED, "+12025550121", error_message="busy")
     client = login(acme.viewer)
     page = client.get(reverse("outbox")).content.decode()
     assert set(row_ids_from(page)) == {queued.pk, failed.pk}

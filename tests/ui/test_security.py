@@ -13,8 +13,7 @@ from accounts.models import User
 from faxes.models import Contact, FaxStatus, WebhookEndpoint
 from faxes.views.common import LAST_SEEN_KEY
 from tests.conftest import PASSWORD
-from tests.factories import FaxFactory
-from tests.ui.conftest import login
+from tests.ui.conftest import login, outbound
 
 pytestmark = pytest.mark.django_db
 
@@ -23,20 +22,8 @@ pytestmark = pytest.mark.django_db
 def objects(acme, acme_box, inbound_fax, staff):
     from accounts.services import create_api_token
 
-    failed = FaxFactory(
-        faxbox=acme_box,
-        account=acme.account,
-        direction="outbound",
-        status=FaxStatus.FAILED,
-        to_number="+12025550120",
-    )
-    queued = FaxFactory(
-        faxbox=acme_box,
-        account=acme.account,
-        direction="outbound",
-        status=FaxStatus.QUEUED,
-        to_number="+12025550120",
-    )
+    failed = outbound(acme_box, FaxStatus.FAILED, "+12025550120")
+    queued = outbound(acme_box, FaxStatus.QUEUED, "+12025550120")
     contact = Contact.objects.create(account=acme.account, name="Lab", fax_number="+12025550177")
     token = create_api_token(acme.account, name="lab", scopes="fax:read").token
     hook = WebhookEndpoint.objects.create(

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.utils import timezone
 
 from accounts.authentication import ApiTokenPrincipal
 from accounts.models import User
@@ -207,8 +206,10 @@ def _action(view: FaxesView, expected: str) -> str:
 
 
 def _soft_delete(view: FaxesView, fax: Fax, render) -> HttpResponse:
-    now = timezone.now()
-    Fax.objects.filter(pk=fax.pk).update(deleted_at=now)
+    """Kazoo's "remove all evidence": files purged, off every list; the metadata and the
+    audit trail stay."""
+    fax.refresh_from_db()
+    services.delete_fax(fax)
     view.audit("fax.deleted", fax)
     doc = render(fax)
     doc.setdefault("_read_only", {})["deleted"] = True

@@ -25,9 +25,16 @@ def parse_moment(name: str, raw: str) -> datetime:
             moment = datetime.combine(day, time.min) if day else None
     except ValueError:
         moment = None
+    try:
+        # In UTC, as the database compares it: an offset that crosses year 1 or 9999
+        # cannot be converted, and must be this 400 rather than a database error.
+        if moment is not None:
+            moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        moment = None
     if moment is None:
         raise BadRequest(f"{name} must be an ISO 8601 date or date-time, e.g. 2026-02-10.")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
 
 
 def parse_bool(name: str, raw: str) -> bool:

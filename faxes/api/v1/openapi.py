@@ -62,7 +62,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 PAGING = [
-    OpenApiParameter("page", int, Q, description="Page number (default 1)."),
+    OpenApiParameter("page", int, Q, description="Page number (default 1, at most 10000000)."),
     OpenApiParameter("limit", int, Q, description="Items per page (default 20, max 100)."),
     OpenApiParameter(
         "cursor",

@@ -15,7 +15,7 @@ import binascii
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -29,6 +29,9 @@ MAX_LIMIT = 100
 # (a "deferred join"): skipping thousands of narrow ids is far cheaper than
 # skipping (and sorting) thousands of whole rows.
 DEFERRED_JOIN_OFFSET = 500
+# Far beyond any real list, and small enough that page * limit stays a valid SQL
+# OFFSET (a bigint): larger numbers were a database error, so a 500.
+MAX_PAGE = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,9 @@ class PageRequest:
     after: tuple[datetime, str] | None = None  # decoded cursor position
 
 
-def _positive_int(params: Mapping[str, str], name: str, default: int) -> int:
+def _positive_int(
+    params: Mapping[str, str], name: str, default: int, maximum: int | None = None
+) -> int:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
@@ -49,6 +54,8 @@ def _positive_int(params: Mapping[str, str], name: str, default: int) -> int:
         raise BadRequest(f"{name} must be a positive integer.") from None
     if value < 1:
         raise BadRequest(f"{name} must be a positive integer.")
+    if maximum is not None and value > maximum:
+        raise BadRequest(f"{name} must be at most {maximum}.")
     return value
 
 
@@ -62,9 +69,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         moment, _, pk = base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition("|")
         parsed = parse_datetime(moment)
-    except (binascii.Error, UnicodeError, ValueError):
+        # In UTC, as the database compares it (year 1 + 05:00 has no UTC time).
+        parsed = parsed.astimezone(UTC) if parsed and parsed.tzinfo else None
+    except (binascii.Error, UnicodeError, ValueError, OverflowError):
         parsed, pk = None, ""
-    if parsed is None or parsed.tzinfo is None or not pk:
+    if parsed is None or not pk:
         raise BadRequest("cursor is not valid; use a next_cursor from an earlier answer.")
     return parsed, pk
 
@@ -75,7 +84,7 @@ def parse(params: Mapping[str, str]) -> PageRequest:
     cursor = params.get("cursor") or None
     if cursor is not None:
         return PageRequest(limit=limit, cursor=cursor, after=decode_cursor(cursor))
-    return PageRequest(limit=limit, page=_positive_int(params, "page", 1))
+    return PageRequest(limit=limit, page=_positive_int(params, "page", 1, MAX_PAGE))
 
 
 def older_than(queryset: QuerySet, moment: datetime, pk: str) -> QuerySet:

@@ -4,13 +4,12 @@ and ``DELETE /faxes/{id}``, which cancels a sent fax (an extension)."""
 from __future__ import annotations
 
 from django.http import FileResponse
-from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import scopes
-from faxes.api.v1 import filters, lookups, openapi, pagination, presenters
-from faxes.api.v1.base import V1APIView, bad_request, error
+from faxes.api.v1 import files, filters, lookups, openapi, pagination, presenters
+from faxes.api.v1.base import V1APIView, bad_request
 from faxes.api.v1.sent import cancel_response
 from faxes.services import audit, downloads
 
@@ -67,19 +66,8 @@ class ReceivedDownload(V1APIView):
     def get(self, request: Request, fax_id: str):
         account = self.account(request)
         fax = lookups.one(lookups.inbound(account), account, fax_id)
-        kind = (request.query_params.get("format") or "original").strip().lower()
-        if kind not in ("original", "pdf", "tiff"):
-            return bad_request("format must be original (PDF) or tiff.")
-        tiff = kind == "tiff"
-        stored = fax.tiff if tiff else fax.document
-        if fax.attachment_purged_at is not None:
-            return error(404, "not_found", "This fax's files were deleted (retention).")
-        if not stored:
-            return error(404, "not_found", "This fax has no TIFF." if tiff else "No file.")
-        try:
-            handle = stored.open("rb")
-        except FileNotFoundError:
-            raise exceptions.NotFound("File not found.") from None
+        tiff = files.wants_tiff(request.query_params)
+        handle = files.open_file(fax, tiff, "This fax has no TIFF." if tiff else "No file.")
         token = self.token(request)
         if token is not None:
             downloads.mark_downloaded(fax, token)

@@ -167,6 +167,9 @@ def _scheduled(data: Any) -> datetime | None:
         moment = None
     if moment is None:
         raise BadRequest("scheduled_at must be an ISO 8601 date-time, e.g. 2026-03-01T09:00:00.")
+    # Years 1 and 9999 overflow when the time is moved into UTC (a 500 in submit_fax).
+    if not 2 <= moment.year <= 9998:
+        raise BadRequest("scheduled_at is out of range.")
     return moment
 
 

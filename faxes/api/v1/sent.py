@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
-from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import scopes
 from faxes import services
-from faxes.api.v1 import filters, lookups, openapi, pagination, presenters
-from faxes.api.v1.base import V1APIView, bad_request, error
+from faxes.api.v1 import files, filters, lookups, openapi, pagination, presenters
+from faxes.api.v1.base import V1APIView, error
 from faxes.api.v1.statuses import v1_status
 from faxes.models import Direction, Fax
 from faxes.services import audit
@@ -107,19 +106,8 @@ class SentDownload(V1APIView):
     @openapi.sent_download
     def get(self, request: Request, fax_id: str):
         fax = _sent_fax(self, request, fax_id)
-        kind = (request.query_params.get("format") or "original").strip().lower()
-        if kind not in ("original", "pdf", "tiff"):
-            return bad_request("format must be original (PDF) or tiff.")
-        tiff = kind == "tiff"
-        stored = fax.tiff if tiff else fax.document
-        if fax.attachment_purged_at is not None:
-            return error(404, "not_found", "This fax's files were deleted (retention).")
-        if not stored:
-            return error(404, "not_found", "This fax has not been rendered yet.")
-        try:
-            handle = stored.open("rb")
-        except FileNotFoundError:
-            raise exceptions.NotFound("File not found.") from None
+        tiff = files.wants_tiff(request.query_params)
+        handle = files.open_file(fax, tiff, "This fax has not been rendered yet.")
         return FileResponse(
             handle,
             as_attachment=True,
