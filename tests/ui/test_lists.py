@@ -194,7 +194,10 @@ def test_the_inbox_query_walks_the_account_direction_created_index(acme, acme_bo
             assert "faxes_fax_account_" in plan or "fax_live_account_list" in plan, plan
             assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
         else:
+            # Tiny tables make every plan cost about the same: penalise scans and sorts so
+            # the planner shows whether an index can deliver the rows in order at all.
             db.execute("SET LOCAL enable_seqscan = off")
+            db.execute("SET LOCAL enable_sort = off")
             db.execute("EXPLAIN " + sql, params)
             plan = " ".join(row[0] for row in db.fetchall())
             # The account/direction/created index, or its live-rows-only twin.
