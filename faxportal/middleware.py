@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+MESSAGE = "Query parameters must not contain NUL characters."
 
 
 class RejectNulBytesMiddleware:
@@ -19,5 +21,16 @@ class RejectNulBytesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if any("\x00" in key or any("\x00" in v for v in values)
                for key, values in request.GET.lists()):  # fmt: skip
-            return HttpResponseBadRequest("Query parameters must not contain NUL characters.")
+            return _bad_request(request)
         return self.get_response(request)
+
+
+def _bad_request(request: HttpRequest) -> HttpResponse:
+    """400 in the error shape of the surface asked."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "bad_request", "message": MESSAGE}, status=400)
+    if request.path.startswith("/v2/"):
+        from faxes.api.kazoo import envelope, errors
+
+        return envelope.error(request, errors.bad_request(MESSAGE))
+    return HttpResponseBadRequest(MESSAGE)
