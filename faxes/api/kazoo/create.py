@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from faxes import services
-from faxes.api.kazoo import errors
+from faxes.api.kazoo import envelope, errors
 from faxes.api.kazoo.uploads import read_create_request
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
@@ -18,7 +18,7 @@ from faxes.phone import normalize_e164
 RECONCILE = re.compile(r"^(\+?1)?\d{10}$|^\+[2-9]\d{7,}$|^011\d*$|^00\d*$")
 HANDLED = {
     "to_number", "from_number", "to_name", "from_name", "retries", "attempts", "document",
-    "document_url", "notifications", "tx_result", "id", "fax_timezone", "timezone", "subject",
+    "document_url", "tx_result", "id", "fax_timezone", "timezone", "subject",
     "faxbox_id", "owner_id",
 }  # fmt: skip
 
@@ -90,7 +90,7 @@ def create_fax(
 ) -> Fax:
     """Validate a create request the way Crossbar does and submit it; returns the fax."""
     parsed = read_create_request(request)
-    data = parsed.envelope.get("data", {})
+    data = envelope.normalize_keys(parsed.envelope).get("data", {})
     if not isinstance(data, dict):
         raise errors.KazooError(400, "validation error",
                                 {"data": {"type": {"message": "must be an object",

@@ -147,7 +147,10 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> dict[str, A
     for direction in ("inbound", "outbound"):
         section = stored_notifications.get(direction)
         if isinstance(section, dict) and isinstance(section.get("email"), dict):
-            section["email"].pop("send_to", None)
+            # The list has its own column; a single address sent as a string stays here
+            # only to remember that shape for the answer.
+            if not isinstance(section["email"].get("send_to"), str):
+                section["email"].pop("send_to", None)
             if not section["email"]:
                 section.pop("email")
             if not section:
