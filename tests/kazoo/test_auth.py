@@ -151,12 +151,18 @@ def test_portal_api_tokens_work_as_x_auth_token_with_scopes(acme):
     assert manager.json("PUT", f"{base}/faxboxes", {"name": "x"})[0] == 201
 
 
-def test_auth_token_in_query_string_and_bearer(acme):
+def test_auth_token_in_query_string_and_bearer(acme, kazoo_login):
     token = create_api_token(acme.account, name="r", scopes="fax:read").secret
     client = Kazoo()
     url = f"/v2/accounts/{acme.account.pk}/faxboxes"
-    assert client.client.get(url, {"auth_token": token}).status_code == 200
+    # Session tokens (user_auth/api_auth) travel in the query string, as Kazoo allows...
+    assert client.client.get(url, {"auth_token": kazoo_login.token}).status_code == 200
+    # ...long-lived portal API tokens do not: they belong in a header.
+    response = client.client.get(url, {"auth_token": token})
+    assert response.status_code == 401 and response.json()["error"] == "401"
+    assert "X-Auth-Token" in response.json()["data"]["message"]
     assert client.client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    assert client.client.get(url, HTTP_X_AUTH_TOKEN=token).status_code == 200
 
 
 def test_viewer_session_cannot_write(acme):

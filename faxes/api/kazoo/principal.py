@@ -39,7 +39,14 @@ def _token_from(request: HttpRequest, envelope: dict | None) -> str | None:
     if kind.lower() == "bearer" and rest.strip():
         return rest.strip()
     if request.GET.get("auth_token"):
-        return request.GET["auth_token"].strip()
+        token = request.GET["auth_token"].strip()
+        # URLs end up in logs, proxies and browser history: only short-lived Kazoo
+        # session tokens may travel there, never a long-lived portal API token.
+        if looks_like_token(token):
+            raise errors.KazooError(401, "invalid_credentials", {
+                "message": "portal API tokens are not accepted in the query string; "
+                           "send them as X-Auth-Token"})  # fmt: skip
+        return token
     if envelope and isinstance(envelope.get("auth_token"), str):
         return envelope["auth_token"].strip()
     return None
