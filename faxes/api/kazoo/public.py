@@ -121,7 +121,9 @@ def job_doc(fax: Fax) -> dict[str, Any]:
             "to_number": fax.to_number,
             "retries": fax.retries,
             "attempts": fax.attempt_count,
-            "fax_timezone": fax.faxbox.fax_timezone if fax.faxbox else fax.account.timezone,
+            "fax_timezone": fax.fax_timezone
+            or doc.get("fax_timezone")  # kept in extra by earlier versions
+            or (fax.faxbox.fax_timezone if fax.faxbox else fax.account.timezone),
             "tx_result": tx_result(fax),
             "status": STATUS.get(fax.status, "pending"),
             "created": gregorian(fax.created_at),
@@ -133,6 +135,10 @@ def job_doc(fax: Fax) -> dict[str, Any]:
         doc["owner_id"] = fax.owner_id
     if fax.subject:
         doc["subject"] = fax.subject
+    if fax.identity_name:
+        doc["fax_identity_name"] = fax.identity_name
+    if fax.identity_number:
+        doc["fax_identity_number"] = fax.identity_number
     notifications = _notifications(fax)
     if notifications:
         doc["notifications"] = notifications

@@ -11,6 +11,7 @@ fax_routes = [
     path("faxes", faxes.FaxCollection.as_view()),
     path("faxes/outgoing", faxes.Outgoing.as_view()),
     path(f"faxes/outgoing/{FAX_ID}", faxes.OutgoingItem.as_view()),
+    path(f"faxes/outgoing/{FAX_ID}/attachment", faxes.OutgoingAttachment.as_view()),
     path("faxes/outbox", faxes.Outbox.as_view()),
     path(f"faxes/outbox/{FAX_ID}", faxes.OutboxItem.as_view()),
     path(f"faxes/outbox/{FAX_ID}/attachment", faxes.OutboxAttachment.as_view()),
