@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from faxes.api.kazoo import auth, faxboxes, faxes
+from faxes.api.kazoo import auth, callflows, faxboxes, faxes
 
 FAX_ID = "<str:fax_id>"
 
@@ -32,6 +32,8 @@ account_routes = [
     path("users/<str:user_id>/", include(fax_routes)),
     path("faxboxes", faxboxes.FaxboxCollection.as_view()),
     path("faxboxes/<str:faxbox_id>", faxboxes.FaxboxItem.as_view()),
+    path("callflows", callflows.CallflowCollection.as_view()),
+    path("callflows/<str:callflow_id>", callflows.CallflowItem.as_view()),
 ]
 
 urlpatterns = [
