@@ -33,8 +33,8 @@ def _number(value: str) -> str | None:
 
 
 def owns_number(account_id: str, number: str) -> bool:
-    """A number of one of the account's faxboxes, or a caller ID one of its faxboxes
-    declares that no other account's faxbox has."""
+    """A number of one of the account's faxboxes; or, for a number no faxbox of the
+    portal has (an outside line), a caller ID one of its own faxboxes declares."""
     owners = set(FaxNumber.objects.filter(number=number).values_list("account_id", flat=True))
     if owners:
         return owners == {account_id}
