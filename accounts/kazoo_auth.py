@@ -60,6 +60,19 @@ def normalize_account_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def login_name(data: dict) -> str:
+    """The rate-limit bucket of a ``user_auth`` request: the account it names, however it
+    is named (name, realm or number), or the name itself when no account has it."""
+    account = _find_account(data)
+    if account is not None:
+        return f"account:{account.pk}"
+    for key in ("account_name", "account_realm", "realm", "phone_number"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return f"unknown:{normalize_account_name(value)}"
+    return ""
+
+
 def _find_account(data: dict) -> Account | None:
     name = data.get("account_name")
     realm = data.get("account_realm") or data.get("realm")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django_ratelimit.core import is_ratelimited
 
+from accounts import login_limits
 from accounts.models import Account
 from accounts.tenancy import resolve_account_or_404
 from faxes.models import Faxbox
@@ -23,14 +22,7 @@ class RateLimitedLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        rate = settings.FAXPORTAL_LOGIN_RATE
-        limited = False
-        for key in ("ip", "post:username"):
-            # Evaluate both so each counter advances on every attempt.
-            limited |= is_ratelimited(
-                request, group="login:" + key, key=key, rate=rate, method="POST", increment=True
-            )
-        if limited:
+        if login_limits.attempt(request, username=request.POST.get("username", "")):
             form = self.get_form()
             form.is_bound = True
             form._errors = {}  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@ from django.contrib import admin
 from faxes.models import (
     Attempt,
     AuditEvent,
+    Callflow,
     DocumentPart,
     Fax,
     Faxbox,
@@ -44,13 +45,23 @@ class FaxboxAdmin(admin.ModelAdmin):
             number.delete()
 
 
+@admin.register(Callflow)
+class CallflowAdmin(admin.ModelAdmin):
+    list_display = ["name", "id", "faxbox", "account", "created_at"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "id", "fax_numbers__number", "account__name"]
+    list_select_related = ["faxbox", "account"]
+    raw_id_fields = ["faxbox", "account"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+
 @admin.register(FaxNumber)
 class FaxNumberAdmin(admin.ModelAdmin):
-    list_display = ["number", "faxbox", "account", "created_at"]
+    list_display = ["number", "faxbox", "account", "callflow", "created_at"]
     list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["number", "faxbox__name", "account__name"]
     list_select_related = ["faxbox", "account"]
-    raw_id_fields = ["faxbox", "account"]
+    raw_id_fields = ["faxbox", "account", "callflow"]
 
 
 class AttemptInline(admin.TabularInline):

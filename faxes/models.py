@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -56,6 +58,51 @@ class Faxbox(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # Every faxbox can take e-mail, however it was made (UI, admin, commands, APIs).
+        if not self.smtp_email_address:
+            self.smtp_email_address = new_smtp_address()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "smtp_email_address"}
+        super().save(*args, **kwargs)
+
+
+def new_smtp_address() -> str:
+    """A free generated faxbox e-mail domain, Kazoo-style ``<8 hex>.<domain>``."""
+    domain = settings.FAXPORTAL_FAXBOX_SMTP_DOMAIN
+    while True:
+        address = f"{secrets.token_hex(4)}.{domain}"
+        if not Faxbox.objects.filter(smtp_email_address=address).exists():
+            return address
+
+
+class Callflow(models.Model):
+    """A Kazoo callflow of module ``faxbox``: numbers that ring into a faxbox.
+
+    Routing stays where it is: each number is a FaxNumber row of the target faxbox
+    with ``callflow`` set, so inbound routing, loopback, portal-wide uniqueness and the
+    UI's number lists need nothing new. This row keeps what only the callflow
+    document has (name, the flow as sent, other keys); its ``numbers`` are read back
+    from those FaxNumber rows, so a number removed elsewhere leaves the callflow too.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="callflows")
+    name = models.CharField(max_length=128, blank=True)
+    faxbox = models.ForeignKey(Faxbox, on_delete=models.CASCADE, related_name="callflows")
+    flow = models.JSONField(default=dict)
+    extra = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name or self.pk
+
 
 class FaxNumber(models.Model):
     """An E.164 number routed to a faxbox; a number belongs to one faxbox portal-wide."""
@@ -63,6 +110,10 @@ class FaxNumber(models.Model):
     number = models.CharField(max_length=20, unique=True)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="fax_numbers")
     faxbox = models.ForeignKey(Faxbox, on_delete=models.CASCADE, related_name="numbers")
+    # Set when the number was given through a /v2 callflow (deleting it frees the number).
+    callflow = models.ForeignKey(
+        Callflow, null=True, blank=True, on_delete=models.CASCADE, related_name="fax_numbers"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
@@ -204,6 +255,15 @@ class Fax(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     notify_emails = models.JSONField(default=list, blank=True)
     rx_result = models.JSONField(null=True, blank=True)
+    # How this fax identifies itself (Kazoo fax_identity_name/_number, fax_timezone);
+    # blank: the faxbox's settings.
+    identity_name = models.CharField("header text", max_length=64, blank=True)
+    identity_number = models.CharField("station id", max_length=20, blank=True)
+    fax_timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
+    # What was really transmitted, chosen when the fax is rendered: always a number
+    # the account owns, whatever from_number says (no caller-ID spoofing).
+    sent_caller_id = models.CharField(max_length=20, blank=True)
+    sent_station_id = models.CharField(max_length=20, blank=True)
     # Other Kazoo fax fields (fax_identity_*, notifications, unknown keys), kept as sent.
     extra = models.JSONField(default=dict, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

@@ -39,6 +39,7 @@ MODELS = [
     ("accounts", "kazoocredential"),
     ("faxes", "faxbox"),
     ("faxes", "faxnumber"),
+    ("faxes", "callflow"),
     ("faxes", "fax"),
     ("faxes", "faxdocument"),
     ("faxes", "inboundrefusal"),

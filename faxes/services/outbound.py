@@ -37,6 +37,7 @@ from faxes.documents import (
 from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
+from faxes.services import callerid
 from faxes.services.oncommit import delay_on_commit
 from faxes.transports import TransportError, TxResult, get_transport, transport_for
 
@@ -115,12 +116,15 @@ def _part_document(part: DocumentPart):
 
 def convert(fax: Fax) -> int:
     """Build the fax's PDF (cover + parts), its fax TIFF and previews; returns pages."""
-    from faxes.services.submit import cover_page_for, header_for
+    from faxes.services.submit import cover_page_for
 
     parts = [_part_document(part) for part in fax.source.parts.all()]
+    # The number on the cover and header is the one transmitted: chosen (and kept
+    # for send) now.
+    callerid.remember_sender(fax)
     # The cover page states the total page count; combine_documents draws it.
     combined = combine_documents(parts, cover=cover_page_for(fax))
-    header = header_for(fax)
+    header = callerid.header_for(fax)
     fax.document.save("fax.pdf", ContentFile(combined.pdf), save=False)
     with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
         render_fax_tiff(
@@ -294,6 +298,8 @@ def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
             to_name=fax.to_name, subject=fax.subject, cover=fax.cover,
             resolution=fax.resolution, retries=fax.retries, source=fax.source,
             resubmitted_from=fax, notify_emails=fax.notify_emails, pages=fax.pages,
+            identity_name=fax.identity_name, identity_number=fax.identity_number,
+            fax_timezone=fax.fax_timezone,
         )  # fmt: skip
 
 

@@ -20,7 +20,8 @@ from faxes.documents import accept_document, combine_documents, iter_fax_pages
 from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
-from faxes.services.submit import CoverFields, UploadedFile, cover_page_for, header_for
+from faxes.services.callerid import header_for
+from faxes.services.submit import CoverFields, UploadedFile, cover_page_for
 
 
 @dataclass(frozen=True)

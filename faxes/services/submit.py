@@ -19,7 +19,6 @@ from accounts.models import Account, User
 from faxes.documents import (
     CoverPage,
     DocumentRejected,
-    FaxHeader,
     accept_document,
     combine_documents,
 )
@@ -32,6 +31,7 @@ from faxes.models import (
     Resolution,
 )
 from faxes.phone import normalize_all, normalize_e164
+from faxes.services.callerid import choose_sender
 
 log = logging.getLogger(__name__)
 
@@ -157,10 +157,15 @@ def submit_fax(
     timezone_name: str | None = None,
     idempotency_key: str = "",
     notify_emails: list[str] | None = None,
+    identity_name: str = "",
+    identity_number: str = "",
+    fax_timezone: str = "",
 ) -> SubmitResult:
     """Validate and store a send request; one Fax per recipient, enqueued on commit.
 
-    Raises ``ValidationError`` (per-field messages) and stores nothing when
+    ``identity_name``/``identity_number``/``fax_timezone`` (Kazoo's ``fax_identity_*``)
+    set this fax's header text, station id and header time zone; blank means the
+    faxbox's. Raises ``ValidationError`` (per-field messages) and stores nothing when
     anything is wrong. Uploaded documents are checked now, so their page
     count is known at once; URL documents are fetched and checked by the worker.
     """
@@ -193,6 +198,15 @@ def submit_fax(
             sender = normalize_e164(sender)
         except ValidationError as exc:
             errors.setdefault("from", []).extend(exc.messages)
+    if fax_timezone:
+        try:
+            zoneinfo.ZoneInfo(fax_timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors.setdefault("timezone", []).append(f"{fax_timezone!r} is not a known time zone.")
+    if len(identity_name) > 64 or len(identity_number) > 20:
+        errors.setdefault("identity", []).append(
+            "The header text has at most 64 characters, the station id at most 20."
+        )
     try:
         when = resolve_schedule(
             scheduled_at, timezone_name or (faxbox.fax_timezone if faxbox else account.timezone)
@@ -250,7 +264,9 @@ def submit_fax(
                 pages=pages,
                 idempotency_key=idempotency_key,
                 notify_emails=notify_emails or [],
-            )
+                identity={"identity_name": identity_name, "identity_number": identity_number,
+                          "fax_timezone": fax_timezone},
+            )  # fmt: skip
     except IntegrityError:
         _delete_files(stored)
         # A concurrent request with the same Idempotency-Key won the race.
@@ -274,7 +290,7 @@ def _delete_files(names: list[str]) -> None:
 
 def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, sender, from_name,
            to_name, cover, resolution, max_attempts, when, pages, idempotency_key,
-           notify_emails) -> SubmitResult:  # fmt: skip
+           notify_emails, identity) -> SubmitResult:  # fmt: skip
     from faxes.services.outbound import create_outbound
 
     document = FaxDocument.objects.create(account=account, idempotency_key=idempotency_key)
@@ -316,6 +332,7 @@ def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, send
             pages=pages,
             source=document,
             notify_emails=notify_emails,
+            **identity,
         )
         faxes.append(fax)
     return SubmitResult(faxes=faxes, document=document)
@@ -337,19 +354,9 @@ def cover_page_for(fax: Fax) -> CoverPage | None:
         recipient_name=fax.to_name,
         recipient_number=fax.to_number,
         sender_name=fax.from_name or (faxbox.caller_name if faxbox else ""),
-        sender_number=fax.from_number,
+        # On the page, like the header: the number really transmitted.
+        sender_number=fax.sent_caller_id or choose_sender(fax).caller_id,
         subject=fax.cover.get("subject", ""),
         message=fax.cover.get("message", ""),
         timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
-    )
-
-
-def header_for(fax: Fax, sent_at: datetime | None = None) -> FaxHeader:
-    """The header line printed on every page: what the engine sends and the preview shows."""
-    faxbox = fax.faxbox
-    return FaxHeader(
-        text=(faxbox.fax_header if faxbox else "") or fax.from_name,
-        sender_number=fax.from_number,
-        timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
-        sent_at=sent_at,
     )

@@ -207,7 +207,8 @@ def prepare_send(fax: Fax, attempt: Attempt, carrier_label: str) -> tuple[Carrie
         config = settings_for_fax(fax)
     except CarrierNotConfigured as exc:
         raise TransportError(str(exc), permanent=True) from None
-    caller = fax.from_number or config.from_number
+    # The engine's choice (a number the account owns), never from_number as a client wrote it.
+    caller = fax.sent_caller_id or config.from_number
     if not caller:
         raise TransportError(
             f"no caller ID: give the faxbox a caller ID number of your {carrier_label}, "

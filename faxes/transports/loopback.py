@@ -114,7 +114,8 @@ class LoopbackTransport(Transport):
                     "delivers only between its own faxboxes (configure a carrier transport)",
                     permanent=True,
                 )
-        tx_ident = _ident((fax.faxbox.fax_identity if fax.faxbox else "") or fax.from_number)
+        # Chosen by the engine when it rendered the fax: numbers the account owns only.
+        tx_ident = _ident(fax.sent_station_id or fax.sent_caller_id)
         rx_ident = _ident((receiver.faxbox.fax_identity if receiver else "") or number)
         transmitted = self._transmit(fax, tiff_path, tx_ident, rx_ident)
         if transmitted is None:  # no modem: hand the TIFF over as it is
@@ -193,7 +194,7 @@ class LoopbackTransport(Transport):
         }
         # Keyed on the outbound fax: a retry after a crash finds it already filed.
         receive_fax(
-            to_number=fax.to_number, from_number=fax.from_number, data=received,
+            to_number=fax.to_number, from_number=fax.sent_caller_id, data=received,
             transport=self.name, carrier_fax_id=f"loopback:{fax.pk}",
             filename="received.tiff", remote_station_id=tx_ident, rx_result=rx_result,
         )  # fmt: skip

@@ -151,12 +151,18 @@ def test_portal_api_tokens_work_as_x_auth_token_with_scopes(acme):
     assert manager.json("PUT", f"{base}/faxboxes", {"name": "x"})[0] == 201
 
 
-def test_auth_token_in_query_string_and_bearer(acme):
+def test_auth_token_in_query_string_and_bearer(acme, kazoo_login):
     token = create_api_token(acme.account, name="r", scopes="fax:read").secret
     client = Kazoo()
     url = f"/v2/accounts/{acme.account.pk}/faxboxes"
-    assert client.client.get(url, {"auth_token": token}).status_code == 200
+    # Session tokens (user_auth/api_auth) travel in the query string, as Kazoo allows...
+    assert client.client.get(url, {"auth_token": kazoo_login.token}).status_code == 200
+    # ...long-lived portal API tokens do not: they belong in a header.
+    response = client.client.get(url, {"auth_token": token})
+    assert response.status_code == 401 and response.json()["error"] == "401"
+    assert "X-Auth-Token" in response.json()["data"]["message"]
     assert client.client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    assert client.client.get(url, HTTP_X_AUTH_TOKEN=token).status_code == 200
 
 
 def test_viewer_session_cannot_write(acme):
@@ -214,3 +220,86 @@ def test_rate_limited_with_the_kazoo_error_envelope(acme, settings):
     # Another token of the same account has its own budget (the IP budget is larger).
     other = Kazoo(create_api_token(acme.account, name="s", scopes="fax:read").secret)
     assert other.call("GET", url).status_code == 200
+
+
+def test_user_auth_is_rate_limited_like_the_browser_login(acme, settings):
+    settings.FAXPORTAL_LOGIN_RATE = "5/m"
+    wrong = md5_credentials("alice@acme.test", "wrong")
+    right = md5_credentials("alice@acme.test", PASSWORD_OF_TESTS)
+    # Per account, from many addresses: the sixth try is refused, even the right password.
+    for n in range(5):
+        status, _ = Kazoo().json(
+            "PUT", "/v2/user_auth", {"credentials": wrong, "account_name": "Acme Clinic"},
+            REMOTE_ADDR=f"10.0.1.{n}",
+        )  # fmt: skip
+        assert status == 401
+    response = Kazoo().call(
+        "PUT", "/v2/user_auth", {"credentials": right, "account_name": "acmeclinic"},
+        REMOTE_ADDR="10.0.1.99",
+    )  # fmt: skip
+    body = response.json()
+    assert response.status_code == 429 and body["error"] == "429" and body["status"] == "error"
+    assert body["message"] == "too_many_requests" and "auth_token" not in body
+    assert int(response["Retry-After"]) >= 1
+    # Naming the same account by its realm is the same bucket.
+    status, _ = Kazoo().json(
+        "PUT", "/v2/user_auth", {"credentials": right, "account_realm": acme.account.realm},
+        REMOTE_ADDR="10.0.1.98",
+    )  # fmt: skip
+    assert status == 429
+    # Another account is not locked out by it.
+    status, _ = Kazoo().json(
+        "PUT", "/v2/user_auth", {"credentials": wrong, "account_name": "Nobody Here"},
+        REMOTE_ADDR="10.0.1.97",
+    )  # fmt: skip
+    assert status == 401
+
+
+def test_login_ip_budget_is_shared_by_browser_user_auth_and_api_auth(acme, settings):
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.FAXPORTAL_LOGIN_RATE = "4/m"
+    ip = {"REMOTE_ADDR": "192.0.2.50"}
+    Client(**ip).post(reverse("login"), {"username": "x@y.test", "password": "nope"})
+    Client(**ip).post(reverse("login"), {"username": "z@y.test", "password": "nope"})
+    assert Kazoo().json("PUT", "/v2/api_auth", {"api_key": "0" * 64}, **ip)[0] == 404
+    assert login_from(ip, "Unknown A")[0] == 401
+    # Fifth attempt from this address, whichever door: refused.
+    key = regenerate_api_key(acme.account)
+    response = Kazoo().call("PUT", "/v2/api_auth", {"api_key": key}, **ip)
+    assert response.status_code == 429 and response["Retry-After"]
+    assert login_from(ip, "Acme Clinic")[0] == 429
+    assert (
+        Client(**ip).post(reverse("login"), {"username": "a", "password": "b"}).status_code == 429
+    )
+    # Another address still logs in.
+    assert Kazoo().json("PUT", "/v2/api_auth", {"api_key": key}, REMOTE_ADDR="192.0.2.51")[0] == 201
+
+
+def login_from(extra, account_name):
+    credentials = md5_credentials("alice@acme.test", PASSWORD_OF_TESTS)
+    return Kazoo().json(
+        "PUT", "/v2/user_auth", {"credentials": credentials, "account_name": account_name},
+        **extra,
+    )  # fmt: skip
+
+
+def test_basic_auth_failures_count_in_the_login_limiter(acme, settings):
+    import base64
+
+    settings.FAXPORTAL_LOGIN_RATE = "3/m"
+    url = f"/v2/accounts/{acme.account.pk}/faxboxes"
+
+    def basic(credentials, n):
+        header = base64.b64encode(f"{acme.account.pk}:{credentials}".encode()).decode()
+        return Kazoo().client.get(
+            url, HTTP_AUTHORIZATION=f"Basic {header}", REMOTE_ADDR=f"10.0.2.{n}"
+        )
+
+    right = md5_credentials("alice@acme.test", PASSWORD_OF_TESTS)
+    # Successful requests are not login attempts: a Basic-auth client sends every call so.
+    assert [basic(right, 1).status_code for _ in range(5)] == [200] * 5
+    assert [basic("0" * 32, n).status_code for n in range(3)] == [401] * 3
+    response = basic(right, 9)
+    assert response.status_code == 429 and response.json()["message"] == "too_many_requests"

@@ -58,7 +58,8 @@ def test_create_returns_201_with_generated_smtp_address(kazoo_login, url, settin
     ):
         assert doc[key] == FULL[key], key
     assert doc["notifications"]["inbound"]["email"]["send_to"] == ["in@acme.test"]
-    assert doc["notifications"]["outbound"]["email"]["send_to"] == ["out@acme.test"]
+    # Sent as a string, read back as a string (stored as a list all the same).
+    assert doc["notifications"]["outbound"]["email"]["send_to"] == "out@acme.test"
     assert doc["notifications"]["outbound"]["callback"]["url"] == "https://hooks.acme.test/fax"
     assert doc["notifications"]["inbound"]["sms"] == {"send_to": "+12025550151"}
     faxbox = Faxbox.objects.get(pk=doc["id"])
@@ -105,7 +106,7 @@ def test_patch_merges_then_validates(kazoo_login, url):
     doc = body["data"]
     assert doc["retries"] == 4 and doc["name"] == "Pharmacy line"  # no name needed in a patch
     assert doc["notifications"]["inbound"]["email"]["send_to"] == ["new@acme.test"]
-    assert doc["notifications"]["outbound"]["email"]["send_to"] == ["out@acme.test"]
+    assert doc["notifications"]["outbound"]["email"]["send_to"] == "out@acme.test"
     status, body = kazoo_login.json("PATCH", f"{url}/{created['id']}", {"retries": 5})
     assert status == 400 and "maximum" in body["data"]["retries"]
 

@@ -528,3 +528,58 @@ def test_delete_removes_the_document_and_keeps_the_record(kazoo_login, base, pha
     import os
 
     assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload", "filename"),
+    [("application/pdf", text_pdf(1), "a.pdf"), ("image/png", None, "a.png")],
+)
+def test_attachment_right_after_upload_is_the_stored_upload(
+    kazoo_login, base, pharmacy, monkeypatch, kind, payload, filename
+):
+    import io
+
+    from faxes.services import outbound
+
+    if payload is None:
+        buffer = io.BytesIO()
+        Image.new("L", (800, 1000), 255).save(buffer, "PNG")
+        payload = buffer.getvalue()
+    # No worker has picked the job up yet: it is still queued, nothing is rendered.
+    monkeypatch.setattr(outbound, "enqueue", lambda fax_id: None)
+    envelope = json.dumps({"data": {"from_number": "+12025550140", "to_number": "+12025550120"}})
+    body, content_type = multipart_mixed(
+        [("application/json", envelope.encode(), {}),
+         (kind, payload, {"Content-Disposition": f'form-data; name="f"; filename="{filename}"'})]
+    )  # fmt: skip
+    response = kazoo_login.client.generic(
+        "PUT", f"{base}/faxes", body, content_type=content_type, **kazoo_login.headers()
+    )
+    assert response.status_code == 201, response.content
+    fax = Fax.objects.get(pk=response.json()["data"]["id"])
+    assert fax.status == "queued" and not fax.document
+    for path in (f"faxes/{fax.pk}/attachment", f"faxes/outgoing/{fax.pk}/attachment"):
+        download = kazoo_login.client.get(f"{base}/{path}", **kazoo_login.headers())
+        assert download.status_code == 200, (path, download.content[:300])
+        assert download["Content-Type"] == kind
+        assert b"".join(download.streaming_content) == payload
+    # Once converted, the rendered PDF is served.
+    outbound.process_fax(fax.pk)
+    download = kazoo_login.client.get(f"{base}/faxes/{fax.pk}/attachment", **kazoo_login.headers())
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_outgoing_attachment_of_another_account_is_bad_identifier(
+    kazoo_login, base, other, monkeypatch
+):
+    from faxes.services import outbound
+    from faxes.services.submit import UploadedFile, submit_fax
+
+    monkeypatch.setattr(outbound, "enqueue", lambda fax_id: None)
+    fax = submit_fax(account=other.account, recipients=["+12025550120"],
+                     documents=[UploadedFile(text_pdf(1), "a.pdf")],
+                     from_number="+12025550199").faxes[0]  # fmt: skip
+    for path in (f"faxes/{fax.pk}/attachment", f"faxes/outgoing/{fax.pk}/attachment"):
+        status, body = kazoo_login.json("GET", f"{base}/{path}")
+        assert status == 404 and body["message"] == "bad_identifier"

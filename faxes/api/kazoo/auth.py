@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from accounts import kazoo_auth
+from accounts import kazoo_auth, login_limits
 from accounts.models import Account
 from faxes.api.kazoo import errors
 from faxes.api.kazoo.base import KazooView
@@ -40,6 +40,10 @@ class UserAuth(KazooView):
             check.add("method", "enum", "Value not found in enumerated list of values",
                       target=["md5", "sha"], value=method)  # fmt: skip
         check.raise_if_any()
+        # The browser login's limiter: per client IP and per account named.
+        wait = login_limits.attempt(request, account=kazoo_auth.login_name(data))
+        if wait:
+            raise errors.too_many_requests(wait)
         try:
             issued = kazoo_auth.user_auth(data)
         except kazoo_auth.LoginRefused:
@@ -67,6 +71,10 @@ class ApiAuth(KazooView):
                 "String must be 64 characters", target=64,
             )  # fmt: skip
         check.raise_if_any()
+        # A key names no account until it matches: the per-IP bucket is the limit.
+        wait = login_limits.attempt(request)
+        if wait:
+            raise errors.too_many_requests(wait)
         try:
             issued = kazoo_auth.api_auth(api_key)
         except kazoo_auth.AccountLocked:

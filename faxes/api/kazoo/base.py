@@ -64,11 +64,7 @@ class KazooView(View):
         envelope.request_id(request)
         state = ratelimit.hit(request, limits=ratelimit.Limits.kazoo())
         if state is not None and state.exceeded:
-            response = envelope.error(request, errors.KazooError(
-                429, "too_many_requests",
-                {"message": f"rate limit exceeded; retry in {state.reset} seconds"}))  # fmt: skip
-            response["Retry-After"] = str(state.reset)
-            return response
+            return envelope.error(request, errors.too_many_requests(state.reset))
         try:
             return self._dispatch(request, *args, **kwargs)
         except errors.KazooError as exc:
@@ -85,23 +81,24 @@ class KazooView(View):
         verb = request.method.lower()
         self.envelope = None
         if verb in ("put", "post", "patch") and is_json_body(request):
-            self.envelope = parse_json_envelope(request)
+            self.envelope = envelope.normalize_keys(parse_json_envelope(request))
         # Verb tunnelling: POST + ?verb=PUT or an envelope "verb".
         if verb == "post":
             tunnel = request.GET.get("verb") or (self.envelope or {}).get("verb")
             if isinstance(tunnel, str) and tunnel.lower() in VERBS:
                 verb = tunnel.lower()
         handler = getattr(self, verb, None) if verb in VERBS else None
-        if handler is None:
-            raise errors.method_not_allowed(verb.upper())
+        # Crossbar authenticates before it looks at the verb: no credentials is 401, not 405.
         if self.auth_required:
             self.principal = authenticate(request, self.envelope)
             request.kazoo_auth_token = self.principal.auth_token  # type: ignore[attr-defined]
             if "account_id" in kwargs:
                 self.account = self.resolve_account(kwargs.pop("account_id"))
-            scope = self.scopes.get(verb)
-            if scope and not self.principal.has_scope(scope):
-                raise errors.forbidden()
+        if handler is None:
+            raise errors.method_not_allowed(verb.upper())
+        scope = self.scopes.get(verb) if self.auth_required else None
+        if scope and not self.principal.has_scope(scope):
+            raise errors.forbidden()
         self.verb = verb
         return handler(request, *args, **kwargs)
 

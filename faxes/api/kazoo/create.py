@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from faxes import services
-from faxes.api.kazoo import errors
+from faxes.api.kazoo import envelope, errors
 from faxes.api.kazoo.uploads import read_create_request
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
@@ -18,8 +18,8 @@ from faxes.phone import normalize_e164
 RECONCILE = re.compile(r"^(\+?1)?\d{10}$|^\+[2-9]\d{7,}$|^011\d*$|^00\d*$")
 HANDLED = {
     "to_number", "from_number", "to_name", "from_name", "retries", "attempts", "document",
-    "document_url", "notifications", "tx_result", "id", "fax_timezone", "timezone", "subject",
-    "faxbox_id", "owner_id",
+    "document_url", "tx_result", "id", "fax_timezone", "timezone", "subject",
+    "faxbox_id", "owner_id", "fax_identity_name", "fax_identity_number",
 }  # fmt: skip
 
 
@@ -90,7 +90,7 @@ def create_fax(
 ) -> Fax:
     """Validate a create request the way Crossbar does and submit it; returns the fax."""
     parsed = read_create_request(request)
-    data = parsed.envelope.get("data", {})
+    data = envelope.normalize_keys(parsed.envelope).get("data", {})
     if not isinstance(data, dict):
         raise errors.KazooError(400, "validation error",
                                 {"data": {"type": {"message": "must be an object",
@@ -99,7 +99,8 @@ def create_fax(
     # Strings the portal stores in bounded columns: refuse what would not fit.
     for key, limit in (("to_number", 64), ("from_number", 64), ("from_name", 64),
                        ("to_name", 64), ("subject", 200), ("timezone", 64),
-                       ("fax_timezone", 64)):  # fmt: skip
+                       ("fax_timezone", 64), ("fax_identity_name", 64),
+                       ("fax_identity_number", 20)):  # fmt: skip
         if key in data and data[key] is not None:
             if not isinstance(data[key], str):
                 check.type(key, "string")
@@ -138,7 +139,15 @@ def create_fax(
             check.add("document.to_number", "required", "add a valid number to send the fax to")
     check.raise_if_any()
 
+    # Kazoo's request key "timezone" wins over "fax_timezone"; under /faxboxes/{FB} the
+    # faxbox's header, station id and time zone are copied into the job when absent.
     timezone_name = data.get("timezone") or data.get("fax_timezone")
+    identity_name = data.get("fax_identity_name")
+    identity_number = data.get("fax_identity_number")
+    if faxbox is not None:
+        timezone_name = timezone_name or faxbox.fax_timezone
+        identity_name = identity_name if identity_name is not None else faxbox.fax_header
+        identity_number = identity_number if identity_number is not None else faxbox.fax_identity
     try:
         result = services.submit_fax(
             account=account, faxbox=faxbox, owner=owner or principal.user,
@@ -149,13 +158,14 @@ def create_fax(
             timezone_name=timezone_name if isinstance(timezone_name, str) else None,
             idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
             notify_emails=emails,
+            identity_name=identity_name if isinstance(identity_name, str) else "",
+            identity_number=identity_number if isinstance(identity_number, str) else "",
+            fax_timezone=timezone_name if isinstance(timezone_name, str) else "",
         )  # fmt: skip
     except ValidationError as exc:
         raise _validation(exc) from None
     fax = result.faxes[0]
     extra = {k: v for k, v in data.items() if k not in HANDLED}
-    if isinstance(timezone_name, str):
-        extra["fax_timezone"] = timezone_name
     if extra:
         Fax.objects.filter(pk=fax.pk).update(extra=extra)
     return Fax.objects.select_related("faxbox", "account", "source").get(pk=fax.pk)
@@ -165,7 +175,8 @@ def _validation(exc: ValidationError) -> errors.KazooError:
     check = errors.Validation()
     fields = exc.message_dict if hasattr(exc, "error_dict") else {"document": exc.messages}
     paths = {"to": "document.to_number", "from": "from_number", "documents": "document",
-             "retries": "retries", "timezone": "fax_timezone"}  # fmt: skip
+             "retries": "retries", "timezone": "fax_timezone",
+             "identity": "fax_identity_name"}  # fmt: skip
     for name, messages in fields.items():
         path = paths.get(name, name)
         for message in messages:

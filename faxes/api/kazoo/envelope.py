@@ -28,6 +28,13 @@ def request_id(request: HttpRequest) -> str:
     return value
 
 
+def normalize_keys(body: dict[str, Any]) -> dict[str, Any]:
+    """Crossbar's ``normalize_envelope_keys``: top-level keys lower-cased, ``-`` as ``_``
+    (``{"Data": …, "Auth-Token": …}`` reads as ``data``/``auth_token``); ``data`` itself
+    is left as sent."""
+    return {key.lower().replace("-", "_"): value for key, value in body.items()}
+
+
 def _pretty(request: HttpRequest) -> bool:
     return (
         request.headers.get("X-Pretty-Print", "").lower() == "true"
@@ -83,4 +90,7 @@ def error(request: HttpRequest, exc: KazooError) -> HttpResponse:
         "data": exc.data,
         **_base(request),
     }
-    return _response(request, body, exc.status)
+    response = _response(request, body, exc.status)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response

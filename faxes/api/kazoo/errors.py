@@ -6,11 +6,14 @@ from typing import Any
 
 
 class KazooError(Exception):
-    def __init__(self, status: int, message: str, data: Any = None):
+    def __init__(
+        self, status: int, message: str, data: Any = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.data = data if data is not None else {"message": message}
+        self.headers = headers or {}
 
 
 def bad_identifier(cause: str) -> KazooError:
@@ -27,6 +30,14 @@ def forbidden() -> KazooError:
 
 def locked() -> KazooError:
     return KazooError(423, "locked", {"message": "account is disabled"})
+
+
+def too_many_requests(retry_after: int) -> KazooError:
+    return KazooError(
+        429, "too_many_requests",
+        {"message": f"rate limit exceeded; retry in {retry_after} seconds"},
+        headers={"Retry-After": str(retry_after)},
+    )  # fmt: skip
 
 
 def method_not_allowed(method: str) -> KazooError:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import copy
 import re
-import secrets
 import zoneinfo
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -147,7 +145,10 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> dict[str, A
     for direction in ("inbound", "outbound"):
         section = stored_notifications.get(direction)
         if isinstance(section, dict) and isinstance(section.get("email"), dict):
-            section["email"].pop("send_to", None)
+            # The list has its own column; a single address sent as a string stays here
+            # only to remember that shape for the answer.
+            if not isinstance(section["email"].get("send_to"), str):
+                section["email"].pop("send_to", None)
             if not section["email"]:
                 section.pop("email")
             if not section:
@@ -172,14 +173,6 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> dict[str, A
         "notify_outbound_emails": emails["outbound"],
         "extra": extra,
     }
-
-
-def _new_smtp_address() -> str:
-    domain = settings.FAXPORTAL_FAXBOX_SMTP_DOMAIN
-    while True:
-        address = f"{secrets.token_hex(4)}.{domain}"
-        if not Faxbox.objects.filter(smtp_email_address=address).exists():
-            return address
 
 
 def _save(faxbox: Faxbox, fields: dict[str, Any]) -> Faxbox:
@@ -218,8 +211,7 @@ class FaxboxCollection(FaxboxesView):
 
     def put(self, request: HttpRequest) -> HttpResponse:
         fields = validate(self.data, None, self.account)
-        faxbox = _save(Faxbox(account=self.account, smtp_email_address=_new_smtp_address()),
-                       fields)  # fmt: skip
+        faxbox = _save(Faxbox(account=self.account), fields)  # saving names its e-mail domain
         response = self.ok(public.faxbox_doc(faxbox), status=201)
         response["Location"] = f"{request.path.rstrip('/')}/{faxbox.pk}"
         return response

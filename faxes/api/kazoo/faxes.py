@@ -122,6 +122,14 @@ class OutgoingItem(FaxesView):
         return self.ok(public.job_doc(fax))
 
 
+class OutgoingAttachment(FaxesView):
+    """A queued job's document (the upload until it is rendered): a portal extension."""
+
+    def get(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+        fax = self.one(self.faxes(Direction.OUTBOUND).exclude(status__in=lifecycle.FINAL), fax_id)
+        return _attachment(self, fax)
+
+
 # --- outbox -------------------------------------------------------------------------
 
 
@@ -219,6 +227,19 @@ def _soft_delete(view: FaxesView, fax: Fax, render) -> HttpResponse:
 # --- attachments ---------------------------------------------------------------------------
 
 
+UPLOAD_EXTENSIONS = {"application/pdf": "pdf", "image/tiff": "tiff", "image/png": "png",
+                     "image/jpeg": "jpg"}  # fmt: skip
+
+
+def _stored_upload(fax: Fax):
+    """The one uploaded document of an outbound fax, or None (URL documents not yet
+    fetched, several parts, inbound faxes)."""
+    if fax.direction != Direction.OUTBOUND or fax.source_id is None:
+        return None
+    parts = list(fax.source.parts.all())
+    return parts[0] if len(parts) == 1 and parts[0].file else None
+
+
 def _attachment(view: FaxesView, fax: Fax) -> HttpResponse:
     request = view.request
     wants_tiff = request.GET.get("format", "").lower() in ("tiff", "tif") or (
@@ -226,9 +247,17 @@ def _attachment(view: FaxesView, fax: Fax) -> HttpResponse:
         and "application/pdf" not in request.headers.get("Accept", "")
     )
     field = fax.tiff if wants_tiff else fax.document
-    if fax.attachment_purged_at or not field:
+    if fax.attachment_purged_at:
         raise errors.bad_identifier("attachment")
     extension, content_type = ("tiff", "image/tiff") if wants_tiff else ("pdf", "application/pdf")
+    if not field:
+        # Not rendered yet (the worker is converting it): the upload as it was stored,
+        # which is what Kazoo keeps as the job's attachment until then.
+        part = _stored_upload(fax)
+        if part is None:
+            raise errors.bad_identifier("attachment")
+        field, content_type = part.file, part.content_type or "application/octet-stream"
+        extension = UPLOAD_EXTENSIONS.get(content_type, "bin")
     stamp = local_time(fax.completed_at or fax.created_at, view.account.timezone)
     filename = f"fax_document_{stamp:%Y-%m-%d_%H:%M:%S}.{extension}"
     inline = request.GET.get("disposition") == "inline"

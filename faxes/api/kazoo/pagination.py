@@ -27,16 +27,29 @@ def encode_key(created_at: datetime, pk: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_key(value: str) -> tuple[datetime, str]:
+def decode_key(value: str) -> tuple[datetime, str] | None:
+    """A key this API handed out, or None for anything else: like Crossbar's
+    ``api_util:decode_start_key``, an unreadable key is no error, it just marks no
+    position here (Kazoo queries with it as sent; here the list starts at the top)."""
     try:
         padded = value + "=" * (-len(value) % 4)
         created, pk = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(created), str(pk)
+        moment = datetime.fromisoformat(created)
     except (ValueError, TypeError, binascii.Error):
-        raise errors.KazooError(
-            400, "validation error",
-            {"start_key": {"type": {"message": "start_key is not valid", "target": "string"}}},
-        ) from None  # fmt: skip
+        return None
+    if timezone.is_naive(moment):
+        return None
+    return moment, str(pk)
+
+
+def page_size_of(request: HttpRequest) -> int:
+    """Crossbar's ``cb_context:pagination_page_size``: a missing, unreadable or
+    non-positive ``page_size`` is the default; a huge one is capped."""
+    try:
+        size = int(request.GET.get("page_size", ""))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return min(size, MAX_PAGE_SIZE) if size > 0 else DEFAULT_PAGE_SIZE
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -141,23 +154,11 @@ def paginate(
     if request.GET.get("paginate") == "false":
         return [doc for doc in map(render, queryset) if keep(doc)], None
 
-    page_size = _int_param(request, "page_size")
-    page_size = DEFAULT_PAGE_SIZE if page_size is None else page_size
-    if page_size < 1:
-        raise errors.KazooError(
-            400, "validation error",
-            {"page_size": {"minimum": {"message": "Value must be at least 1", "target": 1,
-                                       "value": page_size}}},
-        )  # fmt: skip
-    if page_size > MAX_PAGE_SIZE:
-        raise errors.KazooError(
-            400, "validation error",
-            {"page_size": {"maximum": {"message": f"Value must be at most {MAX_PAGE_SIZE}",
-                                       "target": MAX_PAGE_SIZE, "value": page_size}}},
-        )  # fmt: skip
+    page_size = page_size_of(request)
     start_key = request.GET.get("start_key")
-    if start_key:
-        created, pk = decode_key(start_key)
+    position = decode_key(start_key) if start_key else None
+    if position is not None:
+        created, pk = position
         if ascending:
             queryset = queryset.filter(
                 Q(created_at__gt=created) | Q(created_at=created, id__gte=pk)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from accounts import kazoo_auth, scopes
+from accounts import kazoo_auth, login_limits, scopes
 from accounts.models import Account, ApiToken, AuthSession, User
 from accounts.tokens import find_token, looks_like_token, touch_last_used
 from faxes.api.kazoo import errors
@@ -39,7 +39,14 @@ def _token_from(request: HttpRequest, envelope: dict | None) -> str | None:
     if kind.lower() == "bearer" and rest.strip():
         return rest.strip()
     if request.GET.get("auth_token"):
-        return request.GET["auth_token"].strip()
+        token = request.GET["auth_token"].strip()
+        # URLs end up in logs, proxies and browser history: only short-lived Kazoo
+        # session tokens may travel there, never a long-lived portal API token.
+        if looks_like_token(token):
+            raise errors.KazooError(401, "invalid_credentials", {
+                "message": "portal API tokens are not accepted in the query string; "
+                           "send them as X-Auth-Token"})  # fmt: skip
+        return token
     if envelope and isinstance(envelope.get("auth_token"), str):
         return envelope["auth_token"].strip()
     return None
@@ -54,12 +61,20 @@ def _basic(request: HttpRequest) -> KazooPrincipal | None:
         account_id, _, credentials = base64.b64decode(rest.strip()).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise errors.invalid_credentials() from None
+    # Every request of a Basic-auth client carries the password: only failures are
+    # counted, in the login limiter's buckets, and a full bucket refuses even the right one.
     account = Account.objects.filter(pk=account_id).first()
+    bucket = f"account:{account.pk}" if account else f"unknown:{account_id}"
+    wait = login_limits.blocked(request, account=bucket)
+    if wait:
+        raise errors.too_many_requests(wait)
     if account is None:
+        login_limits.attempt(request, account=bucket)
         raise errors.invalid_credentials()
     try:
         issued = kazoo_auth.user_auth({"credentials": credentials, "account_name": account.name})
     except kazoo_auth.LoginRefused:
+        login_limits.attempt(request, account=bucket)
         raise errors.invalid_credentials() from None
     except kazoo_auth.AccountLocked:
         raise errors.locked() from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,9 +80,26 @@ def tx_result(fax: Fax) -> dict[str, Any]:
     }
 
 
+def _with_send_to(section: Any, emails: list[str]) -> dict[str, Any]:
+    """``section`` (a stored ``notifications``/``notifications.<direction>`` object) with
+    ``email.send_to`` set to the current addresses, in the shape the client sent: Kazoo's
+    schema takes an address or a list, and a client reads back what it wrote."""
+    section = copy.deepcopy(section) if isinstance(section, dict) else {}
+    email = section.get("email") if isinstance(section.get("email"), dict) else {}
+    sent = email.get("send_to")
+    if emails:
+        email["send_to"] = emails[0] if isinstance(sent, str) and len(emails) == 1 else emails
+    else:
+        email.pop("send_to", None)
+    if email:
+        section["email"] = email
+    else:
+        section.pop("email", None)
+    return section
+
+
 def _notifications(fax: Fax) -> dict[str, Any]:
-    emails = fax.notify_emails or []
-    return {"email": {"send_to": emails}} if emails else {}
+    return _with_send_to((fax.extra or {}).get("notifications"), fax.notify_emails or [])
 
 
 def job_doc(fax: Fax) -> dict[str, Any]:
@@ -103,7 +121,9 @@ def job_doc(fax: Fax) -> dict[str, Any]:
             "to_number": fax.to_number,
             "retries": fax.retries,
             "attempts": fax.attempt_count,
-            "fax_timezone": fax.faxbox.fax_timezone if fax.faxbox else fax.account.timezone,
+            "fax_timezone": fax.fax_timezone
+            or doc.get("fax_timezone")  # kept in extra by earlier versions
+            or (fax.faxbox.fax_timezone if fax.faxbox else fax.account.timezone),
             "tx_result": tx_result(fax),
             "status": STATUS.get(fax.status, "pending"),
             "created": gregorian(fax.created_at),
@@ -115,9 +135,15 @@ def job_doc(fax: Fax) -> dict[str, Any]:
         doc["owner_id"] = fax.owner_id
     if fax.subject:
         doc["subject"] = fax.subject
+    if fax.identity_name:
+        doc["fax_identity_name"] = fax.identity_name
+    if fax.identity_number:
+        doc["fax_identity_number"] = fax.identity_number
     notifications = _notifications(fax)
     if notifications:
         doc["notifications"] = notifications
+    else:
+        doc.pop("notifications", None)
     if fax.status in lifecycle.FINAL:
         doc["delivered"] = gregorian(fax.completed_at or fax.updated_at)
     return doc
@@ -195,15 +221,20 @@ def faxbox_doc(faxbox: Faxbox, *, with_smtp: bool = True) -> dict[str, Any]:
             "smtp_permission_list": faxbox.smtp_permission_list,
         }
     )
-    notifications = doc.get("notifications", {}) or {}
+    notifications = copy.deepcopy(doc.get("notifications") or {})
     for direction, emails in (
         ("inbound", faxbox.notify_inbound_emails),
         ("outbound", faxbox.notify_outbound_emails),
     ):
-        if emails:
-            notifications.setdefault(direction, {}).setdefault("email", {})["send_to"] = emails
+        section = _with_send_to(notifications.get(direction), emails or [])
+        if section:
+            notifications[direction] = section
+        else:
+            notifications.pop(direction, None)
     if notifications:
         doc["notifications"] = notifications
+    else:
+        doc.pop("notifications", None)
     if faxbox.custom_smtp_email_address:
         doc["custom_smtp_email_address"] = faxbox.custom_smtp_email_address
     if faxbox.owner_id:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from faxes.api.kazoo import auth, faxboxes, faxes
+from faxes.api.kazoo import auth, callflows, faxboxes, faxes
 
 FAX_ID = "<str:fax_id>"
 
@@ -11,6 +11,7 @@ fax_routes = [
     path("faxes", faxes.FaxCollection.as_view()),
     path("faxes/outgoing", faxes.Outgoing.as_view()),
     path(f"faxes/outgoing/{FAX_ID}", faxes.OutgoingItem.as_view()),
+    path(f"faxes/outgoing/{FAX_ID}/attachment", faxes.OutgoingAttachment.as_view()),
     path("faxes/outbox", faxes.Outbox.as_view()),
     path(f"faxes/outbox/{FAX_ID}", faxes.OutboxItem.as_view()),
     path(f"faxes/outbox/{FAX_ID}/attachment", faxes.OutboxAttachment.as_view()),
@@ -31,6 +32,8 @@ account_routes = [
     path("users/<str:user_id>/", include(fax_routes)),
     path("faxboxes", faxboxes.FaxboxCollection.as_view()),
     path("faxboxes/<str:faxbox_id>", faxboxes.FaxboxItem.as_view()),
+    path("callflows", callflows.CallflowCollection.as_view()),
+    path("callflows/<str:callflow_id>", callflows.CallflowItem.as_view()),
 ]
 
 urlpatterns = [

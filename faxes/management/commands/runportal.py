@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 python, "-m", "gunicorn", "faxportal.wsgi:application",
                 "--bind", options["bind"], "--workers", str(options["web_workers"]),
                 "--access-logfile", "-", "--timeout", "120",
+                "--logger-class", "faxportal.gunicorn_logging.RedactingLogger",
             ],
             "worker": [
                 python, "-m", "celery", "-A", "faxportal", "worker",
