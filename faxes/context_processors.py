@@ -21,5 +21,5 @@ def portal(request: HttpRequest) -> dict:
     return {
         # Counted once, and only when a page shows it.
         "unread_count": SimpleLazyObject(count),
-        "unread_poll_seconds": max(settings.FAXPORTAL_UI_POLL_SECONDS, 10),
+        "unread_poll_seconds": settings.FAXPORTAL_UI_POLL_SECONDS * 3,
     }

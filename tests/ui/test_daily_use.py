@@ -45,7 +45,7 @@ def hidden(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
 
 
-# --- 1. one result per submission ------------------------------------------------------
+# --- 1. one result per submission ---
 
 
 def test_the_send_form_carries_a_key_and_the_same_key_sends_once(acme, staff, acme_box):
@@ -123,7 +123,7 @@ def test_a_refused_form_can_be_corrected_and_sent_with_its_key(acme):
     assert ApiToken.objects.count() == 1
 
 
-# --- 2. post/redirect/get --------------------------------------------------------------
+# --- 2. post/redirect/get ---
 
 
 def test_reloading_the_token_page_creates_nothing_and_shows_the_secret_once(acme):
@@ -165,7 +165,7 @@ def test_another_accounts_user_cannot_see_or_touch_what_was_made(acme, charlie, 
     assert client.get(reverse("inbox-unread")).json() == {"unread": 0, "newest": None}
 
 
-# --- 4. the sending line is the user's ----------------------------------------------------
+# --- 4. the sending line is the user's ---
 
 
 def test_from_faxbox_starts_on_the_users_default_or_last_used(acme, staff, acme_box):
@@ -188,7 +188,7 @@ def test_from_faxbox_starts_on_the_users_default_or_last_used(acme, staff, acme_
     assert re.search(r'<option value="([^"]+)" selected>', forward).group(1) == first.pk
 
 
-# --- 5. inline view, print, rotation -------------------------------------------------------
+# --- 5. inline view, print, rotation ---
 
 
 def test_the_pdf_opens_inline_and_download_stays(acme, inbound_fax):
@@ -234,7 +234,7 @@ def test_a_turned_page_stays_turned_for_that_fax(acme, staff, inbound_fax):
     assert partial.content.decode().lstrip().startswith('<figure class="page-frame" id="page-2"')
 
 
-# --- 6. names from the address book ---------------------------------------------------------
+# --- 6. names from the address book ---
 
 
 def test_lists_and_detail_show_contact_names_and_search_finds_them(acme, acme_box, staff):
@@ -260,7 +260,7 @@ def test_lists_and_detail_show_contact_names_and_search_finds_them(acme, acme_bo
     assert sent.pk not in client.get(reverse("outbox"), {"q": "nothing-like-it"}).content.decode()
 
 
-# --- 7. the unread count -----------------------------------------------------------------------
+# --- 7. the unread count ---
 
 
 def test_title_and_sidebar_show_the_unread_count(acme, acme_box):
@@ -283,7 +283,7 @@ def test_title_and_sidebar_show_the_unread_count(acme, acme_box):
     assert "<title>Outbox · Fax portal</title>" in page
 
 
-# --- 9. confirmations ---------------------------------------------------------------------------
+# --- 9. confirmations ---
 
 
 def test_the_outbox_cancel_asks_before_cancelling(acme, staff, acme_box, outbound_fax):
@@ -303,7 +303,7 @@ def test_the_outbox_cancel_asks_before_cancelling(acme, staff, acme_box, outboun
     assert "Receipt</a>" not in detail and "Resubmit</button>" in detail
 
 
-# --- 11. small defects -------------------------------------------------------------------------
+# --- 11. small defects ---
 
 
 def test_the_pixel_limit_message_names_the_real_limit(acme, staff, acme_box, settings):
@@ -380,7 +380,7 @@ def test_the_station_id_takes_only_what_t30_carries(acme):
     assert Faxbox.objects.get(name="Lab").fax_identity == "+1 202 555 0150"
 
 
-# --- 12. the audit log ---------------------------------------------------------------------------
+# --- 12. the audit log ---
 
 
 def test_viewing_a_fax_is_one_audit_event_with_a_readable_name(acme, inbound_fax):
@@ -416,7 +416,7 @@ def test_audit_events_are_read_only_in_django_admin(acme, inbound_fax):
     assert "action-select" not in listing  # no bulk delete either
 
 
-# --- 13. security headers --------------------------------------------------------------------------
+# --- 13. security headers ---
 
 
 @pytest.mark.parametrize("name", ["inbox", "outbox", "send", "contacts", "manage-audit"])
