@@ -140,7 +140,8 @@ def test_nothing_overflows_a_390px_phone(browser, live_server, clinic):
         for selector in (".row-actions .btn, .row-actions button", ".sidebar a", "main button"):
             for box in tab.locator(selector).evaluate_all(
                 "els => els.filter(e => e.offsetParent).map(e => {"
-                " const r = e.getBoundingClientRect(); return [e.textContent.trim(), r.left, r.right]; })"
+                " const r = e.getBoundingClientRect();"
+                " return [e.textContent.trim(), r.left, r.right]; })"
             ):
                 assert box[1] >= 0 and box[2] <= PHONE["width"], f"{name}: {box[0]!r} off-screen"
         nav_links = tab.locator(".sidebar a").evaluate_all("els => els.map(e => e.textContent)")
