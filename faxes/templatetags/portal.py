@@ -79,7 +79,7 @@ def query(context, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def stamp(value, fmt: str) -> str:
     """``date`` with the time on the user's 12- or 24-hour clock."""
     return date_filter(value, time_format(fmt))

@@ -444,3 +444,12 @@ def test_the_email_address_is_shown_only_once_the_gateway_exists(acme, acme_box,
     assert "frontdesk.acme.fax.test" in client.get(reverse("manage-faxboxes")).content.decode()
     edit = client.get(reverse("manage-faxbox-edit", args=[acme_box.pk])).content.decode()
     assert "{number}@frontdesk.acme.fax.test" in edit
+
+
+def test_times_are_shown_in_the_accounts_zone(acme, acme_box):
+    acme.account.timezone = "America/New_York"
+    acme.account.save()
+    fax = received(acme_box)
+    Fax.objects.filter(pk=fax.pk).update(completed_at=datetime(2030, 1, 2, 15, 4, tzinfo=UTC))
+    page = login(acme.viewer).get(reverse("inbox")).content.decode()
+    assert "10:04 EST" in page and "15:04 UTC" not in page
