@@ -351,6 +351,8 @@ def test_a_scheduled_time_is_echoed_in_the_picked_zone_and_the_accounts(acme, st
 
 
 def test_times_follow_the_browsers_clock(acme, acme_box):
+    acme.account.timezone = "UTC"
+    acme.account.save()
     fax = received(acme_box)
     Fax.objects.filter(pk=fax.pk).update(completed_at=datetime(2030, 1, 2, 15, 4, tzinfo=UTC))
     us = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
