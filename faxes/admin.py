@@ -164,6 +164,16 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    # The audit trail is evidence: nobody edits or deletes it, operators included.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
@@ -307,7 +317,7 @@ class CarrierConfigAdmin(admin.ModelAdmin):
 
 # --- Staff UI: address book and read marks ------------------------------------------------
 
-from faxes.models import Contact, FaxRead  # noqa: E402
+from faxes.models import Contact, FaxRead, FormSubmission, SenderPreference  # noqa: E402
 
 
 @admin.register(Contact)
@@ -329,6 +339,29 @@ class FaxReadAdmin(admin.ModelAdmin):
     raw_id_fields = ["fax", "user", "account"]
     date_hierarchy = "read_at"
     show_full_result_count = False
+
+
+@admin.register(SenderPreference)
+class SenderPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "account", "default_faxbox", "last_faxbox", "updated_at"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__username", "account__name"]
+    list_select_related = ["user", "account", "default_faxbox", "last_faxbox"]
+    raw_id_fields = ["user", "account", "default_faxbox", "last_faxbox"]
+
+
+@admin.register(FormSubmission)
+class FormSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "account", "result_url"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__username", "account__name", "key"]
+    list_select_related = ["user", "account"]
+    raw_id_fields = ["user", "account"]
+    readonly_fields = ["account", "user", "key", "result_url", "created_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 # --- Native API: webhooks and per-token download marks (faxes/webhooks, faxes/api/v1) -------

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.utils import timezone
 
 from accounts import scopes as scope_names
@@ -120,6 +120,9 @@ class OutboxFilterForm(ListFilterForm):
 
 class SendForm(forms.Form):
     faxbox = forms.ChoiceField(label="From faxbox")
+    make_default = forms.BooleanField(label="Make this my default faxbox", required=False)
+    # One per form shown: the same key twice sends once (a double click, a resent POST).
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     to = forms.CharField(
         label="Recipients",
         max_length=2000,
@@ -189,6 +192,7 @@ class SendForm(forms.Form):
 class ForwardForm(forms.Form):
     to = forms.CharField(label="Forward to number", max_length=32)
     faxbox = forms.ChoiceField(label="From faxbox")
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, faxboxes=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -225,7 +229,18 @@ class FaxboxForm(forms.Form):
         max_length=64,
         help_text="Printed at the top of every page sent.",
     )
-    fax_identity = forms.CharField(label="Station ID (TSI)", required=False, max_length=20)
+    fax_identity = forms.CharField(
+        label="Station ID (TSI)",
+        required=False,
+        max_length=20,
+        # T.30 carries the station id as digits, "+" and spaces only.
+        validators=[
+            RegexValidator(
+                r"^[0-9+ ]*$", "Use only digits, + and spaces (a fax machine shows nothing else)."
+            )
+        ],
+        help_text="Up to 20 digits, + and spaces, shown on the receiving fax machine.",
+    )
     fax_timezone = forms.ChoiceField(label="Time zone")
     retries = forms.IntegerField(label="Attempts per fax", min_value=0)
     notify_inbound_emails = forms.CharField(
@@ -283,5 +298,5 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions=(), users=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "All actions")] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", "All actions"), *actions]
         self.fields["user"].choices = [("", "Everyone")] + [(u.pk, u.get_username()) for u in users]

@@ -266,6 +266,8 @@ class Fax(models.Model):
     sent_station_id = models.CharField(max_length=20, blank=True)
     # Other Kazoo fax fields (fax_identity_*, notifications, unknown keys), kept as sent.
     extra = models.JSONField(default=dict, blank=True)
+    # How staff turned pages for viewing ({"<page>": 90|180|270}); the files stay as they are.
+    page_rotations = models.JSONField(default=dict, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -631,3 +633,47 @@ class CarrierConfig(models.Model):
                 self.from_number = normalize_e164(self.from_number)
             except Exception:
                 raise ValidationError({"from_number": "Not a valid phone number."}) from None
+
+
+class SenderPreference(models.Model):
+    """The faxbox a user sends from unless they choose another: their chosen default,
+    else the one they last sent from (kept here so accounts never import faxes)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sender_preference"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    default_faxbox = models.ForeignKey(
+        Faxbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_faxbox = models.ForeignKey(
+        Faxbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    def __str__(self) -> str:
+        return f"sender preference of {self.user_id}"
+
+
+class FormSubmission(models.Model):
+    """A browser form that created something, by the one-time key the form carried:
+    the same key again (a double click, a resent POST) finds the first result here
+    instead of creating a second one."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="form_submission_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"form {self.key} of {self.user_id}"

@@ -18,6 +18,7 @@ from faxes.views import (
 urlpatterns = [
     path("inbox/", lists.inbox, name="inbox"),
     path("outbox/", lists.outbox, name="outbox"),
+    path("inbox/unread/", lists.unread, name="inbox-unread"),
     path("send/", send.send, name="send"),
     path("send/preview/", send.preview, name="send-preview"),
     path("send/recipients/", send.check_recipients, name="send-recipients"),
@@ -29,6 +30,8 @@ urlpatterns = [
     path("faxes/<str:fax_id>/delete/", detail.delete, name="fax-delete"),
     path("faxes/<str:fax_id>/purge/", detail.purge, name="fax-purge"),
     path("faxes/<str:fax_id>/fax.pdf", files.download_pdf, name="fax-pdf"),
+    path("faxes/<str:fax_id>/view.pdf", files.view_pdf, name="fax-view-pdf"),
+    path("faxes/<str:fax_id>/pages/<int:number>/rotate/", detail.rotate, name="fax-page-rotate"),
     path("faxes/<str:fax_id>/fax.tiff", files.download_tiff, name="fax-tiff"),
     path("faxes/<str:fax_id>/receipt.pdf", files.download_receipt, name="fax-receipt"),
     path("faxes/<str:fax_id>/pages/<int:number>.png", files.page_image, name="fax-page"),

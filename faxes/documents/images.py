@@ -32,12 +32,14 @@ _JPEG_QUALITY = 90
 
 
 @contextmanager
-def open_image(data: bytes, kind: DocumentKind, filename: str) -> Iterator[Image.Image]:
+def open_image(
+    data: bytes, kind: DocumentKind, filename: str, limits: DocumentLimits
+) -> Iterator[Image.Image]:
     try:
         image = Image.open(io.BytesIO(data), formats=[kind.pillow_format])
     except Image.DecompressionBombError as exc:
         # Pillow refuses absurd canvases (beyond 2x its own limit) before we can look.
-        raise too_many_pixels(filename, None, 0) from exc
+        raise too_many_pixels(filename, None, limits.max_pixels) from exc
     except Exception as exc:
         raise corrupt(filename) from exc
     with image:
@@ -70,7 +72,7 @@ def inspect_image(
 ) -> int:
     """Number of pages (frames) of a valid image; every frame is decoded once to prove it."""
     frames = 0
-    with open_image(data, kind, filename) as image:
+    with open_image(data, kind, filename, limits) as image:
         try:
             for _ in iter_frames(image, limits, filename):
                 if kind is DocumentKind.JPEG:
@@ -175,7 +177,7 @@ def iter_image_pdf_pages(
     data: bytes, kind: DocumentKind, limits: DocumentLimits, filename: str = ""
 ) -> Iterator[bytes]:
     """Each frame of an accepted image as a one-page PDF, decoding one frame at a time."""
-    with open_image(data, kind, filename) as image:
+    with open_image(data, kind, filename, limits) as image:
         for _ in iter_frames(image, limits, filename):
             try:
                 page_size = page_size_in(image)

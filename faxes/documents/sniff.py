@@ -81,7 +81,8 @@ def guess_unsupported(data: bytes) -> str | None:
     """A human name for an unsupported file, for the rejection message."""
     guess = filetype.guess(data)
     if guess is not None:
-        return _FRIENDLY.get(guess.extension, f"a {guess.extension.upper()} file")
+        name = guess.extension.upper()
+        return _FRIENDLY.get(guess.extension, f"{'an' if name[:1] in 'AEIOU' else 'a'} {name} file")
     head = data[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
         return _FRIENDLY["html"]

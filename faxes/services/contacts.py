@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Account
 from faxes.models import Contact
@@ -94,3 +94,41 @@ def search_contacts(
             match |= Q(fax_number__contains=digits)
         contacts = contacts.filter(match)
     return contacts.order_by("name", "fax_number")[:limit]
+
+
+def contact_names(account: Account, faxes) -> dict[str, str]:
+    """Number → the address book's name for it, for the other party of each fax
+    (one query; a number saved under several names shows the first by name)."""
+    numbers = {fax.to_number if fax.direction == "outbound" else fax.from_number for fax in faxes}
+    numbers.discard("")
+    names: dict[str, str] = {}
+    if not numbers:
+        return names
+    rows = (
+        Contact.objects.for_account(account)
+        .filter(fax_number__in=numbers)
+        .order_by("name")
+        .values_list("fax_number", "name")
+    )
+    for number, name in rows:
+        names.setdefault(number, name)
+    return names
+
+
+def numbers_named(account: Account, text: str) -> QuerySet[Contact]:
+    """The fax numbers of the contacts whose name or organisation contains ``text``
+    (a subquery, for finding faxes by who they are from or to)."""
+    match = Q(name__icontains=text) | Q(organization__icontains=text)
+    return Contact.objects.for_account(account).filter(match).values("fax_number")
+
+
+def with_contact_name(faxes: QuerySet, account: Account, number_field: str) -> QuerySet:
+    """Annotate ``contact_name``: the address book's name for ``number_field`` (in the
+    same query as the list, so a page costs no extra query)."""
+    names = (
+        Contact.objects.for_account(account)
+        .filter(fax_number=OuterRef(number_field))
+        .order_by("name")
+        .values("name")[:1]
+    )
+    return faxes.annotate(contact_name=Subquery(names))

@@ -125,6 +125,10 @@ def receive_fax(
         stored.extend([previews.thumbnail, *previews.pages])
         with transaction.atomic():
             fax.save()
+            if received_at is None:
+                # Received when filed (after conversion), never before its creation.
+                fax.completed_at = fax.created_at
+                Fax.objects.filter(pk=fax.pk).update(completed_at=fax.created_at)
             lifecycle.record_initial(fax, f"received via {transport}")
             audit.record(
                 "fax.received", account=fax.account, fax=fax,

@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -303,26 +303,48 @@ def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
         )  # fmt: skip
 
 
-def forward_fax(fax: Fax, *, to_number: str, faxbox=None, owner=None) -> Fax:
+def forward_fax(
+    fax: Fax, *, to_number: str, faxbox=None, owner=None, idempotency_key: str = ""
+) -> Fax:
     """Send a received fax's document on to another number (Kazoo inbox ``forward``).
 
     The new outbound fax leaves from ``faxbox`` (default: the faxbox that
     received it) with a fresh copy of the document, so purging either fax
-    never takes the other's document away.
+    never takes the other's document away. An ``idempotency_key`` already used
+    returns the fax that key created (the send path's replay, ``submit_fax``).
     """
     from django.core.exceptions import ValidationError
 
-    from faxes.models import DocumentPart, FaxDocument
     from faxes.phone import normalize_e164
+    from faxes.services.submit import replay
 
+    if idempotency_key:
+        earlier = replay(fax.account, idempotency_key)
+        if earlier is not None and earlier.faxes:
+            return earlier.faxes[0]
     if fax.direction != "inbound" or not fax.document:
         raise ValidationError("Only a received fax that still has its document can be forwarded.")
     number = normalize_e164(to_number)
     sender = faxbox or fax.faxbox
     with fax.document.open("rb") as handle:
         data = handle.read()
+    try:
+        return _forward(fax, data, number, sender, owner, idempotency_key)
+    except IntegrityError:
+        # A concurrent forward with the same key won the race.
+        earlier = replay(fax.account, idempotency_key) if idempotency_key else None
+        if earlier is None or not earlier.faxes:
+            raise
+        return earlier.faxes[0]
+
+
+def _forward(fax: Fax, data: bytes, number: str, sender, owner, idempotency_key: str) -> Fax:
+    from faxes.models import DocumentPart, FaxDocument
+
     with transaction.atomic():
-        source = FaxDocument.objects.create(account_id=fax.account_id)
+        source = FaxDocument.objects.create(
+            account_id=fax.account_id, idempotency_key=idempotency_key
+        )
         part = DocumentPart(
             document=source, account_id=fax.account_id, position=0,
             filename=f"fax-{fax.pk[:8]}.pdf", content_type="application/pdf", size=len(data),

@@ -16,12 +16,20 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 
 from accounts.models import Account
-from faxes.documents import accept_document, combine_documents, iter_fax_pages
+from faxes.documents import DocumentRejected, accept_document, combine_documents, iter_fax_pages
 from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
 from faxes.services.callerid import header_for
 from faxes.services.submit import CoverFields, UploadedFile, cover_page_for
+
+
+class DocumentsRejected(Exception):
+    """Files of a preview that cannot be sent, each with why (every one, not the first)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
 
 
 @dataclass(frozen=True)
@@ -94,10 +102,18 @@ def preview_send(
 ) -> SendPreview:
     """Render the first ``max_pages`` pages the recipient will get.
 
-    Raises ``DocumentRejected`` for a file the engine would refuse. ``sent_at``
+    Raises ``DocumentsRejected`` naming every file the engine would refuse, and
+    ``DocumentRejected`` when the files together cannot be sent (too many pages). ``sent_at``
     (default: now) is the time printed in the header line and on the cover.
     """
-    accepted = [accept_document(doc.data, filename=doc.filename) for doc in documents]
+    accepted, rejected = [], []
+    for doc in documents:
+        try:
+            accepted.append(accept_document(doc.data, filename=doc.filename))
+        except DocumentRejected as exc:
+            rejected.append(exc.message)
+    if rejected:
+        raise DocumentsRejected(rejected)
     fax = outgoing_fax(
         account=account,
         faxbox=faxbox,

@@ -39,3 +39,29 @@ def mark_read(fax: Fax, user: User) -> bool:
 def mark_unread(fax: Fax, user: User) -> bool:
     deleted, _ = FaxRead.objects.filter(fax=fax, user=user).delete()
     return bool(deleted)
+
+
+UNREAD_CAP = 100  # the count stops there ("99+"): it is read on every page
+
+
+def unread_inbox(account, user: User) -> QuerySet[Fax]:
+    """The received faxes of the account that ``user`` has not opened (the inbox's)."""
+    faxes = Fax.objects.for_account(account).filter(
+        deleted_at__isnull=True, direction="inbound", status="received"
+    )
+    return unread_only(faxes, user)
+
+
+def unread_ids(account, user: User) -> list[str]:
+    """The ids of the unread faxes, newest first, at most ``UNREAD_CAP`` (one indexed
+    range read, never a COUNT over the whole inbox)."""
+    faxes = unread_inbox(account, user).order_by("-created_at", "-id")
+    return list(faxes.values_list("pk", flat=True)[:UNREAD_CAP])
+
+
+def newest_unread(account, user: User) -> tuple[int, Fax | None]:
+    """How many unread (capped at ``UNREAD_CAP``), and the newest of them."""
+    ids = unread_ids(account, user)
+    if not ids:
+        return 0, None
+    return len(ids), Fax.objects.filter(pk=ids[0]).first()

@@ -128,7 +128,14 @@ def _check_recipients(recipients: list[str]) -> list[str]:
     return numbers
 
 
-def _replay(account: Account, key: str) -> SubmitResult | None:
+def files_named(account: Account, text: str):
+    """The send requests with an uploaded file whose name contains ``text`` (a subquery)."""
+    parts = DocumentPart.objects.for_account(account).filter(filename__icontains=text)
+    return parts.values("document_id")
+
+
+def replay(account: Account, key: str) -> SubmitResult | None:
+    """What the request that used this idempotency key created (None: nothing yet)."""
     document = FaxDocument.objects.for_account(account).filter(idempotency_key=key).first()
     if document is None:
         return None
@@ -172,7 +179,7 @@ def submit_fax(
     if faxbox is not None and faxbox.account_id != account.pk:
         raise ValidationError({"faxbox": ["No such faxbox."]})
     if idempotency_key:
-        earlier = _replay(account, idempotency_key)
+        earlier = replay(account, idempotency_key)
         if earlier is not None:
             return earlier
 
@@ -270,7 +277,7 @@ def submit_fax(
     except IntegrityError:
         _delete_files(stored)
         # A concurrent request with the same Idempotency-Key won the race.
-        earlier = _replay(account, idempotency_key) if idempotency_key else None
+        earlier = replay(account, idempotency_key) if idempotency_key else None
         if earlier is None:
             raise
         return earlier

@@ -7,7 +7,12 @@ import base64
 import phonenumbers
 from django import template
 from django.http import QueryDict
+from django.template.defaultfilters import date as date_filter
+from django.utils.html import format_html
 
+from faxes.services.form_keys import FIELD as FORM_KEY_FIELD
+from faxes.services.form_keys import new_key
+from faxes.views.clock import time_format
 from faxes.views.common import can_manage as _can_manage
 from faxes.views.common import can_send as _can_send
 
@@ -72,3 +77,15 @@ def query(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter(expects_localtime=True)
+def stamp(value, fmt: str) -> str:
+    """``date`` with the time on the user's 12- or 24-hour clock."""
+    return date_filter(value, time_format(fmt))
+
+
+@register.simple_tag
+def form_key() -> str:
+    """The hidden one-time key of a form that creates something (see form_keys)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FORM_KEY_FIELD, new_key())

@@ -3,6 +3,7 @@ zone, the idle timeout, fax lookup (404 for other tenants), audit and file respo
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -24,6 +25,8 @@ from accounts.models import User
 from accounts.tenancy import get_for_account_or_404
 from faxes.models import Fax, Faxbox
 from faxes.services.audit import record
+from faxes.views.clock import twelve_hour, uses_twelve_hour
+from faxportal.crypto import decrypt, encrypt
 
 SEND = "send"
 MANAGE = "manage"
@@ -94,8 +97,12 @@ def portal_page(need: str = READ) -> Callable:
                 return _to_login(request)
             require(request, need)
             request.account = user.account
-            with timezone.override(request.account.timezone):
-                return view(request, *args, **kwargs)
+            clock = twelve_hour.set(uses_twelve_hour(request.headers.get("Accept-Language", "")))
+            try:
+                with timezone.override(request.account.timezone):
+                    return view(request, *args, **kwargs)
+            finally:
+                twelve_hour.reset(clock)
 
         return wrapped
 
@@ -128,13 +135,14 @@ def audit(request: HttpRequest, action: str, fax: Fax | None = None, **details) 
 def file_response(
     content: IO[bytes], *, filename: str, content_type: str, attachment: bool = True
 ) -> FileResponse:
-    """A download with a safe Content-Disposition and no content sniffing or caching
-    by shared caches (fax documents are private records)."""
+    """A download with a safe Content-Disposition, no content sniffing, and no copy
+    left in any cache (fax documents and page images are health records, often on a
+    shared front-desk computer)."""
     response = FileResponse(
         content, as_attachment=attachment, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300" if not attachment else "private, no-store"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -152,3 +160,58 @@ def secret_page(request: HttpRequest, template: str, context: dict) -> HttpRespo
     response = render(request, template, context, status=400 if context["form"].errors else 200)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- a secret shown once, on the page a creation redirects to ---------------------
+
+_STASH_PREFIX = "portal_stash:"
+SECRET_SHOWN_FOR = 600  # seconds a just-created secret waits for its page
+
+
+def stash_secret(request: HttpRequest, kind: str, value: dict) -> None:
+    """Keep a just-created secret (encrypted) for the next page load only."""
+    request.session[_STASH_PREFIX + kind] = {
+        "box": encrypt(json.dumps(value)),
+        "at": int(time.time()),
+    }
+
+
+def take_secret(request: HttpRequest, kind: str) -> dict | None:
+    """The stashed secret, once: it is removed as it is read."""
+    stashed = request.session.pop(_STASH_PREFIX + kind, None)
+    if not stashed or int(time.time()) - int(stashed.get("at", 0)) > SECRET_SHOWN_FOR:
+        return None
+    try:
+        return json.loads(decrypt(stashed["box"]))
+    except (KeyError, ValueError):
+        return None
+
+
+# --- confirmation before what cannot be undone ------------------------------------
+
+
+def confirm_first(
+    request: HttpRequest,
+    *,
+    title: str,
+    question: str,
+    consequence: str,
+    confirm_label: str,
+    back: str,
+    nav: str = "",
+    fields: dict | None = None,
+) -> HttpResponse | None:
+    """None once the user has confirmed; else the page that asks (posting the same
+    fields back with ``confirmed=1``)."""
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        return None
+    context = {
+        "title": title,
+        "question": question,
+        "consequence": consequence,
+        "confirm_label": confirm_label,
+        "back": back,
+        "fields": fields or {},
+        "nav": nav,
+    }
+    return render(request, "portal/confirm.html", context)

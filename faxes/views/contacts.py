@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accounts.tenancy import get_for_account_or_404
 from faxes.forms import ContactForm
 from faxes.models import Contact
 from faxes.services import contacts as address_book
+from faxes.services import form_keys
 from faxes.views.common import SEND, add_service_errors, audit, portal_page, require
 
 LIST_LIMIT = 500
@@ -43,18 +45,32 @@ def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
         initial = {f: getattr(contact, f) for f in ("name", "fax_number", "organization", "notes")}
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            if contact is None:
-                contact = address_book.create_contact(request.account, **form.cleaned_data)
-                audit(request, "contact.created", contact=contact.pk, number=contact.fax_number)
+        editing = contact
+
+        def save() -> str:
+            if editing is None:
+                saved = address_book.create_contact(request.account, **form.cleaned_data)
+                audit(request, "contact.created", contact=saved.pk, number=saved.fax_number)
             else:
-                address_book.update_contact(contact, **form.cleaned_data)
-                audit(request, "contact.updated", contact=contact.pk, number=contact.fax_number)
+                saved = address_book.update_contact(editing, **form.cleaned_data) or editing
+                audit(request, "contact.updated", contact=saved.pk, number=saved.fax_number)
+            messages.success(request, f"Saved {saved.name}.")
+            return reverse("contacts")
+
+        try:
+            if editing is not None:
+                url = save()
+            else:
+                url, _ = form_keys.once(
+                    account=request.account,
+                    user=request.user,
+                    key=request.POST.get(form_keys.FIELD, ""),
+                    create=save,
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Saved {contact.name}.")
-            return redirect("contacts")
+            return redirect(url)
     status = 400 if form.errors else 200
     return render(
         request,

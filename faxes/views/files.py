@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from faxes.models import Fax, fax_folder
 from faxes.services import receipt_pdf
+from faxes.services.rotation import rotated_pdf, rotated_png, rotation_of
 from faxes.views.common import audit, file_response, get_fax_or_404, portal_page
 
 
@@ -39,6 +40,21 @@ def download_pdf(request: HttpRequest, fax_id: str) -> HttpResponse:
 
 
 @portal_page()
+def view_pdf(request: HttpRequest, fax_id: str) -> HttpResponse:
+    """The PDF shown in the browser (inline), pages turned as staff left them."""
+    fax = get_fax_or_404(request, fax_id)
+    with _open(fax.document) as handle:
+        data = rotated_pdf(fax, handle.read())
+    audit(request, "fax.downloaded", fax, format="pdf", inline=True)
+    return file_response(
+        io.BytesIO(data),
+        filename=f"{_stem(fax)}.pdf",
+        content_type="application/pdf",
+        attachment=False,
+    )
+
+
+@portal_page()
 def download_tiff(request: HttpRequest, fax_id: str) -> HttpResponse:
     return _download(request, fax_id, fmt="tiff", content_type="image/tiff")
 
@@ -56,6 +72,10 @@ def download_receipt(request: HttpRequest, fax_id: str) -> HttpResponse:
     )
 
 
+# Page images and thumbnails are parts of a view already audited (the detail page
+# records "fax.viewed", a list shows thumbnails): they add no audit rows of their own.
+
+
 @portal_page()
 def page_image(request: HttpRequest, fax_id: str, number: int) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id)
@@ -66,7 +86,10 @@ def page_image(request: HttpRequest, fax_id: str, number: int) -> HttpResponse:
         handle = storage.open(f"{fax_folder(fax)}pages/{number:04d}.png", "rb")
     except (FileNotFoundError, OSError):
         raise Http404("No preview of this page.") from None
-    audit(request, "fax.page_viewed", fax, page=number)
+    degrees = rotation_of(fax, number)
+    if degrees:
+        with handle:
+            handle = io.BytesIO(rotated_png(handle.read(), degrees))
     return file_response(
         handle,
         filename=f"{_stem(fax)}-page-{number}.png",
@@ -79,7 +102,6 @@ def page_image(request: HttpRequest, fax_id: str, number: int) -> HttpResponse:
 def thumbnail(request: HttpRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id)
     handle = _open(fax.thumbnail)
-    audit(request, "fax.thumbnail_viewed", fax)
     return file_response(
         handle, filename=f"{_stem(fax)}-thumbnail.png", content_type="image/png", attachment=False
     )

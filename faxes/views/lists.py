@@ -13,14 +13,17 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from faxes.forms import STATUS_GROUPS, InboxFilterForm, ListFilterForm, OutboxFilterForm, day_range
 from faxes.lifecycle import FINAL
 from faxes.models import Direction, Fax, FaxStatus
 from faxes.phone import normalize_e164
-from faxes.services.reading import unread_only, with_read_state
+from faxes.services.contacts import contact_names, numbers_named, with_contact_name
+from faxes.services.reading import newest_unread, unread_only, with_read_state
+from faxes.services.submit import files_named
 from faxes.views.common import account_faxboxes, account_faxes, portal_page
 from faxes.views.paging import seek
 
@@ -35,14 +38,20 @@ def _fingerprint(rows: list[Fax]) -> str:
     return digest.hexdigest()[:20]
 
 
-def _search(faxes: QuerySet[Fax], text: str) -> QuerySet[Fax]:
+def _search(faxes: QuerySet[Fax], text: str, account) -> QuerySet[Fax]:
     digits = re.sub(r"\D", "", text)
+    named = numbers_named(account, text)
     match = (
         Q(subject__icontains=text)
         | Q(from_name__icontains=text)
         | Q(to_name__icontains=text)
         | Q(remote_station_id__icontains=text)
         | Q(pk__startswith=text.lower())
+        # Who it is from or to, by the address book's name for the number.
+        | Q(direction=Direction.INBOUND, from_number__in=named)
+        | Q(direction=Direction.OUTBOUND, to_number__in=named)
+        # The file names of what was uploaded to send.
+        | Q(source__in=files_named(account, text))
     )
     if len(digits) >= 3:
         match |= Q(from_number__contains=digits) | Q(to_number__contains=digits)
@@ -57,7 +66,7 @@ def _valid_filters(form: ListFilterForm) -> dict:
     return form.cleaned_data
 
 
-def _common_filters(faxes: QuerySet[Fax], data: dict) -> QuerySet[Fax]:
+def _common_filters(faxes: QuerySet[Fax], data: dict, account) -> QuerySet[Fax]:
     if data.get("faxbox"):
         faxes = faxes.filter(faxbox_id=data["faxbox"])
     start, end = day_range(data.get("date_from"), data.get("date_to"))
@@ -66,7 +75,7 @@ def _common_filters(faxes: QuerySet[Fax], data: dict) -> QuerySet[Fax]:
     if end:
         faxes = faxes.filter(created_at__lt=end)
     if data.get("q"):
-        faxes = _search(faxes, data["q"].strip())
+        faxes = _search(faxes, data["q"].strip(), account)
     return faxes
 
 
@@ -113,7 +122,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     faxes = account_faxes(request).filter(
         direction=Direction.INBOUND, status__in=[FaxStatus.RECEIVED, FaxStatus.RECEIVING]
     )
-    faxes = _common_filters(faxes, data)
+    faxes = _common_filters(faxes, data, request.account)
     sender = (data.get("sender") or "").strip()
     if sender:
         try:
@@ -123,12 +132,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if data.get("unread"):
         faxes = unread_only(faxes, request.user)
     faxes = with_read_state(faxes, request.user)
+    faxes = with_contact_name(faxes, request.account, "from_number")
     return _list_page(
         request,
         faxes=faxes,
         form=form,
         template="faxes/inbox.html",
-        rows_template="faxes/_inbox_rows.html",
+        rows_template="faxes/_inbox_list.html",
         extra={"faxboxes": faxboxes, "nav": "inbox"},
     )
 
@@ -138,15 +148,37 @@ def outbox(request: HttpRequest) -> HttpResponse:
     faxboxes = list(account_faxboxes(request))
     form = OutboxFilterForm(request.GET or None, faxboxes=faxboxes)
     data = _valid_filters(form)
-    faxes = _common_filters(account_faxes(request).filter(direction=Direction.OUTBOUND), data)
+    faxes = _common_filters(
+        account_faxes(request).filter(direction=Direction.OUTBOUND), data, request.account
+    )
     statuses = STATUS_GROUPS.get(data.get("status") or "", (None, None))[1]
     if statuses:
         faxes = faxes.filter(status__in=statuses)
+    faxes = with_contact_name(faxes, request.account, "to_number")
     return _list_page(
         request,
         faxes=faxes,
         form=form,
         template="faxes/outbox.html",
-        rows_template="faxes/_outbox_rows.html",
+        rows_template="faxes/_outbox_list.html",
         extra={"faxboxes": faxboxes, "nav": "outbox"},
     )
+
+
+@portal_page()
+def unread(request: HttpRequest) -> JsonResponse:
+    """The unread count for the title and the sidebar, and the newest unread fax (for
+    a desktop notification); polled by every page."""
+    count, newest = newest_unread(request.account, request.user)
+    payload = {"unread": count, "newest": None}
+    if newest is not None:
+        name = contact_names(request.account, [newest]).get(newest.from_number, "")
+        payload["newest"] = {
+            "id": newest.pk,
+            "from": name or newest.from_number or "an unknown sender",
+            "pages": newest.pages,
+            "url": reverse("fax-detail", args=[newest.pk]),
+        }
+    response = JsonResponse(payload)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accounts.tenancy import get_for_account_or_404
 from faxes.forms import FaxboxForm, split_list
 from faxes.models import Faxbox
+from faxes.services import form_keys
 from faxes.services.accounts_admin import FaxboxSettings, save_faxbox
 from faxes.views.common import (
     MANAGE,
@@ -21,6 +25,11 @@ from faxes.views.common import (
 )
 
 
+def email_gateway_exists() -> bool:
+    """The e-mail-to-fax address is shown only where a gateway would accept mail for it."""
+    return importlib.util.find_spec("faxes.smtp") is not None
+
+
 def _faxbox_or_404(request: HttpRequest, faxbox_id: str) -> Faxbox:
     live = Faxbox.objects.filter(deleted_at__isnull=True)
     return get_for_account_or_404(live, request.account, pk=faxbox_id)
@@ -29,7 +38,8 @@ def _faxbox_or_404(request: HttpRequest, faxbox_id: str) -> Faxbox:
 @portal_page(MANAGE)
 def faxbox_list(request: HttpRequest) -> HttpResponse:
     faxboxes = account_faxboxes(request).prefetch_related("numbers")
-    return render(request, "manage/faxboxes.html", {"faxboxes": faxboxes, "nav": "faxboxes"})
+    context = {"faxboxes": faxboxes, "nav": "faxboxes", "email_gateway": email_gateway_exists()}
+    return render(request, "manage/faxboxes.html", context)
 
 
 def _initial(faxbox: Faxbox | None, request: HttpRequest) -> dict:
@@ -69,24 +79,42 @@ def _edit(request: HttpRequest, faxbox: Faxbox | None) -> HttpResponse:
             notify_inbound_emails=split_list(data["notify_inbound_emails"]),
             notify_outbound_emails=split_list(data["notify_outbound_emails"]),
         )
-        created = faxbox is None
+        editing = faxbox
+
+        def save() -> str:
+            saved = save_faxbox(request.account, values, editing)
+            audit(
+                request,
+                "faxbox.updated" if editing else "faxbox.created",
+                faxbox=saved.pk,
+                name=saved.name,
+            )
+            messages.success(request, f"Saved faxbox {saved.name}.")
+            return reverse("manage-faxboxes")
+
         try:
-            faxbox = save_faxbox(request.account, values, faxbox)
+            if editing is not None:  # saving the same values twice changes nothing
+                url = save()
+            else:
+                url, _ = form_keys.once(
+                    account=request.account,
+                    user=request.user,
+                    key=request.POST.get(form_keys.FIELD, ""),
+                    create=save,
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            audit(
-                request,
-                "faxbox.created" if created else "faxbox.updated",
-                faxbox=faxbox.pk,
-                name=faxbox.name,
-            )
-            messages.success(request, f"Saved faxbox {faxbox.name}.")
-            return redirect("manage-faxboxes")
+            return redirect(url)
     return render(
         request,
         "manage/faxbox_form.html",
-        {"form": form, "faxbox": faxbox, "nav": "faxboxes"},
+        {
+            "form": form,
+            "faxbox": faxbox,
+            "nav": "faxboxes",
+            "email_gateway": email_gateway_exists(),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -6,23 +6,34 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import ApiToken
 from accounts.tenancy import get_for_account_or_404
 from faxes.forms import TokenForm
-from faxes.services import accounts_admin
-from faxes.views.common import MANAGE, add_service_errors, audit, portal_page, require, secret_page
+from faxes.services import accounts_admin, form_keys
+from faxes.views.common import (
+    MANAGE,
+    add_service_errors,
+    audit,
+    confirm_first,
+    portal_page,
+    require,
+    secret_page,
+    stash_secret,
+    take_secret,
+)
 
 
 @portal_page(MANAGE)
 def token_list(request: HttpRequest) -> HttpResponse:
     tokens = ApiToken.objects.for_account(request.account).select_related("created_by")
     form = TokenForm(request.POST or None)
-    issued = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def create() -> str:
             issued = accounts_admin.issue_token(
                 request.account,
                 name=data["name"],
@@ -30,9 +41,6 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 expires_in_days=data.get("expires_in_days"),
                 created_by=request.user,
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             audit(
                 request,
                 "token.created",
@@ -40,7 +48,22 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 name=issued.token.name,
                 scopes=issued.token.scopes,
             )
-            form = TokenForm()
+            stash_secret(request, "token", {"name": issued.token.name, "secret": issued.secret})
+            return reverse("manage-tokens")
+
+        try:
+            url, _ = form_keys.once(
+                account=request.account,
+                user=request.user,
+                key=request.POST.get(form_keys.FIELD, ""),
+                create=create,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            # Post/redirect/get: reloading the page that shows the secret creates nothing.
+            return redirect(url)
+    issued = take_secret(request, "token") if request.method == "GET" else None
     return secret_page(
         request,
         "manage/tokens.html",
@@ -53,6 +76,17 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     token = get_for_account_or_404(ApiToken, request.account, pk=token_id)
     require(request, MANAGE)
+    ask = confirm_first(
+        request,
+        title="Revoke token",
+        question=f"Revoke the token “{token.name}”?",
+        consequence="Integrations using it stop working at once. This cannot be undone.",
+        confirm_label="Revoke token",
+        back=reverse("manage-tokens"),
+        nav="tokens",
+    )
+    if ask is not None:
+        return ask
     if accounts_admin.revoke_token(token):
         audit(request, "token.revoked", token=token.pk, name=token.name)
         messages.success(request, f"Revoked {token.name}.")

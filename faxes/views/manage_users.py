@@ -6,12 +6,26 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts.models import Role, User
 from faxes.forms import RoleForm, UserCreateForm
-from faxes.services import accounts_admin
-from faxes.views.common import MANAGE, add_service_errors, audit, portal_page, require
+from faxes.services import accounts_admin, form_keys
+from faxes.views.common import (
+    MANAGE,
+    add_service_errors,
+    audit,
+    confirm_first,
+    portal_page,
+    require,
+)
+
+ROLE_EFFECT = {
+    Role.ADMIN: "Admins manage users, faxboxes, API tokens, webhooks and the audit log.",
+    Role.STAFF: "Staff read and send faxes but manage nothing.",
+    Role.VIEWER: "Viewers can only read faxes: they can no longer send or change anything.",
+}
 
 
 def _user_or_404(request: HttpRequest, user_id: str) -> User:
@@ -26,14 +40,24 @@ def user_list(request: HttpRequest) -> HttpResponse:
     users = User.objects.filter(account_id=request.account.pk).order_by("username")
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create() -> str:
             user = accounts_admin.create_user(request.account, **form.cleaned_data)
+            audit(request, "user.created", user=user.pk, username=user.username, role=user.role)
+            messages.success(request, f"Created {user.username} ({user.get_role_display()}).")
+            return reverse("manage-users")
+
+        try:
+            url, _ = form_keys.once(
+                account=request.account,
+                user=request.user,
+                key=request.POST.get(form_keys.FIELD, ""),
+                create=create,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            audit(request, "user.created", user=user.pk, username=user.username, role=user.role)
-            messages.success(request, f"Created {user.username} ({user.get_role_display()}).")
-            return redirect("manage-users")
+            return redirect(url)
     return render(
         request,
         "manage/users.html",
@@ -52,6 +76,21 @@ def user_role(request: HttpRequest, user_id: str) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError("Choose admin, staff or viewer.")
         before = user.role
+        new_role = form.cleaned_data["role"]
+        if new_role == before:
+            return redirect("manage-users")
+        ask = confirm_first(
+            request,
+            title="Change role",
+            question=f"Make {user.username} {Role(new_role).label.lower()}?",
+            consequence=ROLE_EFFECT[new_role],
+            confirm_label="Change role",
+            back=reverse("manage-users"),
+            nav="users",
+            fields={"role": new_role},
+        )
+        if ask is not None:
+            return ask
         accounts_admin.change_role(user, form.cleaned_data["role"], acting=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -74,6 +113,19 @@ def user_active(request: HttpRequest, user_id: str) -> HttpResponse:
     user = _user_or_404(request, user_id)
     require(request, MANAGE)
     active = request.POST.get("active") == "1"
+    if not active:
+        ask = confirm_first(
+            request,
+            title="Disable user",
+            question=f"Disable {user.username}?",
+            consequence="They are logged out and can no longer log in until enabled again.",
+            confirm_label="Disable user",
+            back=reverse("manage-users"),
+            nav="users",
+            fields={"active": "0"},
+        )
+        if ask is not None:
+            return ask
     try:
         accounts_admin.set_active(user, active, acting=request.user)
     except ValidationError as exc:

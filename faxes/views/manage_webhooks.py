@@ -11,12 +11,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.tenancy import get_for_account_or_404
 from faxes.models import WebhookDelivery, WebhookEndpoint
-from faxes.services import webhooks
-from faxes.views.common import MANAGE, add_service_errors, audit, portal_page, require, secret_page
+from faxes.services import form_keys, webhooks
+from faxes.views.common import (
+    MANAGE,
+    add_service_errors,
+    audit,
+    confirm_first,
+    portal_page,
+    require,
+    secret_page,
+    stash_secret,
+    take_secret,
+)
 from faxes.webhooks.events import ALL_EVENTS, DEFAULT_EVENTS
 
 RECENT_DELIVERIES = 50
@@ -43,15 +54,27 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")[:RECENT_DELIVERIES]
     )
     form = WebhookForm(request.POST or None)
-    secret = None
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create() -> str:
             endpoint, secret = webhooks.create_endpoint(request.account, **form.cleaned_data)
+            audit(request, "webhook.created", webhook=endpoint.pk, url=endpoint.url)
+            stash_secret(request, "webhook", {"url": endpoint.url, "secret": secret})
+            return reverse("manage-webhooks")
+
+        try:
+            url, _ = form_keys.once(
+                account=request.account,
+                user=request.user,
+                key=request.POST.get(form_keys.FIELD, ""),
+                create=create,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            audit(request, "webhook.created", webhook=endpoint.pk, url=endpoint.url)
-            form = WebhookForm()
+            return redirect(url)  # post/redirect/get: a reload creates nothing
+    shown = take_secret(request, "webhook") if request.method == "GET" else None
+    secret = shown["secret"] if shown else None
     return secret_page(
         request,
         "manage/webhooks.html",
@@ -71,6 +94,19 @@ def webhook_toggle(request: HttpRequest, webhook_id: str) -> HttpResponse:
     endpoint = get_for_account_or_404(WebhookEndpoint, request.account, pk=webhook_id)
     require(request, MANAGE)
     enabled = request.POST.get("enabled") == "1"
+    if not enabled:
+        ask = confirm_first(
+            request,
+            title="Disable webhook",
+            question=f"Disable the webhook to {endpoint.url}?",
+            consequence="No more events are sent to it until it is enabled again.",
+            confirm_label="Disable webhook",
+            back=reverse("manage-webhooks"),
+            nav="webhooks",
+            fields={"enabled": "0"},
+        )
+        if ask is not None:
+            return ask
     webhooks.update_endpoint(endpoint, enabled=enabled)
     audit(
         request,

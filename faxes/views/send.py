@@ -3,11 +3,14 @@ resolution, schedule, and a preview of exactly the pages the recipient will get.
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -15,9 +18,16 @@ from faxes.documents import DocumentRejected
 from faxes.forms import SendForm, split_list
 from faxes.models import Contact, Faxbox
 from faxes.phone import normalize_e164
-from faxes.services import CoverFields, UploadedFile, submit_fax
-from faxes.services.preview import preview_send
+from faxes.services import CoverFields, UploadedFile, form_keys, submit_fax
+from faxes.services.preferences import (
+    default_faxbox_id,
+    remember_sent_from,
+    sending_faxbox,
+    set_default_faxbox,
+)
+from faxes.services.preview import DocumentsRejected, preview_send
 from faxes.services.submit import resolve_schedule
+from faxes.views.clock import time_format
 from faxes.views.common import SEND, account_faxboxes, audit, portal_page
 
 # Service error keys → the form field they belong beside.
@@ -33,13 +43,24 @@ FIELD_OF = {
 
 
 def _form(request: HttpRequest, faxboxes: list[Faxbox]) -> SendForm:
-    first = faxboxes[0] if faxboxes else None
+    start = sending_faxbox(request.user, faxboxes)
     initial = {
-        "faxbox": request.GET.get("faxbox") or (first.pk if first else ""),
+        "faxbox": request.GET.get("faxbox") or (start.pk if start else ""),
         "to": request.GET.get("to", ""),
+        "idempotency_key": form_keys.new_key(),
     }
-    zone = first.fax_timezone if first else request.account.timezone
+    zone = start.fax_timezone if start else request.account.timezone
     return SendForm(request.POST or None, faxboxes=faxboxes, default_timezone=zone, initial=initial)
+
+
+def schedule_text(sent_at, zone_name: str, account_zone: str) -> str:
+    """The time as the sender picked it, and in the account's zone when that differs."""
+    picked = zoneinfo.ZoneInfo(zone_name or account_zone)
+    text = f"{date_filter(sent_at.astimezone(picked), time_format('M j, Y H:i T'))} ({picked.key})"
+    if picked.key != account_zone:
+        local = sent_at.astimezone(zoneinfo.ZoneInfo(account_zone))
+        text += f", {date_filter(local, time_format('M j, Y H:i T'))} in {account_zone}"
+    return text
 
 
 def _uploads(request: HttpRequest, errors: list[str]) -> list[UploadedFile]:
@@ -87,20 +108,32 @@ def send(request: HttpRequest) -> HttpResponse:
     faxboxes = list(account_faxboxes(request))
     form = _form(request, faxboxes)
     if request.method != "POST":
-        return render(
-            request, "faxes/send.html", {"form": form, "nav": "send", "faxboxes": faxboxes}
+        response = render(
+            request,
+            "faxes/send.html",
+            {
+                "form": form,
+                "nav": "send",
+                "faxboxes": faxboxes,
+                "default_faxbox": default_faxbox_id(request.user),
+            },
         )
+        # Going back to the form gets a fresh one (and a fresh idempotency key).
+        response["Cache-Control"] = "no-store"
+        return response
     document_errors: list[str] = []
     documents = _uploads(request, document_errors)
     if not form.is_valid() or document_errors:
         return _invalid(request, form, document_errors, faxboxes=faxboxes, target="send")
     data = form.cleaned_data
+    faxbox = _faxbox(form, faxboxes)
+    key = data.get("idempotency_key") or ""
     try:
         result = submit_fax(
             account=request.account,
             recipients=form.recipients,
             documents=documents,
-            faxbox=_faxbox(form, faxboxes),
+            faxbox=faxbox,
             owner=request.user,
             to_name=data.get("to_name", ""),
             cover=_cover(form),
@@ -108,19 +141,30 @@ def send(request: HttpRequest) -> HttpResponse:
             retries=data.get("retries"),
             scheduled_at=form.naive_schedule,
             timezone_name=data.get("timezone") or None,
+            idempotency_key=key if form_keys.is_key(key) else "",
         )
     except ValidationError as exc:
-        for key, problems in exc.message_dict.items():
-            if key in FIELD_OF:
-                form.add_error(FIELD_OF[key], problems)
+        for name, problems in exc.message_dict.items():
+            if name in FIELD_OF:
+                form.add_error(FIELD_OF[name], problems)
             else:
                 document_errors.extend(problems)
         return _invalid(request, form, document_errors, faxboxes=faxboxes, target="send")
-    for fax in result.faxes:
-        audit(request, "fax.sent", fax, to=fax.to_number, pages=fax.pages, status=fax.status)
-    numbers = ", ".join(fax.to_number for fax in result.faxes)
-    scheduled = result.faxes and result.faxes[0].status == "scheduled"
-    messages.success(request, f"{'Scheduled' if scheduled else 'Sending'} to {numbers}.")
+    if not result.replayed:  # a double click or a resent form sends nothing twice
+        for fax in result.faxes:
+            audit(request, "fax.sent", fax, to=fax.to_number, pages=fax.pages, status=fax.status)
+        remember_sent_from(request.user, faxbox)
+        if data.get("make_default"):
+            set_default_faxbox(request.user, faxbox)
+        numbers = ", ".join(fax.to_number for fax in result.faxes)
+        first = result.faxes[0] if result.faxes else None
+        if first is not None and first.status == "scheduled" and first.scheduled_at:
+            when = schedule_text(
+                first.scheduled_at, data.get("timezone") or "", request.account.timezone
+            )
+            messages.success(request, f"Scheduled to {numbers} for {when}.")
+        else:
+            messages.success(request, f"Sending to {numbers}.")
     url = reverse("outbox")
     if request.htmx:
         response = HttpResponse()
@@ -165,6 +209,8 @@ def preview(request: HttpRequest) -> HttpResponse:
             sent_at=sent_at,
             max_pages=settings.FAXPORTAL_UI_PREVIEW_PAGES,
         )
+    except DocumentsRejected as exc:
+        return _invalid(request, form, exc.messages, faxboxes=faxboxes, target="preview")
     except DocumentRejected as exc:
         return _invalid(request, form, [exc.message], faxboxes=faxboxes, target="preview")
     context = {
@@ -172,6 +218,11 @@ def preview(request: HttpRequest) -> HttpResponse:
         "preview": result,
         "numbers": numbers,
         "sent_at": sent_at,
+        "sent_at_text": schedule_text(
+            sent_at, form.cleaned_data.get("timezone") or "", request.account.timezone
+        )
+        if sent_at
+        else "",
         "document_errors": [],
         "target": "preview",
     }

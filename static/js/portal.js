@@ -121,19 +121,182 @@
     zone.addEventListener("drop", function (event) { add(event.dataTransfer.files); });
   }
 
-  /* --- send page: contact suggestions add a recipient ------------------------------- */
-  document.addEventListener("click", function (event) {
-    var pick = event.target.closest("[data-add-recipient]");
-    if (!pick) return;
+  /* --- send page: contact suggestions, an ARIA combobox ------------------------------ */
+  function addRecipient(number) {
     var field = document.getElementById("id_to");
-    var number = pick.getAttribute("data-add-recipient");
     var current = field.value.trim();
     field.value = current ? current.replace(/[,;\s]*$/, "") + ", " + number : number;
     field.dispatchEvent(new Event("input", { bubbles: true }));
     var search = document.getElementById("contact-search");
     search.value = "";
-    document.getElementById("contact-suggestions").innerHTML = "";
+    closeSuggestions();
     field.focus();
+  }
+  function suggestionOptions() {
+    var list = document.getElementById("contact-suggestions");
+    return list ? Array.prototype.slice.call(list.querySelectorAll("[data-add-recipient]")) : [];
+  }
+  function closeSuggestions() {
+    var list = document.getElementById("contact-suggestions");
+    var search = document.getElementById("contact-search");
+    if (list) list.innerHTML = "";
+    if (search) { search.setAttribute("aria-expanded", "false"); search.removeAttribute("aria-activedescendant"); }
+  }
+  function highlight(index) {
+    var options = suggestionOptions();
+    var search = document.getElementById("contact-search");
+    options.forEach(function (option, i) { option.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    if (options[index]) {
+      search.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    } else {
+      search.removeAttribute("aria-activedescendant");
+    }
+  }
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest("[data-add-recipient]");
+    if (pick) addRecipient(pick.getAttribute("data-add-recipient"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (!event.target || event.target.id !== "contact-search") return;
+    var options = suggestionOptions();
+    var current = options.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+    if (event.key === "ArrowDown" && options.length) {
+      event.preventDefault();
+      highlight(current < options.length - 1 ? current + 1 : 0);
+    } else if (event.key === "ArrowUp" && options.length) {
+      event.preventDefault();
+      highlight(current > 0 ? current - 1 : options.length - 1);
+    } else if (event.key === "Enter") {
+      event.preventDefault(); // never submits the send form from here
+      if (current >= 0) addRecipient(options[current].getAttribute("data-add-recipient"));
+    } else if (event.key === "Escape") {
+      closeSuggestions();
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "contact-suggestions") {
+      var search = document.getElementById("contact-search");
+      search.setAttribute("aria-expanded", suggestionOptions().length ? "true" : "false");
+      search.removeAttribute("aria-activedescendant");
+    }
+  });
+
+  /* --- forms that create something: one submission ---------------------------------- */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-once") || form.hasAttribute("hx-post")) return;
+    if (form.getAttribute("data-submitting")) { event.preventDefault(); return; }
+    form.setAttribute("data-submitting", "1");
+    // After this event the browser has taken the clicked button's value: now disable.
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      form.removeAttribute("data-submitting");
+      form.querySelectorAll("button[disabled]").forEach(function (b) { b.disabled = false; });
+    });
+  });
+
+  /* --- live lists and statuses: poll, slower while the tab is hidden ------------------ */
+  var HIDDEN_FACTOR = 6; // a hidden tab polls six times less often (never stops)
+  var lastPoll = new WeakMap();
+  function pollTick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-poll]").forEach(function (el) {
+      var seconds = parseFloat(el.getAttribute("data-poll")) || 5;
+      if (document.hidden) seconds *= HIDDEN_FACTOR;
+      var last = lastPoll.get(el);
+      if (last === undefined) { lastPoll.set(el, now); return; }
+      if (now - last >= seconds * 1000 && window.htmx) {
+        lastPoll.set(el, now);
+        window.htmx.trigger(el, "poll");
+      }
+    });
+  }
+
+  /* --- unread count (title, sidebar) and desktop notifications ------------------------ */
+  var unreadSeen = null;
+  var newestSeen = null;
+  function showUnread(count) {
+    var badge = document.getElementById("unread-count");
+    if (badge) {
+      badge.hidden = !count;
+      var number = badge.querySelector("[data-unread]");
+      if (number) number.textContent = count || "";
+    }
+    var title = document.title.replace(/^\(\d+\+?\) /, "");
+    document.title = count ? "(" + count + ") " + title : title;
+  }
+  function notificationsOn() {
+    return "Notification" in window && Notification.permission === "granted" &&
+      window.localStorage.getItem("faxportal.notify") === "on";
+  }
+  function pollUnread() {
+    var url = document.body.getAttribute("data-unread-url");
+    if (!url || !window.fetch) return;
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        var count = data.unread >= 100 ? "99+" : (data.unread ? String(data.unread) : "");
+        showUnread(count);
+        var newest = data.newest ? data.newest.id : null;
+        if (newestSeen !== null && newest && newest !== newestSeen && data.unread >= (unreadSeen || 0) && notificationsOn()) {
+          var note = new Notification("New fax from " + data.newest.from, {
+            body: (data.newest.pages ? data.newest.pages + " page" + (data.newest.pages > 1 ? "s" : "") + " · " : "") + "open it in the inbox",
+            tag: "fax-" + newest
+          });
+          note.onclick = function () { window.focus(); window.location.href = data.newest.url; };
+        }
+        newestSeen = newest || "";
+        unreadSeen = data.unread;
+      })
+      .catch(function () {});
+  }
+  function scheduleUnread() {
+    var seconds = parseFloat(document.body.getAttribute("data-unread-seconds")) || 15;
+    setTimeout(function () { pollUnread(); scheduleUnread(); }, seconds * 1000 * (document.hidden ? HIDDEN_FACTOR : 1));
+  }
+  function setUpNotifyToggle() {
+    var toggle = document.getElementById("notify-toggle");
+    if (!toggle || !("Notification" in window)) return;
+    function render() {
+      var on = notificationsOn();
+      toggle.setAttribute("aria-pressed", on ? "true" : "false");
+      toggle.textContent = "Desktop alerts: " + (on ? "on" : "off");
+    }
+    toggle.hidden = false;
+    render();
+    toggle.addEventListener("click", function () {
+      if (notificationsOn()) {
+        window.localStorage.setItem("faxportal.notify", "off");
+        render();
+        return;
+      }
+      Promise.resolve(Notification.requestPermission()).then(function (permission) {
+        window.localStorage.setItem("faxportal.notify", permission === "granted" ? "on" : "off");
+        if (permission !== "granted") announce("The browser did not allow notifications.");
+        render();
+      });
+    });
+  }
+
+  /* --- fax detail: print the pages ------------------------------------------------------ */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-print]");
+    if (!button) return;
+    var images = Array.prototype.slice.call(document.querySelectorAll("#fax-pages img"));
+    var pending = images.filter(function (img) { img.loading = "eager"; return !img.complete; });
+    var left = pending.length;
+    if (!left) { window.print(); return; }
+    pending.forEach(function (img) {
+      var done = function () { left -= 1; if (left === 0) window.print(); };
+      img.addEventListener("load", done, { once: true });
+      img.addEventListener("error", done, { once: true });
+    });
   });
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -144,5 +307,8 @@
     }
     var files = document.getElementById("id_documents");
     if (files) setUpFiles(files);
+    setInterval(pollTick, 1000);
+    setUpNotifyToggle();
+    if (document.body.getAttribute("data-unread-url")) { pollUnread(); scheduleUnread(); }
   });
 })();

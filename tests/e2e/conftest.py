@@ -20,7 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 # The ones the README shows (the others stay test artifacts).
-README_SCREENSHOTS = {"inbox", "send", "detail", "outbox", "tokens", "audit"}
+README_SCREENSHOTS = {
+    "inbox",
+    "send",
+    "detail",
+    "outbox",
+    "tokens",
+    "audit",
+    "phone-outbox",
+    "confirm",
+}
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

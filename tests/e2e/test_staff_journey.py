@@ -134,7 +134,8 @@ def test_send_deliver_receive_open_download(page, demo, tmp_path):
     screenshot(page, "outbox")
     sent = Fax.objects.get(account=demo["clinic"], direction="outbound")
     assert sent.status == "delivered" and sent.pages == 3
-    first_row.get_by_role("link", name="+1 202-555-0102").click()
+    # The address book names the recipient; the number stays beside it.
+    first_row.get_by_role("link", name="Demo Pharmacy").click()
     expect(page.locator("#fax-status")).to_contain_text("T.30 result")
     expect(page.locator("#fax-status")).to_contain_text("14400 bps")
     screenshot(page, "detail-outbound")
@@ -170,7 +171,7 @@ def test_send_deliver_receive_open_download(page, demo, tmp_path):
         expect(pages.nth(i)).to_have_js_property("complete", True)
     screenshot(page, "detail")
     with page.expect_download() as download:
-        page.get_by_role("link", name="PDF").click()
+        page.get_by_role("link", name="PDF", exact=True).click()
     pdf_path = download.value.path()
     assert download.value.suggested_filename.endswith(".pdf")
     with open(pdf_path, "rb") as handle:

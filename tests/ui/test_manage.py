@@ -22,7 +22,7 @@ FAXBOX = {
     "caller_id": "",
     "caller_name": "Acme Lab",
     "fax_header": "ACME LAB",
-    "fax_identity": "ACME LAB",
+    "fax_identity": "+1 202 555 0150",  # T.30: digits, + and spaces
     "fax_timezone": "America/Chicago",
     "retries": "2",
     "notify_inbound_emails": "lab@acme.test, desk@acme.test",
@@ -87,12 +87,21 @@ def test_admin_manages_users_and_roles(acme, staff):
     created = User.objects.get(username="new@acme.test")
     assert created.account == acme.account and created.role == Role.VIEWER
     assert Client().login(username="new@acme.test", password="a-long-new-password")
-    client.post(reverse("manage-user-role", args=[created.pk]), {"role": "staff"})
+    # A role change asks first.
+    ask = client.post(reverse("manage-user-role", args=[created.pk]), {"role": "staff"})
+    assert ask.status_code == 200 and b"Make new@acme.test staff?" in ask.content
+    created.refresh_from_db()
+    assert created.role == Role.VIEWER
+    client.post(reverse("manage-user-role", args=[created.pk]), {"role": "staff", "confirmed": "1"})
     created.refresh_from_db()
     assert created.role == Role.STAFF
     # Nobody changes their own role or locks out the last admin.
-    client.post(reverse("manage-user-role", args=[acme.admin.pk]), {"role": "viewer"})
-    client.post(reverse("manage-user-active", args=[acme.admin.pk]), {"active": "0"})
+    client.post(
+        reverse("manage-user-role", args=[acme.admin.pk]), {"role": "viewer", "confirmed": "1"}
+    )
+    client.post(
+        reverse("manage-user-active", args=[acme.admin.pk]), {"active": "0", "confirmed": "1"}
+    )
     acme.admin.refresh_from_db()
     assert acme.admin.role == Role.ADMIN and acme.admin.is_active
     actions = [e.action for e in AuditEvent.objects.order_by("id")]
@@ -102,7 +111,11 @@ def test_admin_manages_users_and_roles(acme, staff):
 def test_a_disabled_user_is_logged_out(acme, staff):
     staff_client = login(staff)
     assert staff_client.get(reverse("inbox")).status_code == 200
-    login(acme.admin).post(reverse("manage-user-active", args=[staff.pk]), {"active": "0"})
+    admin = login(acme.admin)
+    ask = admin.post(reverse("manage-user-active", args=[staff.pk]), {"active": "0"})
+    assert ask.status_code == 200 and b"Disable sam@acme.test?" in ask.content
+    assert staff_client.get(reverse("inbox")).status_code == 200  # not yet
+    admin.post(reverse("manage-user-active", args=[staff.pk]), {"active": "0", "confirmed": "1"})
     assert staff_client.get(reverse("inbox")).status_code == 302
     assert not Client().login(username=staff.username, password=PASSWORD)
 
@@ -112,14 +125,19 @@ def test_token_secret_is_shown_once_and_works(acme):
     response = client.post(
         reverse("manage-tokens"),
         {"name": "EHR bridge", "scopes": ["fax:read", "fax:send"], "expires_in_days": "30"},
+        follow=True,
     )
+    # Post/redirect/get: the secret is on the page the redirect lands on.
+    assert response.redirect_chain == [(reverse("manage-tokens"), 302)]
     assert response["Cache-Control"] == "no-store"
     secret = re.search(r'<code id="new-secret">([^<]+)</code>', response.content.decode()).group(1)
     token = find_token(secret)
     assert token.name == "EHR bridge" and token.scopes == ["fax:read", "fax:send"]
     assert token.expires_at is not None and token.created_by == acme.admin
     assert secret not in client.get(reverse("manage-tokens")).content.decode()
-    client.post(reverse("manage-token-revoke", args=[token.pk]))
+    ask = client.post(reverse("manage-token-revoke", args=[token.pk]))
+    assert ask.status_code == 200 and ApiToken.objects.get(pk=token.pk).revoked_at is None
+    client.post(reverse("manage-token-revoke", args=[token.pk]), {"confirmed": "1"})
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     no_scope = client.post(reverse("manage-tokens"), {"name": "x"})
     assert no_scope.status_code == 400 and ApiToken.objects.count() == 1
@@ -139,12 +157,18 @@ def test_webhooks_are_listed_created_and_disabled(acme):
     response = client.post(
         reverse("manage-webhooks"),
         {"url": "https://93.184.216.34/hook", "events": ["fax.received"]},
+        follow=True,
     )
+    assert response.redirect_chain == [(reverse("manage-webhooks"), 302)]
     secret = re.search(r'<code id="new-secret">([^<]+)</code>', response.content.decode()).group(1)
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.secret == secret and endpoint.events == ["fax.received"]
     assert secret not in client.get(reverse("manage-webhooks")).content.decode()
     client.post(reverse("manage-webhook-toggle", args=[endpoint.pk]), {"enabled": "0"})
+    assert WebhookEndpoint.objects.get().enabled is True  # asked first
+    client.post(
+        reverse("manage-webhook-toggle", args=[endpoint.pk]), {"enabled": "0", "confirmed": "1"}
+    )
     assert WebhookEndpoint.objects.get().enabled is False
     WebhookDelivery.objects.create(
         endpoint=endpoint,
@@ -166,13 +190,13 @@ def test_audit_log_filters_and_pages(settings, acme, inbound_fax):
         viewer.get(reverse("fax-pdf", args=[inbound_fax.pk]))
     client = login(acme.admin)
     page = client.get(reverse("manage-audit"), {"action": "fax.downloaded"}).content.decode()
-    assert page.count("<code>fax.downloaded</code>") == 5 and 'rel="next"' in page
+    assert page.count('<span class="sub mono">fax.downloaded</span>') == 5 and 'rel="next"' in page
     assert "bob@acme.test" in page
     older = re.search(r'href="(\?[^"]*after=[^"]+)" rel="next"', page).group(1)
     second = client.get(reverse("manage-audit") + older.replace("&amp;", "&")).content.decode()
-    assert second.count("<code>fax.downloaded</code>") == 1
+    assert second.count('<span class="sub mono">fax.downloaded</span>') == 1
     by_user = client.get(reverse("manage-audit"), {"user": acme.admin.pk}).content.decode()
-    assert "<code>fax.downloaded</code>" not in by_user
+    assert '<span class="sub mono">fax.downloaded</span>' not in by_user
 
 
 def test_audit_log_shows_only_the_own_account(acme, other, charlie, inbound_fax):
