@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_kazoo_auth'),
-        ('faxes', '0005_list_indexes'),
+        ('faxes', '0006_kazoo_callflows_identity_smtp'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
