@@ -445,6 +445,9 @@ class WebhookDelivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a task for the due attempt was put on the broker (cleared when a worker
+    # takes it): the periodic sweep does not enqueue it again while that is recent.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_response = models.TextField(blank=True)
     last_error = models.CharField(max_length=500, blank=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from faxportal.env import (
     env_bool,
@@ -400,6 +401,14 @@ CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {
     "task": "faxes.webhooks.retry_due",
     "schedule": float(FAXPORTAL_SWEEP_INTERVAL),
 }
+# Webhook tasks have their own queue, so a backlog of deliveries never delays fax
+# work. Workers consume both queues by default (-Q celery,webhooks), or one each.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("webhooks", routing_key="webhooks"),
+)
+CELERY_TASK_ROUTES = {"faxes.webhooks.*": {"queue": "webhooks"}}
 # Swagger UI and Redoc at /api/v1/docs/ are served from this package, not a CDN.
 INSTALLED_APPS.append("drf_spectacular_sidecar")
 SPECTACULAR_SETTINGS.update(

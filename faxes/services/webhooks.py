@@ -9,6 +9,11 @@ with exponential backoff until ``FAXPORTAL_WEBHOOK_RETRY_FOR`` seconds after
 the event; then the delivery is failed. The periodic ``retry_due`` task
 enqueues due deliveries, so a lost broker message or a killed worker only
 delays one.
+
+Every enqueue is recorded (``enqueued_at``) and the sweep skips deliveries
+enqueued less than ``ENQUEUE_LEASE`` ago, so a backlog in the broker is never
+multiplied by the sweep. Webhook tasks go to their own Celery queue
+(``webhooks``, see ``CELERY_TASK_ROUTES``), so fax work never waits behind them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ log = logging.getLogger(__name__)
 D = WebhookDelivery.Status
 
 MAX_ENDPOINTS_PER_ACCOUNT = 20
+# How long an enqueued delivery is left to the broker before the sweep enqueues it
+# again (its message may have been lost). Longer than a busy queue takes to drain.
+ENQUEUE_LEASE = timedelta(minutes=15)
 MAX_URL_LENGTH = 2000
 _UNSET: Any = object()
 
@@ -208,6 +216,7 @@ def record_status_change(
             fax_id=fax.pk,
             payload=payloads[event],
             next_attempt_at=now,
+            enqueued_at=now,
         )
         for endpoint in endpoints
         for event in raised
@@ -230,6 +239,8 @@ def enqueue(delivery_id: str) -> None:
             deliver_task.delay(delivery_id)
         except Exception:
             log.exception("could not enqueue webhook delivery %s; retry_due will", delivery_id)
+            # Not on the broker after all: the next sweep may take it at once.
+            WebhookDelivery.objects.filter(pk=delivery_id).update(enqueued_at=None)
 
     transaction.on_commit(send)
 
@@ -244,6 +255,7 @@ def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
             fax_id=delivery.fax_id,
             payload=delivery.payload,
             next_attempt_at=timezone.now(),
+            enqueued_at=timezone.now(),
         )
         enqueue(copy.pk)
     return copy
@@ -273,7 +285,7 @@ def _claim(delivery_id: str, now: datetime) -> bool:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     return bool(
         WebhookDelivery.objects.filter(due, pk=delivery_id, status=D.PENDING).update(
-            next_attempt_at=lease
+            next_attempt_at=lease, enqueued_at=None
         )
     )
 
@@ -338,18 +350,34 @@ def _finish(delivery, status, *, status_code=None, response="", error="", attemp
 
 
 def retry_due(now: datetime | None = None, batch: int = 500) -> int:
-    """Enqueue deliveries whose next attempt is due (run periodically by Celery beat)."""
+    """Enqueue deliveries whose next attempt is due (run periodically by Celery beat).
+
+    Each one is leased first (``enqueued_at``): one already waiting in the broker
+    is left alone until ``ENQUEUE_LEASE`` has passed, so sweeps never pile copies
+    of a backlog onto the queue. Concurrent sweeps skip each other's rows.
+    """
     from faxes.webhooks.tasks import deliver_task
 
-    due = WebhookDelivery.objects.filter(
-        status=D.PENDING, next_attempt_at__lte=now or timezone.now()
-    ).order_by("next_attempt_at")
+    now = now or timezone.now()
+    not_enqueued = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - ENQUEUE_LEASE)
+    with transaction.atomic():
+        due = (
+            WebhookDelivery.objects.filter(not_enqueued, status=D.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .select_for_update(skip_locked=True)
+        )
+        ids = list(due.values_list("pk", flat=True)[:batch])
+        WebhookDelivery.objects.filter(pk__in=ids).update(enqueued_at=now)
     count = 0
-    for delivery_id in due.values_list("pk", flat=True)[:batch]:
+    for position, delivery_id in enumerate(ids):
         try:
             deliver_task.delay(delivery_id)
         except Exception:
             log.exception("could not enqueue webhook delivery %s", delivery_id)
+            # Release the rest, so the next sweep tries them again at once.
+            WebhookDelivery.objects.filter(pk__in=ids[position:], enqueued_at=now).update(
+                enqueued_at=None
+            )
             break
         count += 1
     return count
