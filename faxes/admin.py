@@ -362,8 +362,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     search_fields = ["id", "url", "description", "account__name"]
     list_select_related = ["account"]
     raw_id_fields = ["account"]
-    readonly_fields = ["id", "created_at", "updated_at"]
-    actions = ["rotate_secret"]
+    readonly_fields = ["id", "previous_secret_expires_at", "created_at", "updated_at"]
+    actions = ["rotate_secret", "rotate_secret_now"]
 
     def save_model(self, request, obj, form, change):
         new_secret = None if obj.secret else generate_secret()
@@ -375,10 +375,18 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                 request, f"Signing secret of {obj.url} (shown once): {new_secret}", messages.WARNING
             )
 
-    @admin.action(description="Rotate the signing secret (shown once)")
+    @admin.action(description="Rotate the signing secret (old one valid for the grace period)")
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             secret = webhook_services.rotate_secret(endpoint)
+            self.message_user(
+                request, f"New signing secret of {endpoint.url}: {secret}", messages.WARNING
+            )
+
+    @admin.action(description="Rotate the signing secret, old one invalid at once (leaked)")
+    def rotate_secret_now(self, request, queryset):
+        for endpoint in queryset:
+            secret = webhook_services.rotate_secret(endpoint, grace=0)
             self.message_user(
                 request, f"New signing secret of {endpoint.url}: {secret}", messages.WARNING
             )

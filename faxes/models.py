@@ -412,6 +412,10 @@ class WebhookEndpoint(models.Model):
     events = models.JSONField(default=list)
     # Encrypted at rest (it must be read back to sign deliveries).
     secret = EncryptedTextField()
+    # The secret before the last rotation: deliveries are signed with it too until
+    # it expires, so receivers can switch over without refusing a delivery.
+    previous_secret = EncryptedTextField(blank=True, default="")
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     description = models.CharField(max_length=200, blank=True)
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -397,6 +397,11 @@ FAXPORTAL_WEBHOOK_RETRY_DELAY_MAX = env_int(
     "FAXPORTAL_WEBHOOK_RETRY_DELAY_MAX", 4 * 3600, minimum=1
 )
 FAXPORTAL_WEBHOOK_RETRY_FOR = env_int("FAXPORTAL_WEBHOOK_RETRY_FOR", 24 * 3600, minimum=0)
+# After a secret rotation, deliveries are signed with the old secret too for this
+# many seconds (both signatures in webhook-signature), so receivers can roll over.
+FAXPORTAL_WEBHOOK_SECRET_GRACE = env_int(
+    "FAXPORTAL_WEBHOOK_SECRET_GRACE", 24 * 3600, minimum=0, maximum=7 * 24 * 3600
+)
 CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {
     "task": "faxes.webhooks.retry_due",
     "schedule": float(FAXPORTAL_SWEEP_INTERVAL),

@@ -177,12 +177,51 @@ def update_endpoint(
     return endpoint
 
 
-def rotate_secret(endpoint: WebhookEndpoint, secret: object = None) -> str:
-    """Replace the signing secret; returns the new one (shown once)."""
-    new_secret = _check_secret(secret)
-    endpoint.secret = new_secret
-    endpoint.save(update_fields=["secret", "updated_at"])
-    return new_secret
+MAX_SECRET_GRACE = 7 * 24 * 3600
+
+
+def _check_grace(grace: object) -> int:
+    if grace is None:
+        return settings.FAXPORTAL_WEBHOOK_SECRET_GRACE
+    if isinstance(grace, bool) or not isinstance(grace, int):
+        raise ValidationError({"grace_seconds": ["Must be a whole number of seconds."]})
+    if not 0 <= grace <= MAX_SECRET_GRACE:
+        raise ValidationError({"grace_seconds": [f"Must be 0 to {MAX_SECRET_GRACE} seconds."]})
+    return grace
+
+
+def rotate_secret(endpoint: WebhookEndpoint, secret: object = None, grace: object = None) -> str:
+    """Replace the signing secret; returns the new one (shown once).
+
+    The old secret keeps signing deliveries (beside the new one) for ``grace``
+    seconds (default ``FAXPORTAL_WEBHOOK_SECRET_GRACE``), so a receiver can
+    switch over without refusing anything; 0 drops it at once (a leaked secret).
+    """
+    values = _collect(
+        {"secret": lambda: _check_secret(secret), "grace": lambda: _check_grace(grace)}
+    )
+    old = WebhookEndpoint.objects.filter(pk=endpoint.pk).values_list("secret", flat=True).first()
+    endpoint.secret = values["secret"]
+    if values["grace"] and old:
+        endpoint.previous_secret = old
+        endpoint.previous_secret_expires_at = timezone.now() + timedelta(seconds=values["grace"])
+    else:
+        endpoint.previous_secret = ""
+        endpoint.previous_secret_expires_at = None
+    endpoint.save(
+        update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
+    )
+    return values["secret"]
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now: datetime | None = None) -> list[str]:
+    """The secrets a delivery is signed with now: the current one, then the previous
+    one while its grace period lasts."""
+    keys = [endpoint.secret]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and expires and expires > (now or timezone.now()):
+        keys.append(endpoint.previous_secret)
+    return keys
 
 
 # --- creating deliveries --------------------------------------------------------
@@ -303,7 +342,7 @@ def deliver(delivery_id: str) -> str:
         return _finish(delivery, D.FAILED, error="the endpoint is disabled", attempted=False)
     try:
         body = body_of(delivery)
-        headers = signing.signed_headers(endpoint.secret, delivery.pk, body)
+        headers = signing.signed_headers(signing_secrets(endpoint), delivery.pk, body)
         headers["webhook-event"] = delivery.event
         result = http.post(endpoint.url, body, headers, settings.FAXPORTAL_WEBHOOK_TIMEOUT)
         status_code, response = result.status, result.body

@@ -260,6 +260,9 @@ class Webhook(s.Serializer):
     events = s.ListField(child=s.ChoiceField(choices=EVENTS))
     description = text()
     enabled = s.BooleanField()
+    previous_secret_expires_at = maybe(
+        help_text="After a rotation: until then deliveries are also signed with the old secret."
+    )
     created_at = text()
     updated_at = text()
 
@@ -287,6 +290,13 @@ class WebhookPatch(WebhookIn):
 
 class SecretIn(s.Serializer):
     secret = text("Your own whsec_<base64> secret (default: generated).", required=False)
+    grace_seconds = s.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=7 * 24 * 3600,
+        help_text="How long the old secret keeps signing too (default: "
+        "FAXPORTAL_WEBHOOK_SECRET_GRACE, 24 h); 0 stops it at once.",
+    )
 
 
 class Webhooks(s.Serializer):
