@@ -10,6 +10,7 @@ from faxes.models import (
     FaxEvent,
     FaxNumber,
     InboundRefusal,
+    Receipt,
     SmtpLog,
 )
 
@@ -430,6 +431,26 @@ class DownloadMarkAdmin(admin.ModelAdmin):
     raw_id_fields = ["fax", "token", "account"]
     date_hierarchy = "downloaded_at"
     show_full_result_count = False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    """A receipt is a record: readable here, never changed or added by hand."""
+
+    list_display = ["created_at", "fax", "account", "document_sha256"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["id", "fax__id", "document_sha256", "account__name"]
+    list_select_related = ["fax", "account"]
+    fields = readonly_fields = [
+        "id", "fax", "account", "file", "document_sha256", "figures", "created_at",
+    ]  # fmt: skip
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(SmtpLog)

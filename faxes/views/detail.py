@@ -15,6 +15,7 @@ from faxes.forms import ForwardForm
 from faxes.models import Direction, Fax, FaxStatus
 from faxes.services import cancel_fax, forward_fax, purge_attachment, resubmit_fax
 from faxes.services.reading import is_read, mark_read, mark_unread
+from faxes.services.receipts import RECEIPT_STATUSES, make_receipt, stored_receipt
 from faxes.services.retention import delete_fax
 from faxes.views.common import (
     MANAGE,
@@ -51,6 +52,7 @@ def _context(request: HttpRequest, fax: Fax, **extra) -> dict:
         "attempts": list(fax.attempts.order_by("number")) if outbound else [],
         "events": list(fax.events.order_by("created_at", "id")),
         "is_read": (not outbound) and is_read(fax, request.user),
+        "receipt": stored_receipt(fax) if outbound else None,
         **extra,
     }
 
@@ -64,6 +66,8 @@ def fax_detail(request: HttpRequest, fax_id: str) -> HttpResponse:
     if fax.direction == Direction.INBOUND:
         mark_read(fax, request.user)
     audit(request, "fax.viewed", fax)
+    if fax.direction == Direction.OUTBOUND and fax.status in RECEIPT_STATUSES:
+        make_receipt(fax)  # a fax finished before receipts were stored gets its one now
     forward_form = ForwardForm(
         faxboxes=account_faxboxes(request), initial={"faxbox": fax.faxbox_id}
     )

@@ -162,6 +162,15 @@ class Cover(s.Serializer):
     message = text(required=False)
 
 
+class Receipt(s.Serializer):
+    id = text("The stored receipt's own id; it never changes.")
+    sha256 = maybe(
+        help_text="Hex SHA-256 of exactly the fax TIFF transmitted (null when none was)."
+    )
+    url = text("The receipt PDF.")
+    created_at = text()
+
+
 class SentFaxDetail(SentFax):
     from_name = maybe()
     to_name = maybe()
@@ -173,6 +182,7 @@ class SentFaxDetail(SentFax):
     t30_result = T30Result(allow_null=True)
     attempts = Attempt(many=True)
     receipt_url = maybe()
+    receipt = Receipt(allow_null=True, help_text="Made when the fax finished; null before.")
 
 
 class SentFaxes(s.Serializer):
