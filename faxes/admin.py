@@ -11,6 +11,7 @@ from faxes.models import (
     FaxEvent,
     FaxNumber,
     InboundRefusal,
+    Receipt,
     SmtpLog,
 )
 
@@ -406,8 +407,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     search_fields = ["id", "url", "description", "account__name"]
     list_select_related = ["account"]
     raw_id_fields = ["account"]
-    readonly_fields = ["id", "created_at", "updated_at"]
-    actions = ["rotate_secret"]
+    readonly_fields = ["id", "previous_secret_expires_at", "created_at", "updated_at"]
+    actions = ["rotate_secret", "rotate_secret_now"]
 
     def save_model(self, request, obj, form, change):
         new_secret = None if obj.secret else generate_secret()
@@ -419,10 +420,18 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                 request, f"Signing secret of {obj.url} (shown once): {new_secret}", messages.WARNING
             )
 
-    @admin.action(description="Rotate the signing secret (shown once)")
+    @admin.action(description="Rotate the signing secret (old one valid for the grace period)")
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             secret = webhook_services.rotate_secret(endpoint)
+            self.message_user(
+                request, f"New signing secret of {endpoint.url}: {secret}", messages.WARNING
+            )
+
+    @admin.action(description="Rotate the signing secret, old one invalid at once (leaked)")
+    def rotate_secret_now(self, request, queryset):
+        for endpoint in queryset:
+            secret = webhook_services.rotate_secret(endpoint, grace=0)
             self.message_user(
                 request, f"New signing secret of {endpoint.url}: {secret}", messages.WARNING
             )
@@ -466,6 +475,26 @@ class DownloadMarkAdmin(admin.ModelAdmin):
     raw_id_fields = ["fax", "token", "account"]
     date_hierarchy = "downloaded_at"
     show_full_result_count = False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    """A receipt is a record: readable here, never changed or added by hand."""
+
+    list_display = ["created_at", "fax", "account", "document_sha256"]
+    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["id", "fax__id", "document_sha256", "account__name"]
+    list_select_related = ["fax", "account"]
+    fields = readonly_fields = [
+        "id", "fax", "account", "file", "document_sha256", "figures", "created_at",
+    ]  # fmt: skip
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(SmtpLog)

@@ -11,3 +11,7 @@ class FaxesConfig(AppConfig):
 
         # Webhook deliveries for every fax status change (faxes/webhooks/).
         fax_status_changed.connect(on_fax_status_changed, dispatch_uid="faxes.webhooks")
+        # The stored receipt of every outbound fax that finishes (faxes/services/receipts.py).
+        from faxes.services.receipts import on_fax_status_changed as make_receipt_when_finished
+
+        fax_status_changed.connect(make_receipt_when_finished, dispatch_uid="faxes.receipts")

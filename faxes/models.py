@@ -401,6 +401,32 @@ class Attempt(models.Model):
         return f"attempt {self.number} of {self.fax_id}"
 
 
+class Receipt(models.Model):
+    """The record of how an outbound fax ended: made once when it finished, never changed.
+
+    ``figures`` is the snapshot the PDF was drawn from (transmission figures, the
+    recipient's station id, names and time zone as they were then); the PDF holds the
+    page-1 image; ``document_sha256`` is the digest of exactly the TIFF transmitted,
+    so anyone can check a copy of the sent document against it.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    fax = models.OneToOneField(Fax, on_delete=models.CASCADE, related_name="receipt")
+    file = models.FileField(upload_to=fax_file_path, max_length=300)
+    figures = models.JSONField()
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"receipt {self.pk} of {self.fax_id}"
+
+
 class DownloadMark(models.Model):
     """A fax downloaded with one API token (native API ``downloaded`` tracking)."""
 
@@ -474,6 +500,10 @@ class WebhookEndpoint(models.Model):
     events = models.JSONField(default=list)
     # Encrypted at rest (it must be read back to sign deliveries).
     secret = EncryptedTextField()
+    # The secret before the last rotation: deliveries are signed with it too until
+    # it expires, so receivers can switch over without refusing a delivery.
+    previous_secret = EncryptedTextField(blank=True, default="")
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     description = models.CharField(max_length=200, blank=True)
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -507,6 +537,9 @@ class WebhookDelivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a task for the due attempt was put on the broker (cleared when a worker
+    # takes it): the periodic sweep does not enqueue it again while that is recent.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_response = models.TextField(blank=True)
     last_error = models.CharField(max_length=500, blank=True)

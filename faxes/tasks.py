@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from faxes import services
-from faxes.services import notify
+from faxes.services import notify, receipts
 
 
 @shared_task(name="faxes.process_fax", acks_late=True, ignore_result=True)
@@ -41,6 +41,11 @@ def notify_inbound_task(fax_id: str) -> int:
 )  # fmt: skip
 def notify_outbound_task(fax_id: str) -> int:
     return notify.notify_outbound(fax_id)
+
+
+@shared_task(name="faxes.make_receipt", acks_late=True, ignore_result=True)
+def make_receipt_task(fax_id: str) -> str:
+    return receipts.make_receipt_for(fax_id)
 
 
 # Webhook delivery tasks (faxes/webhooks/tasks.py) register with Celery here.

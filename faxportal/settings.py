@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from faxportal.env import (
     env_bool,
@@ -418,10 +419,23 @@ FAXPORTAL_WEBHOOK_RETRY_DELAY_MAX = env_int(
     "FAXPORTAL_WEBHOOK_RETRY_DELAY_MAX", 4 * 3600, minimum=1
 )
 FAXPORTAL_WEBHOOK_RETRY_FOR = env_int("FAXPORTAL_WEBHOOK_RETRY_FOR", 24 * 3600, minimum=0)
+# After a secret rotation, deliveries are signed with the old secret too for this
+# many seconds (both signatures in webhook-signature), so receivers can roll over.
+FAXPORTAL_WEBHOOK_SECRET_GRACE = env_int(
+    "FAXPORTAL_WEBHOOK_SECRET_GRACE", 24 * 3600, minimum=0, maximum=7 * 24 * 3600
+)
 CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {
     "task": "faxes.webhooks.retry_due",
     "schedule": float(FAXPORTAL_SWEEP_INTERVAL),
 }
+# Webhook tasks have their own queue, so a backlog of deliveries never delays fax
+# work. Workers consume both queues by default (-Q celery,webhooks), or one each.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("webhooks", routing_key="webhooks"),
+)
+CELERY_TASK_ROUTES = {"faxes.webhooks.*": {"queue": "webhooks"}}
 # Swagger UI and Redoc at /api/v1/docs/ are served from this package, not a CDN.
 INSTALLED_APPS.append("drf_spectacular_sidecar")
 SPECTACULAR_SETTINGS.update(

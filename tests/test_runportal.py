@@ -130,3 +130,13 @@ def test_runportal_serves_logs_in_and_stops_cleanly(tmp_path):
             if portal.poll() is None:
                 portal.kill()
             log.close()
+
+
+def test_runportal_worker_consumes_the_fax_and_the_webhook_queue(settings):
+    from faxes.management.commands.runportal import Command
+
+    argv = Command().commands({"bind": "127.0.0.1:0", "web_workers": 1, "concurrency": 1})
+    worker = argv["worker"]
+    queues = worker[worker.index("--queues") + 1].split(",")
+    assert queues == ["celery", "webhooks"]
+    assert set(queues) == {queue.name for queue in settings.CELERY_TASK_QUEUES}

@@ -45,6 +45,9 @@ class ReceiptData:
     remote_station_id: str = ""  # the receiver's TSI/CSI
     timezone: str = "UTC"  # the faxbox's timezone, for the times shown
     document: PdfSource | None = None  # the sent PDF (or fax TIFF bytes); page 1 is shown
+    receipt_id: str = ""  # the stored receipt's own id
+    document_sha256: str = ""  # hex SHA-256 of exactly the fax TIFF transmitted
+    generated_at: datetime | None = None  # when the receipt was made (default: now)
 
 
 def _when(value: datetime | None, timezone: str) -> str:
@@ -81,7 +84,17 @@ def receipt_rows(data: ReceiptData) -> list[tuple[str, str]]:
         ("Started", _when(data.started_at, data.timezone)),
         ("Ended", _when(data.ended_at, data.timezone) + _duration(data.started_at, data.ended_at)),
         ("Remote station ID", data.remote_station_id or "—"),
+        *_digest_rows(data),
     ]
+
+
+def _digest_rows(data: ReceiptData) -> list[tuple[str, str]]:
+    rows = [("Receipt ID", data.receipt_id)] if data.receipt_id else []
+    if data.document_sha256:
+        # 64 hex digits do not fit one value column: two lines of 32.
+        digest = data.document_sha256
+        rows += [("Document SHA-256", digest[:32]), ("", digest[32:])]
+    return rows
 
 
 def render_receipt_image(data: ReceiptData) -> Image.Image:
@@ -123,7 +136,8 @@ def render_receipt_image(data: ReceiptData) -> Image.Image:
             framed = ImageOps.expand(page, border=2, fill=0)
             image.paste(framed, (_MARGIN, y))
 
-    footer = f"Generated {_when(datetime.now(UTC), data.timezone)} by the fax portal."
+    made = data.generated_at or datetime.now(UTC)
+    footer = f"Generated {_when(made, data.timezone)} by the fax portal."
     draw.text(
         (_WIDTH - _MARGIN - text_width(footer, small), _HEIGHT - _MARGIN + 20),
         footer,
@@ -143,7 +157,8 @@ def render_receipt_pdf(data: ReceiptData) -> bytes:
         quality=92,
         title=f"Fax receipt {data.fax_id}",
         subject=f"{data.status}: {data.pages_sent} page(s) to {data.to_number}",
-        keywords=f"fax_id={data.fax_id}; status={data.status}; t30={data.t30_result}",
+        keywords=f"fax_id={data.fax_id}; status={data.status}; t30={data.t30_result}"
+        + (f"; sha256={data.document_sha256}" if data.document_sha256 else ""),
         producer="faxportal",
     )
     return out.getvalue()

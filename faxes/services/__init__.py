@@ -3,7 +3,7 @@
 from faxes.services.faxboxes import create_faxbox
 from faxes.services.inbound import UnroutableNumber, receive_fax
 from faxes.services.outbound import cancel_fax, forward_fax, process_fax, resubmit_fax, sweep
-from faxes.services.receipts import receipt_pdf
+from faxes.services.receipts import make_receipt, receipt_pdf
 from faxes.services.retention import delete_fax, purge_attachment, purge_expired_attachments
 from faxes.services.submit import CoverFields, SubmitResult, UploadedFile, UrlDocument, submit_fax
 
@@ -17,6 +17,7 @@ __all__ = [
     "create_faxbox",
     "delete_fax",
     "forward_fax",
+    "make_receipt",
     "process_fax",
     "purge_attachment",
     "purge_expired_attachments",

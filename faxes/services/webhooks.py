@@ -9,6 +9,11 @@ with exponential backoff until ``FAXPORTAL_WEBHOOK_RETRY_FOR`` seconds after
 the event; then the delivery is failed. The periodic ``retry_due`` task
 enqueues due deliveries, so a lost broker message or a killed worker only
 delays one.
+
+Every enqueue is recorded (``enqueued_at``) and the sweep skips deliveries
+enqueued less than ``ENQUEUE_LEASE`` ago, so a backlog in the broker is never
+multiplied by the sweep. Webhook tasks go to their own Celery queue
+(``webhooks``, see ``CELERY_TASK_ROUTES``), so fax work never waits behind them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ log = logging.getLogger(__name__)
 D = WebhookDelivery.Status
 
 MAX_ENDPOINTS_PER_ACCOUNT = 20
+# How long an enqueued delivery is left to the broker before the sweep enqueues it
+# again (its message may have been lost). Longer than a busy queue takes to drain.
+ENQUEUE_LEASE = timedelta(minutes=15)
 MAX_URL_LENGTH = 2000
 _UNSET: Any = object()
 
@@ -169,12 +177,51 @@ def update_endpoint(
     return endpoint
 
 
-def rotate_secret(endpoint: WebhookEndpoint, secret: object = None) -> str:
-    """Replace the signing secret; returns the new one (shown once)."""
-    new_secret = _check_secret(secret)
-    endpoint.secret = new_secret
-    endpoint.save(update_fields=["secret", "updated_at"])
-    return new_secret
+MAX_SECRET_GRACE = 7 * 24 * 3600
+
+
+def _check_grace(grace: object) -> int:
+    if grace is None:
+        return settings.FAXPORTAL_WEBHOOK_SECRET_GRACE
+    if isinstance(grace, bool) or not isinstance(grace, int):
+        raise ValidationError({"grace_seconds": ["Must be a whole number of seconds."]})
+    if not 0 <= grace <= MAX_SECRET_GRACE:
+        raise ValidationError({"grace_seconds": [f"Must be 0 to {MAX_SECRET_GRACE} seconds."]})
+    return grace
+
+
+def rotate_secret(endpoint: WebhookEndpoint, secret: object = None, grace: object = None) -> str:
+    """Replace the signing secret; returns the new one (shown once).
+
+    The old secret keeps signing deliveries (beside the new one) for ``grace``
+    seconds (default ``FAXPORTAL_WEBHOOK_SECRET_GRACE``), so a receiver can
+    switch over without refusing anything; 0 drops it at once (a leaked secret).
+    """
+    values = _collect(
+        {"secret": lambda: _check_secret(secret), "grace": lambda: _check_grace(grace)}
+    )
+    old = WebhookEndpoint.objects.filter(pk=endpoint.pk).values_list("secret", flat=True).first()
+    endpoint.secret = values["secret"]
+    if values["grace"] and old:
+        endpoint.previous_secret = old
+        endpoint.previous_secret_expires_at = timezone.now() + timedelta(seconds=values["grace"])
+    else:
+        endpoint.previous_secret = ""
+        endpoint.previous_secret_expires_at = None
+    endpoint.save(
+        update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
+    )
+    return values["secret"]
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now: datetime | None = None) -> list[str]:
+    """The secrets a delivery is signed with now: the current one, then the previous
+    one while its grace period lasts."""
+    keys = [endpoint.secret]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and expires and expires > (now or timezone.now()):
+        keys.append(endpoint.previous_secret)
+    return keys
 
 
 # --- creating deliveries --------------------------------------------------------
@@ -208,6 +255,7 @@ def record_status_change(
             fax_id=fax.pk,
             payload=payloads[event],
             next_attempt_at=now,
+            enqueued_at=now,
         )
         for endpoint in endpoints
         for event in raised
@@ -230,6 +278,8 @@ def enqueue(delivery_id: str) -> None:
             deliver_task.delay(delivery_id)
         except Exception:
             log.exception("could not enqueue webhook delivery %s; retry_due will", delivery_id)
+            # Not on the broker after all: the next sweep may take it at once.
+            WebhookDelivery.objects.filter(pk=delivery_id).update(enqueued_at=None)
 
     transaction.on_commit(send)
 
@@ -244,6 +294,7 @@ def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
             fax_id=delivery.fax_id,
             payload=delivery.payload,
             next_attempt_at=timezone.now(),
+            enqueued_at=timezone.now(),
         )
         enqueue(copy.pk)
     return copy
@@ -273,7 +324,7 @@ def _claim(delivery_id: str, now: datetime) -> bool:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     return bool(
         WebhookDelivery.objects.filter(due, pk=delivery_id, status=D.PENDING).update(
-            next_attempt_at=lease
+            next_attempt_at=lease, enqueued_at=None
         )
     )
 
@@ -291,7 +342,7 @@ def deliver(delivery_id: str) -> str:
         return _finish(delivery, D.FAILED, error="the endpoint is disabled", attempted=False)
     try:
         body = body_of(delivery)
-        headers = signing.signed_headers(endpoint.secret, delivery.pk, body)
+        headers = signing.signed_headers(signing_secrets(endpoint), delivery.pk, body)
         headers["webhook-event"] = delivery.event
         result = http.post(endpoint.url, body, headers, settings.FAXPORTAL_WEBHOOK_TIMEOUT)
         status_code, response = result.status, result.body
@@ -338,18 +389,34 @@ def _finish(delivery, status, *, status_code=None, response="", error="", attemp
 
 
 def retry_due(now: datetime | None = None, batch: int = 500) -> int:
-    """Enqueue deliveries whose next attempt is due (run periodically by Celery beat)."""
+    """Enqueue deliveries whose next attempt is due (run periodically by Celery beat).
+
+    Each one is leased first (``enqueued_at``): one already waiting in the broker
+    is left alone until ``ENQUEUE_LEASE`` has passed, so sweeps never pile copies
+    of a backlog onto the queue. Concurrent sweeps skip each other's rows.
+    """
     from faxes.webhooks.tasks import deliver_task
 
-    due = WebhookDelivery.objects.filter(
-        status=D.PENDING, next_attempt_at__lte=now or timezone.now()
-    ).order_by("next_attempt_at")
+    now = now or timezone.now()
+    not_enqueued = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - ENQUEUE_LEASE)
+    with transaction.atomic():
+        due = (
+            WebhookDelivery.objects.filter(not_enqueued, status=D.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .select_for_update(skip_locked=True)
+        )
+        ids = list(due.values_list("pk", flat=True)[:batch])
+        WebhookDelivery.objects.filter(pk__in=ids).update(enqueued_at=now)
     count = 0
-    for delivery_id in due.values_list("pk", flat=True)[:batch]:
+    for position, delivery_id in enumerate(ids):
         try:
             deliver_task.delay(delivery_id)
         except Exception:
             log.exception("could not enqueue webhook delivery %s", delivery_id)
+            # Release the rest, so the next sweep tries them again at once.
+            WebhookDelivery.objects.filter(pk__in=ids[position:], enqueued_at=now).update(
+                enqueued_at=None
+            )
             break
         count += 1
     return count

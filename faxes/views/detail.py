@@ -17,6 +17,7 @@ from faxes.services import cancel_fax, form_keys, forward_fax, purge_attachment,
 from faxes.services.contacts import contact_names
 from faxes.services.preferences import default_faxbox_id
 from faxes.services.reading import is_read, mark_read, mark_unread
+from faxes.services.receipts import RECEIPT_STATUSES, make_receipt, stored_receipt
 from faxes.services.retention import delete_fax
 from faxes.services.rotation import rotate_page, rotation_of
 from faxes.services.submit import replay
@@ -67,6 +68,7 @@ def _context(request: HttpRequest, fax: Fax, **extra) -> dict:
         "attempts": list(fax.attempts.order_by("number")) if outbound else [],
         "events": list(fax.events.order_by("created_at", "id")),
         "is_read": (not outbound) and is_read(fax, request.user),
+        "receipt": stored_receipt(fax) if outbound else None,
         **extra,
     }
 
@@ -88,6 +90,8 @@ def fax_detail(request: HttpRequest, fax_id: str) -> HttpResponse:
     if fax.direction == Direction.INBOUND:
         mark_read(fax, request.user)
     audit(request, "fax.viewed", fax)
+    if fax.direction == Direction.OUTBOUND and fax.status in RECEIPT_STATUSES:
+        make_receipt(fax)  # a fax finished before receipts were stored gets its one now
     forward_form = _forward_form(request, fax, account_faxboxes(request))
     return render(request, "faxes/detail.html", _context(request, fax, forward_form=forward_form))
 

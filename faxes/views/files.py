@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 
 from faxes.models import Fax, fax_folder
-from faxes.services import receipt_pdf
+from faxes.services import make_receipt
 from faxes.services.rotation import rotated_pdf, rotated_png, rotation_of
 from faxes.views.common import audit, file_response, get_fax_or_404, portal_page
 
@@ -63,12 +63,13 @@ def download_tiff(request: HttpRequest, fax_id: str) -> HttpResponse:
 def download_receipt(request: HttpRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id)
     try:
-        data = receipt_pdf(fax)
+        receipt = make_receipt(fax)
     except ValidationError:
         raise Http404("A receipt exists only for a finished outbound fax.") from None
+    handle = _open(receipt.file)  # the stored receipt, never drawn again
     audit(request, "fax.downloaded", fax, format="receipt")
     return file_response(
-        io.BytesIO(data), filename=f"{_stem(fax)}-receipt.pdf", content_type="application/pdf"
+        handle, filename=f"{_stem(fax)}-receipt.pdf", content_type="application/pdf"
     )
 
 

@@ -6,7 +6,9 @@ Every delivery carries three headers:
 - ``webhook-timestamp``: Unix seconds when this attempt was signed;
 - ``webhook-signature``: ``v1,<base64 HMAC-SHA256>`` over
   ``"{webhook-id}.{webhook-timestamp}.{raw body}"``, keyed with the bytes the
-  secret encodes (``whsec_<base64>``).
+  secret encodes (``whsec_<base64>``). After a rotation, and until the old
+  secret's grace period ends, one signature per secret, space-separated
+  (``v1,<new> v1,<old>``): a receiver accepts the delivery if any matches.
 
 Receivers recompute the HMAC over the raw body exactly as received (never a
 re-serialised copy), compare in constant time and refuse timestamps more
@@ -22,7 +24,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the public prefix of secrets
 MIN_KEY_BYTES = 24
@@ -56,13 +58,15 @@ def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
 
 
 def signed_headers(
-    secret: str, message_id: str, body: bytes, timestamp: int | None = None
+    secret: str | Sequence[str], message_id: str, body: bytes, timestamp: int | None = None
 ) -> dict[str, str]:
+    """The three headers; ``secret`` may be several (current first), each signing once."""
     stamp = int(time.time()) if timestamp is None else timestamp
+    keys = [secret] if isinstance(secret, str) else list(secret)
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(stamp),
-        "webhook-signature": signature(secret, message_id, stamp, body),
+        "webhook-signature": " ".join(signature(key, message_id, stamp, body) for key in keys),
     }
 
 

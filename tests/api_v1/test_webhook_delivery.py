@@ -205,8 +205,10 @@ def test_retry_due_enqueues_due_deliveries(acme, hook_server, eager_celery):
     fax = inbound_fax(acme.account)
     due = one_delivery(fax)
     later = one_delivery(fax)
+    # Its first message never reached the broker (on-commit hooks do not run here).
+    WebhookDelivery.objects.filter(pk=due.pk).update(enqueued_at=None)
     WebhookDelivery.objects.filter(pk=later.pk).update(
-        next_attempt_at=timezone.now() + timedelta(hours=1)
+        next_attempt_at=timezone.now() + timedelta(hours=1), enqueued_at=None
     )
     assert webhooks.retry_due() == 1
     due.refresh_from_db()
@@ -248,3 +250,88 @@ def test_engine_events_reach_both_accounts(clinic, pharmacy, hook_server, eager_
     assert WebhookDelivery.objects.filter(status=D.SUCCEEDED).count() == 3
     services.sweep()  # nothing left behind for the scheduler
     assert webhooks.retry_due() == 0
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch):
+    """Task messages as the broker would get them: (task name, queue, args)."""
+    from faxportal.celery import app as celery_app
+
+    sent: list[tuple[str, str, tuple]] = []
+
+    def capture(producer, name, message, **options):
+        queue = options.get("queue")
+        args = message.body[0]  # protocol 2: (args, kwargs, embed)
+        sent.append((name, getattr(queue, "name", queue), tuple(args)))
+
+    monkeypatch.setattr(celery_app.amqp, "send_task_message", capture)
+    return sent
+
+
+def _webhook_messages(sent):
+    return [args[0] for name, _queue, args in sent if name == "faxes.webhooks.deliver"]
+
+
+@pytest.mark.django_db
+def test_a_sweep_never_enqueues_a_delivery_already_waiting_in_the_broker(
+    acme, hook_server, sent_tasks
+):
+    hook_server.script = [(500, b"down"), (200, b"ok")]
+    endpoint_for(acme.account, hook_server.url)
+    fresh = one_delivery(inbound_fax(acme.account))  # enqueued when it was made
+    assert webhooks.retry_due() == 0
+    # Its attempt fails; once the retry is due, a sweep enqueues it exactly once.
+    assert webhooks.deliver(fresh.pk) == "retrying"
+    WebhookDelivery.objects.filter(pk=fresh.pk).update(next_attempt_at=timezone.now())
+    assert webhooks.retry_due() == 1
+    assert webhooks.retry_due() == 0
+    assert webhooks.retry_due() == 0
+    assert _webhook_messages(sent_tasks) == [fresh.pk]
+    # A message lost by the broker: the lease runs out and the sweep sends another.
+    later = timezone.now() + webhooks.ENQUEUE_LEASE + timedelta(seconds=1)
+    assert webhooks.retry_due(now=later) == 1
+    assert _webhook_messages(sent_tasks) == [fresh.pk, fresh.pk]
+    # The worker takes it (the lease is released) and it succeeds: nothing is left due.
+    assert webhooks.deliver(fresh.pk) == "succeeded"
+    assert webhooks.retry_due(now=later) == 0
+
+
+@pytest.mark.django_db
+def test_a_delivery_that_could_not_be_enqueued_is_swept_at_once(
+    acme, monkeypatch, django_capture_on_commit_callbacks
+):
+    from faxes.webhooks.tasks import deliver_task
+
+    def broker_down(*args, **kwargs):
+        raise OSError("broker down")
+
+    endpoint_for(acme.account, "https://hooks.example.com/fax")
+    monkeypatch.setattr(deliver_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = one_delivery(inbound_fax(acme.account))
+    delivery.refresh_from_db()
+    assert delivery.enqueued_at is None
+    sent = []
+    monkeypatch.setattr(deliver_task, "delay", sent.append)
+    assert webhooks.retry_due() == 1 and sent == [delivery.pk]
+
+
+@pytest.mark.django_db
+def test_webhook_tasks_have_their_own_queue_and_fax_tasks_the_default(
+    acme, clinic, hook_server, sent_tasks, django_capture_on_commit_callbacks
+):
+    from faxes.webhooks.tasks import retry_due_task
+
+    endpoint_for(acme.account, hook_server.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = one_delivery(inbound_fax(acme.account))
+        services.submit_fax(
+            account=clinic.account, faxbox=clinic, recipients=["+12025550120"],
+            documents=[services.UploadedFile(text_pdf(1), "a.pdf")],
+        )  # fmt: skip
+    retry_due_task.delay()
+    queues = {name: queue for name, queue, _args in sent_tasks}
+    assert queues["faxes.webhooks.deliver"] == "webhooks"
+    assert queues["faxes.webhooks.retry_due"] == "webhooks"
+    assert queues["faxes.process_fax"] == "celery"
+    assert _webhook_messages(sent_tasks) == [delivery.pk]

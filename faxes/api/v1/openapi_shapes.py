@@ -162,6 +162,15 @@ class Cover(s.Serializer):
     message = text(required=False)
 
 
+class Receipt(s.Serializer):
+    id = text("The stored receipt's own id; it never changes.")
+    sha256 = maybe(
+        help_text="Hex SHA-256 of exactly the fax TIFF transmitted (null when none was)."
+    )
+    url = text("The receipt PDF.")
+    created_at = text()
+
+
 class SentFaxDetail(SentFax):
     from_name = maybe()
     to_name = maybe()
@@ -173,6 +182,7 @@ class SentFaxDetail(SentFax):
     t30_result = T30Result(allow_null=True)
     attempts = Attempt(many=True)
     receipt_url = maybe()
+    receipt = Receipt(allow_null=True, help_text="Made when the fax finished; null before.")
 
 
 class SentFaxes(s.Serializer):
@@ -260,6 +270,9 @@ class Webhook(s.Serializer):
     events = s.ListField(child=s.ChoiceField(choices=EVENTS))
     description = text()
     enabled = s.BooleanField()
+    previous_secret_expires_at = maybe(
+        help_text="After a rotation: until then deliveries are also signed with the old secret."
+    )
     created_at = text()
     updated_at = text()
 
@@ -287,6 +300,13 @@ class WebhookPatch(WebhookIn):
 
 class SecretIn(s.Serializer):
     secret = text("Your own whsec_<base64> secret (default: generated).", required=False)
+    grace_seconds = s.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=7 * 24 * 3600,
+        help_text="How long the old secret keeps signing too (default: "
+        "FAXPORTAL_WEBHOOK_SECRET_GRACE, 24 h); 0 stops it at once.",
+    )
 
 
 class Webhooks(s.Serializer):

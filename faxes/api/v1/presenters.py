@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from faxes.api.v1.files import file_sizes
 from faxes.api.v1.formats import iso, or_none, pages
 from faxes.api.v1.statuses import v1_status
-from faxes.models import Attempt, DocumentPart, Fax
+from faxes.models import Attempt, DocumentPart, Fax, Receipt
 
 # --- received (inbound) faxes ---------------------------------------------------
 
@@ -151,11 +151,22 @@ def attempt_item(attempt: Attempt) -> dict[str, Any]:
     }
 
 
-def sent_detail(fax: Fax, request: Request, attempts: list[Attempt]) -> dict[str, Any]:
+def receipt_item(receipt: Receipt, request: Request) -> dict[str, Any]:
+    return {
+        "id": receipt.pk,
+        "sha256": or_none(receipt.document_sha256),
+        "url": request.build_absolute_uri(reverse("v1-sent-receipt", args=[receipt.fax_id])),
+        "created_at": iso(receipt.created_at),
+    }
+
+
+def sent_detail(
+    fax: Fax, request: Request, attempts: list[Attempt], receipt: Receipt | None = None
+) -> dict[str, Any]:
     data = sent_item(fax, request)
     finished = [a for a in attempts if a.success is not None]
     last = finished[-1] if finished else None
-    receipt = request.build_absolute_uri(reverse("v1-sent-receipt", args=[fax.pk]))
+    receipt_url = request.build_absolute_uri(reverse("v1-sent-receipt", args=[fax.pk]))
     data.update(
         {
             "from_name": or_none(fax.from_name),
@@ -169,9 +180,10 @@ def sent_detail(fax: Fax, request: Request, attempts: list[Attempt]) -> dict[str
             if last is not None
             else None,
             "attempts": [attempt_item(a) for a in attempts],
-            "receipt_url": receipt
+            "receipt_url": receipt_url
             if data["status"] in ("delivered", "failed", "cancelled")
             else None,
+            "receipt": receipt_item(receipt, request) if receipt is not None else None,
         }
     )
     return data

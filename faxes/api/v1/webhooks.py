@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -29,9 +30,17 @@ def endpoint_item(endpoint: WebhookEndpoint) -> dict[str, Any]:
         "events": endpoint.events,
         "description": endpoint.description,
         "enabled": endpoint.enabled,
+        # Until then deliveries also carry a signature made with the secret before the last
+        # rotation (null when there is none, or it has expired).
+        "previous_secret_expires_at": iso(_grace_end(endpoint)),
         "created_at": iso(endpoint.created_at),
         "updated_at": iso(endpoint.updated_at),
     }
+
+
+def _grace_end(endpoint: WebhookEndpoint):
+    expires = endpoint.previous_secret_expires_at
+    return expires if expires and expires > timezone.now() else None
 
 
 def delivery_item(delivery: WebhookDelivery) -> dict[str, Any]:
@@ -60,7 +69,9 @@ def _body(request: Request) -> dict[str, Any]:
 
 def _endpoints(view: V1APIView, request: Request):
     # The secret is only needed to sign; listing never decrypts it.
-    return WebhookEndpoint.objects.for_account(view.account(request)).defer("secret")
+    return WebhookEndpoint.objects.for_account(view.account(request)).defer(
+        "secret", "previous_secret"
+    )
 
 
 def _endpoint(view: V1APIView, request: Request, endpoint_id: str) -> WebhookEndpoint:
@@ -122,7 +133,7 @@ class WebhookRotateSecret(V1APIView):
         endpoint = _endpoint(self, request, endpoint_id)
         body = _body(request) if request.data else {}
         try:
-            secret = webhooks.rotate_secret(endpoint, body.get("secret"))
+            secret = webhooks.rotate_secret(endpoint, body.get("secret"), body.get("grace_seconds"))
         except ValidationError as exc:
             return invalid(exc)
         return Response({"data": {**endpoint_item(endpoint), "secret": secret}})

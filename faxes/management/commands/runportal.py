@@ -34,6 +34,8 @@ class Command(BaseCommand):
             "worker": [
                 python, "-m", "celery", "-A", "faxportal", "worker",
                 "--loglevel", "INFO", "--concurrency", str(options["concurrency"]),
+                # Fax work and webhook deliveries, taken in turn from their own queues.
+                "--queues", "celery,webhooks",
             ],
             "beat": [python, "-m", "celery", "-A", "faxportal", "beat", "--loglevel", "INFO"],
         }  # fmt: skip
