@@ -6,8 +6,12 @@ class FaxesConfig(AppConfig):
     verbose_name = "Faxes"
 
     def ready(self) -> None:
+        from accounts.signals import security_event
+        from faxes.services.audit import record_security_event
         from faxes.signals import fax_status_changed
         from faxes.webhooks.receivers import on_fax_status_changed
 
         # Webhook deliveries for every fax status change (faxes/webhooks/).
         fax_status_changed.connect(on_fax_status_changed, dispatch_uid="faxes.webhooks")
+        # Password and two-factor changes on the account's audit trail.
+        security_event.connect(record_security_event, dispatch_uid="faxes.audit.security")
