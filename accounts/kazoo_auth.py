@@ -123,6 +123,10 @@ def user_auth(data: dict) -> IssuedSession:
         raise LoginRefused()
     if not account.enabled or not match.user.is_active:
         raise AccountLocked()
+    if match.user.two_factor_enabled or account.require_two_factor:
+        # A password alone must not open a session its owner protects with a second
+        # factor: such users' integrations use api_auth or an API token.
+        raise LoginRefused()
     with transaction.atomic():
         return _issue(account, match.user, "user_auth")
 

@@ -1,4 +1,7 @@
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 
 
 class DisabledAccountLogoutMiddleware:
@@ -14,4 +17,39 @@ class DisabledAccountLogoutMiddleware:
     def __call__(self, request):
         if SESSION_KEY in request.session and not request.user.is_authenticated:
             request.session.flush()
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """Users of an account that requires two-factor login and who have not set it up yet
+    may only reach the set-up page (and log out) until they have: pages redirect there,
+    and their session counts for nothing elsewhere (APIs answer as to a stranger).
+
+    ``User.two_factor_enabled`` is on the user row the session already loaded, so this
+    costs no query.
+    """
+
+    ALLOWED = ("two-factor", "two-factor-codes", "logout", "login", "login-otp")
+    UI_EXCLUDED = ("/api/", "/v2/", "/hooks/", "/admin/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "account", None) is not None
+            and user.account.require_two_factor
+            and not user.two_factor_enabled
+        ):
+            try:
+                name = resolve(request.path_info).url_name
+            except Resolver404:
+                name = None
+            if name not in self.ALLOWED:
+                if request.path_info.startswith(self.UI_EXCLUDED):
+                    request.user = AnonymousUser()
+                else:
+                    return redirect("two-factor")
         return self.get_response(request)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts import scopes as scope_names
 from accounts.ids import new_id
@@ -57,6 +58,9 @@ class Account(models.Model):
     api_key_digest = models.CharField(
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
+    # Users of this account must log in with a second factor (TOTP or a recovery code);
+    # those without one are sent to set it up right after their password.
+    require_two_factor = models.BooleanField("require two-factor login", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,6 +113,9 @@ class User(AbstractUser):
         Account, null=True, blank=True, on_delete=models.CASCADE, related_name="users"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    # A confirmed TOTP device exists (kept by accounts/two_factor.py), so every login
+    # needs a code. Part of the session hash: turning it on or off ends other sessions.
+    two_factor_enabled = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 
@@ -137,6 +144,15 @@ class User(AbstractUser):
                 KazooCredential(user=self, account_id=self.account_id, digest=d) for d in digests
             )
             self._pending_kazoo_digests = None
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Sessions that predate turning two-factor login on (or off) stop working, so
+        # a session opened with the password alone cannot outlive the change.
+        if not self.two_factor_enabled:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.two_factor_session", self.password, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def scopes(self) -> frozenset[str]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts import login_limits
 from accounts.models import Account
+from accounts.security_views import begin_second_step
 from accounts.tenancy import resolve_account_or_404
 from faxes.models import Faxbox
 from faxes.views.lists import inbox
@@ -29,6 +30,14 @@ class RateLimitedLoginView(auth_views.LoginView):
             context = self.get_context_data(form=form, rate_limited=True)
             return render(request, self.template_name, context, status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form) -> HttpResponse:
+        user = form.get_user()
+        if user.two_factor_enabled:
+            # Not logged in yet: the authenticator or a recovery code comes first.
+            return begin_second_step(self.request, user, self.get_success_url())
+        # Logged in; if the account requires two-factor login, the set-up page is next.
+        return super().form_valid(form)
 
 
 def _account_page(request: HttpRequest, account: Account) -> HttpResponse:

@@ -49,6 +49,21 @@ urlpatterns = [
     path("manage/users/", manage_users.user_list, name="manage-users"),
     path("manage/users/<str:user_id>/role/", manage_users.user_role, name="manage-user-role"),
     path("manage/users/<str:user_id>/active/", manage_users.user_active, name="manage-user-active"),
+    path(
+        "manage/users/<str:user_id>/reset-link/",
+        manage_users.user_reset_link,
+        name="manage-user-reset-link",
+    ),
+    path(
+        "manage/users/<str:user_id>/two-factor/reset/",
+        manage_users.user_two_factor_reset,
+        name="manage-user-two-factor-reset",
+    ),
+    path(
+        "manage/two-factor-required/",
+        manage_users.two_factor_required,
+        name="manage-two-factor-required",
+    ),
     path("manage/tokens/", manage_tokens.token_list, name="manage-tokens"),
     path(
         "manage/tokens/<str:token_id>/revoke/",

@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "csp",
+    # TOTP two-factor login and recovery codes (accounts/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "faxes",
 ]
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.DisabledAccountLogoutMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -165,6 +170,10 @@ SESSION_COOKIE_AGE = env_int("FAXPORTAL_SESSION_AGE", 8 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FAXPORTAL_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Two-factor login: the issuer authenticator apps show; a password-reset link lasts
+# FAXPORTAL_PASSWORD_RESET_TIMEOUT seconds (and dies once used or the password changes).
+OTP_TOTP_ISSUER = env_str("FAXPORTAL_OTP_ISSUER", "Fax portal")
+PASSWORD_RESET_TIMEOUT = env_int("FAXPORTAL_PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600, minimum=300)
 # Keyed hash for API token digests; defaults to SECRET_KEY. Rotating it
 # invalidates every API token.
 FAXPORTAL_TOKEN_HASH_KEY = env_secret("FAXPORTAL_TOKEN_HASH_KEY") or SECRET_KEY

@@ -190,6 +190,17 @@ def set_active(user: User, active: bool, *, acting: User) -> None:
     user.is_active = active
 
 
+def set_two_factor_required(account: Account, required: bool, *, acting: User) -> None:
+    """Require (or stop requiring) two-factor login of the account's users. The admin
+    turning it on must use it already, so nobody locks themselves out."""
+    if required and not acting.two_factor_enabled:
+        raise ValidationError(
+            "Turn on two-factor login for yourself first (Sign-in security), then require it."
+        )
+    Account.objects.filter(pk=account.pk).update(require_two_factor=required)
+    account.require_two_factor = required
+
+
 # --- API tokens ---------------------------------------------------------------------
 
 

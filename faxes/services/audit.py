@@ -41,3 +41,13 @@ def record(
         ip_address=client_ip(request),
         details=details,
     )
+
+
+def record_security_event(sender, *, action, user, actor=None, request=None, details=None, **_):
+    """Audit the accounts app's security events (``accounts.signals.security_event``)."""
+    if user.account_id is None:
+        return  # platform operators belong to no account's trail
+    record(
+        action, account=user.account, principal=actor, request=request, user=user.pk,
+        username=user.get_username(), **(details or {}),
+    )  # fmt: skip

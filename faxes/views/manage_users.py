@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import two_factor
 from accounts.models import Role, User
+from accounts.password_reset import send_reset_link
 from faxes.forms import RoleForm, UserCreateForm
 from faxes.services import accounts_admin, form_keys
 from faxes.views.common import (
@@ -61,7 +63,13 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "manage/users.html",
-        {"users": users, "form": form, "nav": "users", "roles": RoleForm()},
+        {
+            "users": users,
+            "form": form,
+            "nav": "users",
+            "roles": RoleForm(),
+            "account": request.account,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -138,4 +146,58 @@ def user_active(request: HttpRequest, user_id: str) -> HttpResponse:
             username=user.username,
         )
         messages.success(request, f"{user.username} {'can' if active else 'can no longer'} log in.")
+    return redirect("manage-users")
+
+
+@require_POST
+@portal_page()
+def user_reset_link(request: HttpRequest, user_id: str) -> HttpResponse:
+    """E-mail the user a link to choose a new password (Django's reset token and page)."""
+    user = _user_or_404(request, user_id)
+    require(request, MANAGE)
+    try:
+        address = send_reset_link(user, sent_by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        audit(request, "user.password_reset_sent", user=user.pk, username=user.username, to=address)
+        messages.success(request, f"A link to choose a new password was sent to {address}.")
+    return redirect("manage-users")
+
+
+@require_POST
+@portal_page()
+def user_two_factor_reset(request: HttpRequest, user_id: str) -> HttpResponse:
+    """Turn another user's two-factor login off (a lost phone and lost recovery codes)."""
+    user = _user_or_404(request, user_id)
+    require(request, MANAGE)
+    if user.pk == request.user.pk:
+        messages.error(request, "Manage your own two-factor login on the Sign-in security page.")
+    elif two_factor.remove(user):
+        audit(request, "user.two_factor_removed", user=user.pk, username=user.username)
+        later = " until they set it up again at their next login"
+        messages.success(
+            request,
+            f"Two-factor login of {user.username} is off"
+            f"{later if request.account.require_two_factor else ''}.",
+        )
+    return redirect("manage-users")
+
+
+@require_POST
+@portal_page(MANAGE)
+def two_factor_required(request: HttpRequest) -> HttpResponse:
+    required = request.POST.get("required") == "1"
+    try:
+        accounts_admin.set_two_factor_required(request.account, required, acting=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        audit(request, "account.two_factor_required" if required else "account.two_factor_optional")
+        messages.success(
+            request,
+            "Two-factor login is now required for every user of the account."
+            if required
+            else "Two-factor login is now optional.",
+        )
     return redirect("manage-users")

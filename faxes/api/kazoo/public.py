@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
-from faxes import lifecycle
+from faxes import failures, lifecycle
 from faxes.models import Attempt, Fax, Faxbox, FaxStatus
 
 GREGORIAN_OFFSET = 62167219200  # seconds from year 0 to the unix epoch, as Erlang counts
@@ -50,6 +50,18 @@ def _last_attempt(fax: Fax) -> Attempt | None:
     return max(finished, key=lambda a: a.number) if finished else None
 
 
+def _result_codes(failure: failures.Failure | None, portal_code: int | None) -> dict[str, Any]:
+    """Kazoo's SIP-style ``result_code`` and FreeSWITCH ``result_cause`` (from the failure
+    table), and the portal's own code and failure name beside them."""
+    kazoo = failure.kazoo if failure is not None else failures.KAZOO_SUCCESS
+    codes: dict[str, Any] = {"result_code": kazoo.code}
+    if kazoo.cause:
+        codes["result_cause"] = kazoo.cause
+    codes["portal_result_code"] = portal_code
+    codes["portal_failure_code"] = failure.code if failure is not None else None
+    return codes
+
+
 def tx_result(fax: Fax) -> dict[str, Any]:
     attempt = _last_attempt(fax)
     if attempt is None:
@@ -65,6 +77,10 @@ def tx_result(fax: Fax) -> dict[str, Any]:
         }
         if fax.status == FaxStatus.CANCELLED:
             result["error_message"] = "cancelled"
+        failure = failures.for_fax(fax)
+        if failure is not None:  # failed before any call (document, URL, routing)
+            result.update(_result_codes(failure, fax.error_code))
+            result["result_text"] = fax.error_message
         return result
     return {
         "error_message": "" if attempt.success else attempt.result_text,
@@ -75,7 +91,7 @@ def tx_result(fax: Fax) -> dict[str, Any]:
         "pages_sent": attempt.pages_sent,
         "success": bool(attempt.success),
         "time_elapsed": round(attempt.time_elapsed),
-        "result_code": attempt.result_code or 0,
+        **_result_codes(failures.for_attempt(attempt), attempt.result_code),
         "result_text": attempt.result_text,
     }
 
