@@ -160,15 +160,17 @@ if _cache_url:
         }
     }
 else:
+    # One SQLite file shared by every process of this machine, with atomic add and
+    # incr (Django's file cache loses counts under concurrency); production points
+    # FAXPORTAL_CACHE_URL at Redis.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(DATA_DIR / "cache"),
+            "BACKEND": "faxportal.sqlite_cache.SQLiteCache",
+            "LOCATION": str(DATA_DIR / "cache.sqlite3"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 RATELIMIT_USE_CACHE = "default"
-# The file cache is shared between the processes of one machine, which is
-# all the embedded install has; production points FAXPORTAL_CACHE_URL at Redis.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Files ----------------------------------------------------------------
