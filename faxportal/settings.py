@@ -222,6 +222,10 @@ FAXPORTAL_MAX_DOCUMENT_BYTES = env_int(
 FAXPORTAL_MAX_DOCUMENT_PAGES = env_int("FAXPORTAL_MAX_DOCUMENT_PAGES", 200, minimum=1)
 FAXPORTAL_MAX_IMAGE_PIXELS = env_int("FAXPORTAL_MAX_IMAGE_PIXELS", 40_000_000, minimum=1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FAXPORTAL_MAX_DOCUMENT_BYTES * 2 + 1024 * 1024
+# Largest request body the web server (faxportal.web_worker) takes in; 413 beyond.
+FAXPORTAL_MAX_REQUEST_BYTES = env_int(
+    "FAXPORTAL_MAX_REQUEST_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024
+)
 
 # --- Faxing ---------------------------------------------------------------
 # Phone numbers written without a country code are read in this region.

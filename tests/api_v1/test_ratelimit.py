@@ -154,6 +154,7 @@ django.setup()
 from django.test import RequestFactory
 from faxes.api.v1 import ratelimit
 address, token, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+limits = ratelimit.Limits.kazoo() if sys.argv[4] == "kazoo" else ratelimit.Limits.native()
 passed = []
 
 def hammer():
@@ -161,7 +162,7 @@ def hammer():
         "/api/v1/faxes", REMOTE_ADDR=address, HTTP_AUTHORIZATION="Bearer " + token
     )
     for _ in range(THREAD_HITS):
-        passed.append(not ratelimit.hit(request, now=7000.0).exceeded)
+        passed.append(not ratelimit.hit(request, now=7000.0, limits=limits).exceeded)
 
 threads = [threading.Thread(target=hammer) for _ in range(THREADS)]
 time.sleep(max(0.0, start_at - time.time()))  # every process starts at the same moment
@@ -186,10 +187,13 @@ def _redis_or_skip() -> str:
     return redis_url
 
 
-@pytest.mark.parametrize("backend", ["embedded", "redis"])
-def test_limit_is_exact_under_processes_and_threads(backend, tmp_path):
+@pytest.mark.parametrize(
+    ("backend", "api"), [("embedded", "v1"), ("redis", "v1"), ("embedded", "kazoo")]
+)
+def test_limit_is_exact_under_processes_and_threads(backend, api, tmp_path):
     """4 processes x 8 threads hit one token from one IP 320 times: exactly the limit passes,
-    whatever the cache: the embedded default (no FAXPORTAL_CACHE_URL) or Redis."""
+    whatever the cache: the embedded default (no FAXPORTAL_CACHE_URL) or Redis; for the native
+    API and for Kazoo's budget."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -199,6 +203,8 @@ def test_limit_is_exact_under_processes_and_threads(backend, tmp_path):
         FAXPORTAL_DATA_DIR=str(tmp_path),
         FAXPORTAL_API_RATE_LIMIT=str(LIMIT),
         FAXPORTAL_API_RATE_LIMIT_IP=str(LIMIT),
+        FAXPORTAL_KAZOO_RATE_LIMIT=str(LIMIT),
+        FAXPORTAL_KAZOO_RATE_LIMIT_IP=str(LIMIT),
     )
     if backend == "redis":
         env["FAXPORTAL_CACHE_URL"] = _redis_or_skip()
@@ -209,7 +215,7 @@ def test_limit_is_exact_under_processes_and_threads(backend, tmp_path):
     start_at = str(time.time() + 4)  # after every interpreter has loaded Django
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", script, address, f"faxapi_{unique}", start_at],
+            [sys.executable, "-c", script, address, f"faxapi_{unique}", start_at, api],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
