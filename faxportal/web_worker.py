@@ -6,7 +6,7 @@ uploading at one byte a second holds a thread for as long as it likes, and a few
 them all: ``/healthz`` and every other request wait. This worker reads each request (request
 line, headers and body) in the worker's event loop first, the way nginx buffers requests, and
 hands it to a thread only when it is complete. Slow clients cost a socket and a buffer, never a
-thread. Bodies are spooled to a temporary file past 1 MiB.
+thread. Requests are spooled to a temporary file past 64 KiB.
 
 Limits, each answered without the application:
 
@@ -38,7 +38,7 @@ HEADER_TIMEOUT = 30.0
 IDLE_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 900.0
 DEFAULT_MAX_BODY = 100 * 1024 * 1024
-_SPOOL_IN_MEMORY = 1024 * 1024
+_SPOOL_IN_MEMORY = 64 * 1024  # per connection; beyond, a temporary file
 _READ = 64 * 1024
 _MAX_CHUNK_LINE = 4096
 

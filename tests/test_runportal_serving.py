@@ -188,6 +188,10 @@ def test_uploads_arriving_in_pieces_reach_the_application_whole(portal):
         [head + b"Transfer-Encoding: chunked\r\n\r\n", *chunks, HEALTH_AND_CLOSE],
     )
     assert statuses == [b"400", b"200"], answer[:500]
+    # Expect: 100-continue is answered once, while the body is awaited.
+    expect = head + b"Expect: 100-continue\r\n" + length
+    statuses, answer = _exchange(portal.port, [expect, body, HEALTH_AND_CLOSE])
+    assert statuses == [b"100", b"400", b"200"], answer[:500]
 
 
 # --- rate limits -------------------------------------------------------------------------
