@@ -2,9 +2,10 @@
 
 The URL comes from an API client and is fetched from inside our network, so besides the usual
 limits (size, total time, redirects) every hop is checked against server-side request forgery:
-the host is resolved once, *every* address it resolves to must be globally routable, and the
-connection goes to exactly the address that was checked. A second lookup at connect time could
-be answered differently by an attacker's DNS server (DNS rebinding).
+the host is resolved once, *every* address it resolves to must be a public host (by the explicit
+list in :mod:`faxes.special_addresses`), and the connection goes to exactly the address that was
+checked. A second lookup at connect time could be answered differently by an attacker's DNS
+server (DNS rebinding).
 
 Everything that goes wrong ends as :class:`DocumentFetchError`, whose message is shown to the
 sender and whose ``permanent`` flag tells the send engine whether retrying can help.
@@ -29,6 +30,8 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from django.conf import settings
 
+from faxes import special_addresses
+
 logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
@@ -44,10 +47,8 @@ _URL_SAFE = "/%:@!$&'()*+,;=-._~"
 _HOST_CHARS = re.compile(r"^[A-Za-z0-9._:%-]+$")
 # Shapes inet_aton() reads as IPv4 besides dotted quads: 2130706433, 0x7f.1, 0177.0.0.1.
 _LEGACY_IPV4 = re.compile(r"^[0-9a-fx.]+$", re.IGNORECASE)
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # last 32 bits are the IPv4 address reached
-_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # site-local translation, never public
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPAddress = special_addresses.IPAddress
 
 
 @dataclass(frozen=True)
@@ -163,30 +164,6 @@ def _parse(url: str) -> _Target:
     )
 
 
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address really reaches, for the forms that carry one."""
-    if ip.ipv4_mapped is not None:  # ::ffff:10.0.0.1
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:  # 2002:a00:1::
-        return ip.sixtofour
-    if ip in _NAT64 or int(ip) >> 32 == 0:  # 64:ff9b::a00:1, and deprecated ::10.0.0.1
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-def _is_allowed(ip: IPAddress, allow_loopback: bool) -> bool:
-    if ip.is_loopback:
-        return allow_loopback
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip in _NAT64_LOCAL:
-            return False
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None:
-            return _is_allowed(embedded, allow_loopback)
-    # is_global alone lets multicast through (224/4, ff0e::/16).
-    return ip.is_global and not ip.is_multicast and not ip.is_reserved
-
-
 def _show(ip: IPAddress) -> str:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return f"::ffff:{ip.ipv4_mapped}"  # Python 3.11 would print ::ffff:a00:1
@@ -210,7 +187,7 @@ def _checked_addresses(target: _Target, allow_loopback: bool) -> list[str]:
         if not candidates:
             raise _fail(f"cannot resolve host {target.host}", permanent=False)
     for ip in candidates:
-        if not _is_allowed(ip, allow_loopback):
+        if not special_addresses.is_allowed(ip, allow_loopback=allow_loopback):
             # The host only: URLs may carry credentials or signed query strings.
             logger.warning("refused to fetch from %s: %s is not public", target.host, ip)
             raise _fail(f"the address {_show(ip)} is not allowed")

@@ -192,15 +192,17 @@ if _cache_url:
         }
     }
 else:
+    # One SQLite file shared by every process of this machine, with atomic add and
+    # incr (Django's file cache loses counts under concurrency); production points
+    # FAXPORTAL_CACHE_URL at Redis.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(DATA_DIR / "cache"),
+            "BACKEND": "faxportal.sqlite_cache.SQLiteCache",
+            "LOCATION": str(DATA_DIR / "cache.sqlite3"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 RATELIMIT_USE_CACHE = "default"
-# The file cache is shared between the processes of one machine, which is
-# all the embedded install has; production points FAXPORTAL_CACHE_URL at Redis.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Files ----------------------------------------------------------------
@@ -252,6 +254,10 @@ FAXPORTAL_MAX_DOCUMENT_BYTES = env_int(
 FAXPORTAL_MAX_DOCUMENT_PAGES = env_int("FAXPORTAL_MAX_DOCUMENT_PAGES", 200, minimum=1)
 FAXPORTAL_MAX_IMAGE_PIXELS = env_int("FAXPORTAL_MAX_IMAGE_PIXELS", 40_000_000, minimum=1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FAXPORTAL_MAX_DOCUMENT_BYTES * 2 + 1024 * 1024
+# Largest request body the web server (faxportal.web_worker) takes in; 413 beyond.
+FAXPORTAL_MAX_REQUEST_BYTES = env_int(
+    "FAXPORTAL_MAX_REQUEST_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024
+)
 
 # --- Faxing ---------------------------------------------------------------
 # Phone numbers written without a country code are read in this region.

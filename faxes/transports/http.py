@@ -26,6 +26,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from django.conf import settings
 
+from faxes.fetch import DocumentFetchError, _checked_addresses, _parse
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "faxportal-carrier-client/1"
@@ -93,12 +95,14 @@ def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, s
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    # An explicit port: http.client would read the last group of an IPv6 literal as one.
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     if parts.scheme == "https":
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
+            parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
         )
     else:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
     return conn, path
 
 
@@ -187,16 +191,13 @@ def call(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _host_allowed(host: str, port: int) -> None:
+def _host_allowed(url: str) -> None:
     """Refuse media hosts resolving to private or link-local addresses (loopback only
     when ``FAXPORTAL_FETCH_ALLOW_LOOPBACK``): a media URL comes from a signed callback, but
     a leaked signing key must not turn the portal into a proxy into its own network."""
-    from faxes.fetch import DocumentFetchError, _checked_addresses, _parse
-
     try:
-        _checked_addresses(
-            _parse(f"http://{host}:{port}/"), settings.FAXPORTAL_FETCH_ALLOW_LOOPBACK
-        )
+        # The URL as given, so an IPv6 literal keeps its brackets.
+        _checked_addresses(_parse(url), settings.FAXPORTAL_FETCH_ALLOW_LOOPBACK)
     except DocumentFetchError as exc:
         raise CarrierHTTPError(exc.message, sent=False, permanent=exc.permanent) from None
 
@@ -219,7 +220,7 @@ def download(
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(current)
         host = (parts.hostname or "").lower()
-        _host_allowed(host, parts.port or (443 if parts.scheme == "https" else 80))
+        _host_allowed(current)
         headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
         if host in auth_hosts:
             headers.update(auth_headers)

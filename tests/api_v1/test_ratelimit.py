@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,84 @@ def test_counts_are_shared_across_processes_through_redis(tmp_path, settings):
     settings.FAXPORTAL_API_RATE_LIMIT_IP = 1000
     state = ratelimit.hit(RequestFactory().get("/", REMOTE_ADDR=address), now=5000.0)
     assert state.remaining == 1000 - 201
+
+
+HAMMER = """
+import django, os, sys, threading, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "faxportal.settings"
+django.setup()
+from django.test import RequestFactory
+from faxes.api.v1 import ratelimit
+address, token, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+limits = ratelimit.Limits.kazoo() if sys.argv[4] == "kazoo" else ratelimit.Limits.native()
+passed = []
+
+def hammer():
+    request = RequestFactory().get(
+        "/api/v1/faxes", REMOTE_ADDR=address, HTTP_AUTHORIZATION="Bearer " + token
+    )
+    for _ in range(THREAD_HITS):
+        passed.append(not ratelimit.hit(request, now=7000.0, limits=limits).exceeded)
+
+threads = [threading.Thread(target=hammer) for _ in range(THREADS)]
+time.sleep(max(0.0, start_at - time.time()))  # every process starts at the same moment
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(sum(passed))
+"""
+PROCESSES, THREADS, THREAD_HITS, LIMIT = 4, 8, 10, 200
+
+
+def _redis_or_skip() -> str:
+    redis_url = os.environ.get("FAXPORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("FAXPORTAL_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"Redis unavailable: {exc}")
+        pytest.skip(f"Redis unavailable: {exc}")
+    return redis_url
+
+
+@pytest.mark.parametrize(
+    ("backend", "api"), [("embedded", "v1"), ("redis", "v1"), ("embedded", "kazoo")]
+)
+def test_limit_is_exact_under_processes_and_threads(backend, api, tmp_path):
+    """4 processes x 8 threads hit one token from one IP 320 times: exactly the limit passes,
+    whatever the cache: the embedded default (no FAXPORTAL_CACHE_URL) or Redis; for the native
+    API and for Kazoo's budget."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FAXPORTAL_", "DJANGO_", "DATABASE_URL", "CELERY_"))
+    }
+    env.update(
+        FAXPORTAL_DATA_DIR=str(tmp_path),
+        FAXPORTAL_API_RATE_LIMIT=str(LIMIT),
+        FAXPORTAL_API_RATE_LIMIT_IP=str(LIMIT),
+        FAXPORTAL_KAZOO_RATE_LIMIT=str(LIMIT),
+        FAXPORTAL_KAZOO_RATE_LIMIT_IP=str(LIMIT),
+    )
+    if backend == "redis":
+        env["FAXPORTAL_CACHE_URL"] = _redis_or_skip()
+    # Fresh buckets on a shared Redis: an address and a token nobody used before.
+    unique = os.urandom(6).hex()
+    address = f"2001:db8::{unique[:4]}:{unique[4:8]}:{unique[8:]}"
+    script = HAMMER.replace("THREAD_HITS", str(THREAD_HITS)).replace("THREADS", str(THREADS))
+    start_at = str(time.time() + 4)  # after every interpreter has loaded Django
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, address, f"faxapi_{unique}", start_at, api],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(PROCESSES)
+    ]
+    passed = [int(w.communicate(timeout=120)[0]) for w in workers]
+    assert [w.returncode for w in workers] == [0] * PROCESSES
+    assert sum(passed) == LIMIT, passed

@@ -1,9 +1,10 @@
 """Fixed-window rate limits of the native API, per token (or user) and per client IP.
 
 Counters live in Django's cache so every web process shares them (Redis in
-production through ``FAXPORTAL_CACHE_URL``). One key per bucket and window,
-created with ``cache.add`` and counted with ``cache.incr``, both atomic on
-Redis, so concurrent requests never lose a count.
+production through ``FAXPORTAL_CACHE_URL``, one SQLite file on the embedded
+install). One key per bucket and window; a request's buckets are counted in one
+atomic step (``faxportal.counters``), so concurrent requests never lose a count
+and exactly the limit passes.
 
 The bucket is chosen before authentication, from the presented credential
 itself (a digest of the token, never the token), so requests with made-up
@@ -19,10 +20,10 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from accounts.authentication import read_token_header
+from faxportal import counters
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +58,9 @@ def _principal_key(request: HttpRequest) -> str | None:
     return None
 
 
-def _count(key: str, window_end: int, now: float) -> int:
-    # The key outlives its window a little, so a late incr never recreates it without expiry.
-    timeout = int(window_end - now) + 60
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
+def _count(keys: list[str], window_end: int, now: float) -> list[int]:
+    # The keys outlive their window a little, so a late count never meets a key without expiry.
+    return counters.count(keys, timeout=int(window_end - now) + 60)
 
 
 @dataclass(frozen=True)
@@ -114,18 +109,19 @@ def hit(
     window_id = int(now // window)
     window_end = (window_id + 1) * window
     reset = max(1, int(window_end - now + 0.999))
-    tightest: RateState | None = None
+    keys = [f"ratelimit:{limits.namespace}:{name}:{window_id}" for name, _ in buckets]
     try:
-        for name, limit in buckets:
-            used = _count(f"ratelimit:{limits.namespace}:{name}:{window_id}", window_end, now)
-            state = RateState(limit, max(0, limit - used), reset, used > limit)
-            if tightest is None or (state.exceeded, -state.remaining) > (
-                tightest.exceeded,
-                -tightest.remaining,
-            ):
-                tightest = state
+        used = _count(keys, window_end, now)  # every bucket in one step: see faxportal.counters
     except Exception:
         # A cache outage must not take the API down with it: serve unlimited, loudly.
         log.exception("rate limit cache unavailable; request not counted")
         return None
+    tightest: RateState | None = None
+    for (_, limit), count in zip(buckets, used, strict=True):
+        state = RateState(limit, max(0, limit - count), reset, count > limit)
+        if tightest is None or (state.exceeded, -state.remaining) > (
+            tightest.exceeded,
+            -tightest.remaining,
+        ):
+            tightest = state
     return tightest

@@ -2,16 +2,56 @@
 
 Meant for the embedded install and small sites. Larger sites run the same
 three programs under their own process manager (see README, "Scaling").
+
+The web server is gunicorn with ``faxportal.web_worker``: threads that only
+get a request once it has arrived whole, so slow uploads never block other
+requests. Static files are collected first when they are missing or older
+than their sources, so no page fails on a missing manifest entry.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+WEB_WORKER = "faxportal.web_worker.BufferingThreadWorker"
+
+
+def static_files_current() -> bool:
+    """Whether STATIC_ROOT holds every static file, no older than its source (and, with the
+    hashed storage, listed in the manifest that ``{% static %}`` reads)."""
+    root = Path(settings.STATIC_ROOT)
+    manifest: dict[str, str] | None = None
+    collected_at = 0.0
+    if isinstance(staticfiles_storage, ManifestFilesMixin):
+        manifest_file = root / staticfiles_storage.manifest_name
+        try:
+            manifest = json.loads(manifest_file.read_text())["paths"]
+            collected_at = manifest_file.stat().st_mtime
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+    ignore = apps.get_app_config("staticfiles").ignore_patterns
+    for finder in finders.get_finders():
+        for path, storage in finder.list(ignore):
+            source = os.path.getmtime(storage.path(path))
+            if manifest is not None:
+                if path not in manifest or source > collected_at:
+                    return False
+            elif not (root / path).exists() or source > (root / path).stat().st_mtime:
+                return False
+    return True
 
 
 class Command(BaseCommand):
@@ -20,6 +60,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--web-threads", type=int, default=8, help="threads per web worker")
         parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
 
     def commands(self, options: dict) -> dict[str, list[str]]:
@@ -28,7 +69,8 @@ class Command(BaseCommand):
             "web": [
                 python, "-m", "gunicorn", "faxportal.wsgi:application",
                 "--bind", options["bind"], "--workers", str(options["web_workers"]),
-                "--access-logfile", "-", "--timeout", "120",
+                "--worker-class", WEB_WORKER, "--threads", str(options["web_threads"]),
+                "--keep-alive", "5", "--access-logfile", "-", "--timeout", "120",
                 "--logger-class", "faxportal.gunicorn_logging.RedactingLogger",
             ],
             "worker": [
@@ -41,6 +83,9 @@ class Command(BaseCommand):
         }  # fmt: skip
 
     def handle(self, *args, **options) -> None:
+        if not static_files_current():
+            self.stdout.write("collecting static files")
+            call_command("collectstatic", interactive=False, verbosity=0)
         processes: dict[str, subprocess.Popen] = {}
         stopping = False
 
