@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,6 +13,7 @@ from accounts import scopes
 from faxes import services
 from faxes.api.v1 import openapi, presenters, send_request
 from faxes.api.v1.base import V1APIView, bad_request, error, invalid
+from faxes.api.v1.parsers import JSONParser
 from faxes.models import Fax
 from faxes.services import audit
 
