@@ -42,6 +42,9 @@ def test_deep_json_is_400_on_every_json_route(acme, body):
 
 def test_ordinary_nesting_still_works(acme):
     client = token_client(acme.account, "fax:send")
-    body = '{"to": "+14155551234", "media_url": "https://docs.example.com/a.pdf", "cover": {"subject": "Hi"}}'
+    body = (
+        '{"to": "+14155551234", "media_url": "https://docs.example.com/a.pdf", '
+        '"cover": {"subject": "Hi"}}'
+    )
     response = client.post("/api/v1/faxes/send", body, content_type="application/json")
     assert response.status_code == 200, response.content
