@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import zoneinfo
 from dataclasses import dataclass, field
@@ -128,10 +129,57 @@ def _check_recipients(recipients: list[str]) -> list[str]:
     return numbers
 
 
-def _replay(account: Account, key: str) -> SubmitResult | None:
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was used before with a different request (Stripe's rule: the
+    same key must come with the same request; replaying the first fax would be wrong)."""
+
+    message = (
+        "This Idempotency-Key was already used with a different request; "
+        "use a new key for a new request."
+    )
+
+
+def request_fingerprint(
+    *, recipients, documents, faxbox, from_number, from_name, to_name, cover, resolution,
+    retries, scheduled_at, timezone_name, notify_emails,
+) -> str:  # fmt: skip
+    """SHA-256 of the canonical send request: what a replay must match."""
+
+    def number(raw) -> str:
+        try:
+            return normalize_e164(raw)
+        except ValidationError:
+            return str(raw)
+
+    def document(item) -> dict:
+        if isinstance(item, UploadedFile):
+            return {"sha256": hashlib.sha256(item.data).hexdigest(), "filename": item.filename}
+        return {"url": item.url, **item.options()}
+
+    canonical = {
+        "recipients": [number(raw) for raw in recipients],
+        "documents": [document(item) for item in documents],
+        "faxbox": faxbox.pk if faxbox else None,
+        "from": from_number,
+        "from_name": from_name,
+        "to_name": to_name,
+        "cover": [cover.subject, cover.message] if cover else None,
+        "resolution": resolution,
+        "retries": retries,
+        "scheduled_at": scheduled_at.isoformat() if scheduled_at else None,
+        "timezone": timezone_name,
+        "notify": notify_emails or [],
+    }
+    text = json.dumps(canonical, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replay(account: Account, key: str, fingerprint: str) -> SubmitResult | None:
     document = FaxDocument.objects.for_account(account).filter(idempotency_key=key).first()
     if document is None:
         return None
+    if document.request_fingerprint and document.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
     faxes = list(
         Fax.objects.filter(source=document, resubmitted_from__isnull=True).order_by(
             "created_at", "id"
@@ -161,13 +209,21 @@ def submit_fax(
     """Validate and store a send request; one Fax per recipient, enqueued on commit.
 
     Raises ``ValidationError`` (per-field messages) and stores nothing when
-    anything is wrong. Uploaded documents are checked now, so their page
+    anything is wrong; ``IdempotencyKeyReused`` when ``idempotency_key`` came
+    before with a different request. Uploaded documents are checked now, so their page
     count is known at once; URL documents are fetched and checked by the worker.
     """
     if faxbox is not None and faxbox.account_id != account.pk:
         raise ValidationError({"faxbox": ["No such faxbox."]})
+    fingerprint = ""
     if idempotency_key:
-        earlier = _replay(account, idempotency_key)
+        fingerprint = request_fingerprint(
+            recipients=recipients, documents=documents, faxbox=faxbox, from_number=from_number,
+            from_name=from_name, to_name=to_name, cover=cover, resolution=resolution,
+            retries=retries, scheduled_at=scheduled_at, timezone_name=timezone_name,
+            notify_emails=notify_emails,
+        )  # fmt: skip
+        earlier = _replay(account, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
 
@@ -249,12 +305,13 @@ def submit_fax(
                 when=when,
                 pages=pages,
                 idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
                 notify_emails=notify_emails or [],
             )
     except IntegrityError:
         _delete_files(stored)
         # A concurrent request with the same Idempotency-Key won the race.
-        earlier = _replay(account, idempotency_key) if idempotency_key else None
+        earlier = _replay(account, idempotency_key, fingerprint) if idempotency_key else None
         if earlier is None:
             raise
         return earlier
@@ -273,11 +330,13 @@ def _delete_files(names: list[str]) -> None:
 
 
 def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, sender, from_name,
-           to_name, cover, resolution, max_attempts, when, pages, idempotency_key,
+           to_name, cover, resolution, max_attempts, when, pages, idempotency_key, fingerprint,
            notify_emails) -> SubmitResult:  # fmt: skip
     from faxes.services.outbound import create_outbound
 
-    document = FaxDocument.objects.create(account=account, idempotency_key=idempotency_key)
+    document = FaxDocument.objects.create(
+        account=account, idempotency_key=idempotency_key, request_fingerprint=fingerprint
+    )
     for position, item in enumerate(documents):
         part = DocumentPart(document=document, account=account, position=position)
         if isinstance(item, UploadedFile):

@@ -56,6 +56,8 @@ class SendFax(V1APIView):
             )
         except ValidationError as exc:
             return invalid(exc)
+        except services.IdempotencyKeyReused as exc:
+            return error(422, "unprocessable_entity", exc.message)
         if not result.replayed:
             for fax in result.faxes:
                 audit.record("fax.submitted", account=account, fax=fax, principal=request.user,
