@@ -239,6 +239,8 @@ if FAXPORTAL_LOOPBACK_MODE not in ("audio", "g711_alaw", "g711_ulaw", "t38"):
 FAXPORTAL_MAX_RECIPIENTS = env_int("FAXPORTAL_MAX_RECIPIENTS", 10, minimum=1, maximum=100)
 # Kazoo's limit: a fax is tried at most this many times in all.
 FAXPORTAL_MAX_RETRIES = env_int("FAXPORTAL_MAX_RETRIES", 4, minimum=1, maximum=10)
+# A scheduled_at up to this many seconds in the past (clock skew) means "now"; earlier is refused.
+FAXPORTAL_SCHEDULE_PAST_TOLERANCE = env_int("FAXPORTAL_SCHEDULE_PAST_TOLERANCE", 300, minimum=0)
 # First retry after this many seconds, doubling each time up to the maximum.
 FAXPORTAL_RETRY_DELAY = env_int("FAXPORTAL_RETRY_DELAY", 300, minimum=0)
 FAXPORTAL_RETRY_DELAY_MAX = env_int("FAXPORTAL_RETRY_DELAY_MAX", 3600, minimum=0)

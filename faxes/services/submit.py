@@ -7,7 +7,7 @@ import json
 import logging
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -93,6 +93,19 @@ def resolve_schedule(when: datetime | None, timezone_name: str | None) -> dateti
         return _to_utc(when, timezone_name)
     except OverflowError:  # year 1 or 9999 shifted past the calendar's ends
         raise ValidationError({"scheduled_at": ["That date is out of range."]}) from None
+
+
+def check_not_past(when: datetime | None) -> None:
+    """Refuse a schedule in the past beyond ``FAXPORTAL_SCHEDULE_PAST_TOLERANCE`` seconds:
+    sending at once a fax meant for a time already gone is a surprise, not a schedule. Within
+    the tolerance (clients' clocks drift) it means now."""
+    if when is None:
+        return
+    tolerance = timedelta(seconds=settings.FAXPORTAL_SCHEDULE_PAST_TOLERANCE)
+    if when < timezone.now() - tolerance:
+        raise ValidationError(
+            {"scheduled_at": [f"{when:%Y-%m-%d %H:%M} UTC is in the past; choose a later time."]}
+        )
 
 
 def _to_utc(when: datetime, timezone_name: str | None) -> datetime:
@@ -253,6 +266,7 @@ def submit_fax(
         when = resolve_schedule(
             scheduled_at, timezone_name or (faxbox.fax_timezone if faxbox else account.timezone)
         )
+        check_not_past(when)
     except ValidationError as exc:
         errors.update(exc.message_dict)
         when = None

@@ -17,7 +17,7 @@ from faxes.models import Contact, Faxbox
 from faxes.phone import normalize_e164
 from faxes.services import CoverFields, UploadedFile, submit_fax
 from faxes.services.preview import preview_send
-from faxes.services.submit import resolve_schedule
+from faxes.services.submit import check_not_past, resolve_schedule
 from faxes.views.common import SEND, account_faxboxes, audit, portal_page
 
 # Service error keys → the form field they belong beside.
@@ -147,6 +147,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     if valid and form.naive_schedule:
         try:
             sent_at = resolve_schedule(form.naive_schedule, form.cleaned_data.get("timezone"))
+            check_not_past(sent_at)
         except ValidationError as exc:
             for key, problems in exc.message_dict.items():
                 form.add_error(FIELD_OF.get(key, "scheduled_at"), problems)
