@@ -48,6 +48,8 @@ FAXPORTAL_BASE_URL = env_url(
 ).rstrip("/")
 
 INSTALLED_APPS = [
+    # First, so its runserver (reading chunked request bodies) is the one found.
+    "faxportal.devserver",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
