@@ -41,10 +41,11 @@ def parse_moment(name: str, raw: str) -> datetime:
 
 
 def parse_bool(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("true", "1"):
+    """Only the booleans ``true`` and ``false``, as the schema says (1/0 or "yes" are 400)."""
+    value = raw.strip()
+    if value == "true":
         return True
-    if value in ("false", "0"):
+    if value == "false":
         return False
     raise BadRequest(f"{name} must be true or false.")
 
