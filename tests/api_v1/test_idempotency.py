@@ -60,9 +60,11 @@ def test_same_key_and_body_still_replays_even_written_differently(clinic):
 
 def test_uploads_are_compared_by_content(clinic):
     client = token_client(clinic.account, "fax:send")
+    # The same bytes each time (a PDF made twice differs in its timestamps).
+    documents = {1: text_pdf(1), 2: text_pdf(2)}
 
     def upload(pages: int):
-        document = SimpleUploadedFile("a.pdf", text_pdf(pages), content_type="application/pdf")
+        document = SimpleUploadedFile("a.pdf", documents[pages], content_type="application/pdf")
         return client.post(
             URL, {"to": "+14155551234", "file": document}, HTTP_IDEMPOTENCY_KEY="upload-1"
         )
