@@ -139,6 +139,9 @@ class FaxDocument(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     # Idempotency-Key of the request that created it; a replay finds it here.
     idempotency_key = models.CharField(max_length=255, blank=True)
+    # SHA-256 of that request (recipients, documents, options): the same key with another
+    # request is refused instead of replayed. Blank on documents stored before it existed.
+    request_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     purged_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+# What may separate the digits of a number as people write it: +1 (415) 555-1234.
+SEPARATORS = frozenset(" -.()/")
 
 
 def normalize_e164(raw: str, region: str | None = None) -> str:
@@ -23,6 +28,7 @@ def normalize_e164(raw: str, region: str | None = None) -> str:
     text = (raw or "").strip()
     if not text:
         raise ValidationError("A phone number is required.", code="required")
+    _check_characters(raw, text)
     region = region or settings.FAXPORTAL_DEFAULT_REGION
     try:
         parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
@@ -31,6 +37,27 @@ def normalize_e164(raw: str, region: str | None = None) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise ValidationError(f"{raw!r} is not a valid phone number.", code="invalid")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _check_characters(raw: str, text: str) -> None:
+    """Digits and separators only. phonenumbers alone would drop a trailing ``x``, read
+    ``;ext=1`` as an extension and letters as keypad digits, and skip invisible
+    characters: each is a number other than the one typed, so each is refused."""
+    for char in text.removeprefix("+"):
+        if char.isdecimal() or char in SEPARATORS or char.isspace():
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn", "Cs"):
+            name = unicodedata.name(char, "").title() or "a control character"
+            raise ValidationError(
+                f"{raw!r} contains an invisible character (U+{ord(char):04X}, {name}); "
+                "type the number again.",
+                code="invalid",
+            )
+        raise ValidationError(
+            f"{raw!r} is not a phone number: only digits, spaces, ( ) - . / and a leading + "
+            f"are allowed, not {char!r}.",
+            code="invalid",
+        )
 
 
 def normalize_all(values: list[str]) -> tuple[list[str], list[str]]:

@@ -17,6 +17,7 @@ _CODES = {
     status.HTTP_406_NOT_ACCEPTABLE: "not_acceptable",
     status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
     status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "unsupported_media_type",
+    status.HTTP_422_UNPROCESSABLE_ENTITY: "unprocessable_entity",
     status.HTTP_429_TOO_MANY_REQUESTS: "too_many_requests",
 }
 

@@ -28,14 +28,24 @@ class RejectNulBytesMiddleware:
 
 
 def _bad_request(request: HttpRequest) -> HttpResponse:
-    """400 in the error shape of the surface asked."""
+    return surface_error(request, 400, "bad_request", MESSAGE)
+
+
+def surface_error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    """An error in the shape of the surface asked: ``/api/`` JSON, Kazoo's envelope, text."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": "bad_request", "message": MESSAGE}, status=400)
+        return JsonResponse({"error": code, "message": message}, status=status)
     if request.path.startswith("/v2/"):
         from faxes.api.kazoo import envelope, errors
 
-        return envelope.error(request, errors.bad_request(MESSAGE))
-    return HttpResponseBadRequest(MESSAGE)
+        if status == 413:
+            error = errors.KazooError(413, "request too large", {"message": message})
+        else:
+            error = errors.KazooError(status, message, {"message": message})
+        return envelope.error(request, error)
+    if status == 400:
+        return HttpResponseBadRequest(message)
+    return HttpResponse(message, status=status, content_type="text/plain")
 
 
 class PortalCSPMiddleware(CSPMiddleware):

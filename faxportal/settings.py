@@ -49,6 +49,8 @@ FAXPORTAL_BASE_URL = env_url(
 ).rstrip("/")
 
 INSTALLED_APPS = [
+    # First, so its runserver (reading chunked request bodies) is the one found.
+    "faxportal.devserver",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -277,6 +279,8 @@ if FAXPORTAL_LOOPBACK_MODE not in ("audio", "g711_alaw", "g711_ulaw", "t38"):
 FAXPORTAL_MAX_RECIPIENTS = env_int("FAXPORTAL_MAX_RECIPIENTS", 10, minimum=1, maximum=100)
 # Kazoo's limit: a fax is tried at most this many times in all.
 FAXPORTAL_MAX_RETRIES = env_int("FAXPORTAL_MAX_RETRIES", 4, minimum=1, maximum=10)
+# A scheduled_at up to this many seconds in the past (clock skew) means "now"; earlier is refused.
+FAXPORTAL_SCHEDULE_PAST_TOLERANCE = env_int("FAXPORTAL_SCHEDULE_PAST_TOLERANCE", 300, minimum=0)
 # First retry after this many seconds, doubling each time up to the maximum.
 FAXPORTAL_RETRY_DELAY = env_int("FAXPORTAL_RETRY_DELAY", 300, minimum=0)
 FAXPORTAL_RETRY_DELAY_MAX = env_int("FAXPORTAL_RETRY_DELAY_MAX", 3600, minimum=0)
@@ -399,6 +403,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsAccountMember"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "faxes.api.v1.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "faxportal.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

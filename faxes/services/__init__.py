@@ -5,10 +5,18 @@ from faxes.services.inbound import UnroutableNumber, receive_fax
 from faxes.services.outbound import cancel_fax, forward_fax, process_fax, resubmit_fax, sweep
 from faxes.services.receipts import make_receipt, receipt_pdf
 from faxes.services.retention import delete_fax, purge_attachment, purge_expired_attachments
-from faxes.services.submit import CoverFields, SubmitResult, UploadedFile, UrlDocument, submit_fax
+from faxes.services.submit import (
+    CoverFields,
+    IdempotencyKeyReused,
+    SubmitResult,
+    UploadedFile,
+    UrlDocument,
+    submit_fax,
+)
 
 __all__ = [
     "CoverFields",
+    "IdempotencyKeyReused",
     "SubmitResult",
     "UnroutableNumber",
     "UploadedFile",

@@ -17,8 +17,9 @@ from faxes.models import DownloadMark, Fax
 
 
 def mark_downloaded(fax: Fax, token: ApiToken, when: datetime | None = None) -> DownloadMark:
-    """Record that ``token`` has the fax; a repeated mark moves the time forward."""
-    mark, _created = DownloadMark.objects.update_or_create(
+    """Record that ``token`` has the fax. A repeated mark (or download) keeps the first
+    time: ``downloaded_at`` says since when the integrator has had it."""
+    mark, _created = DownloadMark.objects.get_or_create(
         token=token,
         fax=fax,
         defaults={"downloaded_at": when or timezone.now(), "account_id": fax.account_id},

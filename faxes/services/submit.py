@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -94,6 +95,19 @@ def resolve_schedule(when: datetime | None, timezone_name: str | None) -> dateti
         raise ValidationError({"scheduled_at": ["That date is out of range."]}) from None
 
 
+def check_not_past(when: datetime | None) -> None:
+    """Refuse a schedule in the past beyond ``FAXPORTAL_SCHEDULE_PAST_TOLERANCE`` seconds:
+    sending at once a fax meant for a time already gone is a surprise, not a schedule. Within
+    the tolerance (clients' clocks drift) it means now."""
+    if when is None:
+        return
+    tolerance = timedelta(seconds=settings.FAXPORTAL_SCHEDULE_PAST_TOLERANCE)
+    if when < timezone.now() - tolerance:
+        raise ValidationError(
+            {"scheduled_at": [f"{when:%Y-%m-%d %H:%M} UTC is in the past; choose a later time."]}
+        )
+
+
 def _to_utc(when: datetime, timezone_name: str | None) -> datetime:
     if timezone.is_aware(when):
         return when.astimezone(UTC)
@@ -134,11 +148,59 @@ def files_named(account: Account, text: str):
     return parts.values("document_id")
 
 
-def replay(account: Account, key: str) -> SubmitResult | None:
-    """What the request that used this idempotency key created (None: nothing yet)."""
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was used before with a different request (Stripe's rule: the
+    same key must come with the same request; replaying the first fax would be wrong)."""
+
+    message = (
+        "This Idempotency-Key was already used with a different request; "
+        "use a new key for a new request."
+    )
+
+
+def request_fingerprint(
+    *, recipients, documents, faxbox, from_number, from_name, to_name, cover, resolution,
+    retries, scheduled_at, timezone_name, notify_emails,
+) -> str:  # fmt: skip
+    """SHA-256 of the canonical send request: what a replay must match."""
+
+    def number(raw) -> str:
+        try:
+            return normalize_e164(raw)
+        except ValidationError:
+            return str(raw)
+
+    def document(item) -> dict:
+        if isinstance(item, UploadedFile):
+            return {"sha256": hashlib.sha256(item.data).hexdigest(), "filename": item.filename}
+        return {"url": item.url, **item.options()}
+
+    canonical = {
+        "recipients": [number(raw) for raw in recipients],
+        "documents": [document(item) for item in documents],
+        "faxbox": faxbox.pk if faxbox else None,
+        "from": from_number,
+        "from_name": from_name,
+        "to_name": to_name,
+        "cover": [cover.subject, cover.message] if cover else None,
+        "resolution": resolution,
+        "retries": retries,
+        "scheduled_at": scheduled_at.isoformat() if scheduled_at else None,
+        "timezone": timezone_name,
+        "notify": notify_emails or [],
+    }
+    text = json.dumps(canonical, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def replay(account: Account, key: str, fingerprint: str | None = None) -> SubmitResult | None:
+    """What the request that used this idempotency key created (None: nothing yet);
+    ``IdempotencyKeyReused`` when ``fingerprint`` differs from the stored request's."""
     document = FaxDocument.objects.for_account(account).filter(idempotency_key=key).first()
     if document is None:
         return None
+    if fingerprint is not None and document.request_fingerprint not in ("", fingerprint):
+        raise IdempotencyKeyReused()
     faxes = list(
         Fax.objects.filter(source=document, resubmitted_from__isnull=True).order_by(
             "created_at", "id"
@@ -173,13 +235,21 @@ def submit_fax(
     ``identity_name``/``identity_number``/``fax_timezone`` (Kazoo's ``fax_identity_*``)
     set this fax's header text, station id and header time zone; blank means the
     faxbox's. Raises ``ValidationError`` (per-field messages) and stores nothing when
-    anything is wrong. Uploaded documents are checked now, so their page
+    anything is wrong; ``IdempotencyKeyReused`` when ``idempotency_key`` came
+    before with a different request. Uploaded documents are checked now, so their page
     count is known at once; URL documents are fetched and checked by the worker.
     """
     if faxbox is not None and faxbox.account_id != account.pk:
         raise ValidationError({"faxbox": ["No such faxbox."]})
+    fingerprint = ""
     if idempotency_key:
-        earlier = replay(account, idempotency_key)
+        fingerprint = request_fingerprint(
+            recipients=recipients, documents=documents, faxbox=faxbox, from_number=from_number,
+            from_name=from_name, to_name=to_name, cover=cover, resolution=resolution,
+            retries=retries, scheduled_at=scheduled_at, timezone_name=timezone_name,
+            notify_emails=notify_emails,
+        )  # fmt: skip
+        earlier = replay(account, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
 
@@ -218,6 +288,7 @@ def submit_fax(
         when = resolve_schedule(
             scheduled_at, timezone_name or (faxbox.fax_timezone if faxbox else account.timezone)
         )
+        check_not_past(when)
     except ValidationError as exc:
         errors.update(exc.message_dict)
         when = None
@@ -270,6 +341,7 @@ def submit_fax(
                 when=when,
                 pages=pages,
                 idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
                 notify_emails=notify_emails or [],
                 identity={"identity_name": identity_name, "identity_number": identity_number,
                           "fax_timezone": fax_timezone},
@@ -277,7 +349,7 @@ def submit_fax(
     except IntegrityError:
         _delete_files(stored)
         # A concurrent request with the same Idempotency-Key won the race.
-        earlier = replay(account, idempotency_key) if idempotency_key else None
+        earlier = replay(account, idempotency_key, fingerprint) if idempotency_key else None
         if earlier is None:
             raise
         return earlier
@@ -296,11 +368,13 @@ def _delete_files(names: list[str]) -> None:
 
 
 def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, sender, from_name,
-           to_name, cover, resolution, max_attempts, when, pages, idempotency_key,
+           to_name, cover, resolution, max_attempts, when, pages, idempotency_key, fingerprint,
            notify_emails, identity) -> SubmitResult:  # fmt: skip
     from faxes.services.outbound import create_outbound
 
-    document = FaxDocument.objects.create(account=account, idempotency_key=idempotency_key)
+    document = FaxDocument.objects.create(
+        account=account, idempotency_key=idempotency_key, request_fingerprint=fingerprint
+    )
     for position, item in enumerate(documents):
         part = DocumentPart(document=document, account=account, position=position)
         if isinstance(item, UploadedFile):

@@ -26,7 +26,7 @@ from faxes.services.preferences import (
     set_default_faxbox,
 )
 from faxes.services.preview import DocumentsRejected, preview_send
-from faxes.services.submit import resolve_schedule
+from faxes.services.submit import check_not_past, resolve_schedule
 from faxes.views.clock import time_format
 from faxes.views.common import SEND, account_faxboxes, audit, portal_page
 
@@ -191,6 +191,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     if valid and form.naive_schedule:
         try:
             sent_at = resolve_schedule(form.naive_schedule, form.cleaned_data.get("timezone"))
+            check_not_past(sent_at)
         except ValidationError as exc:
             for key, problems in exc.message_dict.items():
                 form.add_error(FIELD_OF.get(key, "scheduled_at"), problems)

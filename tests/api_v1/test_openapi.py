@@ -90,3 +90,46 @@ def test_docs_pages_use_local_assets(url):
     assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
     assert "/static/drf_spectacular_sidecar/" in page
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+def test_the_schema_states_the_bounds_and_codes_the_api_enforces(schema):
+    def params(path):
+        return {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+
+    listed = params("/api/v1/faxes")
+    assert listed["page"] == {"type": "integer", "minimum": 1, "maximum": 10_000_000}
+    assert listed["limit"]["minimum"] == 1
+    assert listed["from"]["maxLength"] == 32
+    assert listed["downloaded"]["type"] == "boolean"
+    assert params("/api/v1/faxes/sent")["to"]["maxLength"] == 32
+    error = schema["components"]["schemas"]["Error"]["properties"]["error"]
+    ref = error.get("$ref") or error["allOf"][0]["$ref"]
+    codes = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["enum"]
+    assert {"method_not_allowed", "unsupported_media_type", "unprocessable_entity"} <= set(codes)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            answers = set(operation["responses"])
+            assert {"405", "414", "500"} <= answers, (path, method)
+            if "requestBody" in operation:
+                assert {"413", "415"} <= answers, (path, method)
+    send = schema["paths"]["/api/v1/faxes/send"]["post"]
+    assert "422" in send["responses"]
+    fields = schema["components"]["schemas"]["SendJson"]["properties"]
+    assert fields["from_name"]["maxLength"] == 64
+    assert fields["cover_message"]["maxLength"] == 4000
+    assert fields["media_url"]["maxLength"] == 2000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["1", "0", "yes", "TRUE"])
+def test_downloaded_takes_only_booleans(acme, value):
+    from tests.conftest import token_client
+
+    response = token_client(acme.account).get(f"/api/v1/faxes?downloaded={value}")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "bad_request",
+        "message": "downloaded must be true or false.",
+    }

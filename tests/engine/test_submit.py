@@ -83,10 +83,18 @@ def test_faxbox_of_another_account_is_refused(clinic, pharmacy):
 
 
 def test_idempotency_key_returns_earlier_faxes(clinic, pharmacy):
-    first = submit(clinic, idempotency_key="req-1", recipients=["+12025550120", "+12025550121"])
-    again = submit(clinic, idempotency_key="req-1", recipients=["+12025550199"])
+    same = {
+        "idempotency_key": "req-1",
+        "recipients": ["+12025550120", "+12025550121"],
+        "documents": [services.UploadedFile(text_pdf(2), "results.pdf")],
+    }
+    first = submit(clinic, **same)
+    again = submit(clinic, **same)
     assert again.replayed and not first.replayed
     assert [f.pk for f in again.faxes] == [f.pk for f in first.faxes]
+    # The same key with another request is refused, not replayed (nor sent).
+    with pytest.raises(services.IdempotencyKeyReused):
+        submit(clinic, idempotency_key="req-1", recipients=["+12025550199"])
     assert Fax.objects.filter(direction="outbound").count() == 2
     # The same key in another account is another request.
     other = services.submit_fax(

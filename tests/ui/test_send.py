@@ -233,3 +233,26 @@ def test_the_preview_is_what_the_engine_transmits(eager_celery, clinic, pharmacy
             differing = ImageChops.logical_xor(frame, preview.convert("1")).histogram()[255]
             # Only the header's clock may have moved on by a minute.
             assert differing / (frame.width * frame.height) < 0.002, index
+
+
+def test_a_time_in_the_past_is_refused_beside_the_field(acme, staff, acme_box):
+    for name in ("send", "send-preview"):
+        response = login(staff).post(
+            reverse(name),
+            form(acme_box, when="later", scheduled_at="2020-03-08T09:30", timezone="UTC"),
+        )
+        assert response.status_code in (400, 422)
+        assert "is in the past; choose a later time" in re.search(
+            r'id="id_scheduled_at_error"[^>]*>(.*?)</div>', response.content.decode(), re.S
+        ).group(1)
+    assert not Fax.objects.exists()
+
+
+def test_a_number_with_junk_is_refused_beside_the_field(acme, staff, acme_box):
+    response = login(staff).post(reverse("send"), form(acme_box, to="+12025550120x"))
+    assert response.status_code == 400
+    error = re.search(r'id="id_to_error"[^>]*>(.*?)</div>', response.content.decode(), re.S)
+    assert "is not a phone number" in error.group(1)
+    response = login(staff).post(reverse("send"), form(acme_box, to="+1202\u200b5550120"))
+    assert "invisible character" in response.content.decode()
+    assert not Fax.objects.exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, ClassVar
 
@@ -16,6 +15,7 @@ from accounts.models import Account
 from faxes.api.kazoo import envelope, errors
 from faxes.api.kazoo.principal import KazooPrincipal, authenticate
 from faxes.api.v1 import ratelimit
+from faxportal import jsonbody
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def parse_json_envelope(request: HttpRequest) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        parsed = json.loads(raw)
+        parsed = jsonbody.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise errors.invalid_json(f"failed to decode json: {exc}") from None
     if not isinstance(parsed, dict):

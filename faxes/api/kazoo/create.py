@@ -164,6 +164,8 @@ def create_fax(
         )  # fmt: skip
     except ValidationError as exc:
         raise _validation(exc) from None
+    except services.IdempotencyKeyReused as exc:
+        raise errors.KazooError(422, "idempotency key reused", {"message": exc.message}) from None
     fax = result.faxes[0]
     extra = {k: v for k, v in data.items() if k not in HANDLED}
     if extra:

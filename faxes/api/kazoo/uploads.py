@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils.datastructures import MultiValueDict
 
 from faxes.api.kazoo import errors
 from faxes.api.kazoo.base import content_type_of, is_json_body, parse_json_envelope
+from faxportal import jsonbody
 
 DOCUMENT_TYPES = ("application/pdf", "image/tiff", "image/tif", "image/png", "image/jpeg")
 
@@ -27,7 +27,7 @@ class CreateRequest:
 
 def _envelope_from_json(raw: bytes) -> dict[str, Any]:
     try:
-        parsed = json.loads(raw or b"{}")
+        parsed = jsonbody.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
         raise errors.invalid_json(f"failed to decode json: {exc}") from None
     if not isinstance(parsed, dict):

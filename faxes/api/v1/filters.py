@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 
 from faxes.api.v1.base import BadRequest
 from faxes.api.v1.statuses import FILTERS
 
 MAX_SEARCH = 32
+# The digits of a time's last unit: "…T08:13", "…T08:13:48", "…T08:13:48.308".
+_PRECISION = re.compile(r"T\d{2}:\d{2}(?P<seconds>:\d{2}(?P<fraction>[.,]\d+)?)?")
 
 
 def parse_moment(name: str, raw: str) -> datetime:
@@ -38,20 +41,62 @@ def parse_moment(name: str, raw: str) -> datetime:
 
 
 def parse_bool(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("true", "1"):
+    """Only the booleans ``true`` and ``false``, as the schema says (1/0 or "yes" are 400)."""
+    value = raw.strip()
+    if value == "true":
         return True
-    if value in ("false", "0"):
+    if value == "false":
         return False
     raise BadRequest(f"{name} must be true or false.")
 
 
-def by_dates(faxes: QuerySet, params: Mapping[str, str]) -> QuerySet:
+def _last_unit(raw: str) -> timedelta:
+    """How much time the last figure of a date-time covers: ``date_to`` copied from an
+    answer (``08:13:48.308Z``, shown to the millisecond) must include the fax it names,
+    whose stored time has microseconds. A bare date stays its midnight."""
+    match = _PRECISION.search(raw)
+    if match is None:
+        return timedelta(0)
+    if match["fraction"]:
+        return timedelta(seconds=10 ** -min(len(match["fraction"]) - 1, 6))
+    return timedelta(seconds=1) if match["seconds"] else timedelta(minutes=1)
+
+
+def by_dates(faxes: QuerySet, params: Mapping[str, str], field: str = "created_at") -> QuerySet:
+    """``date_from``/``date_to`` on ``field``, the time the list shows. ``received_at`` is
+    the time a received fax completed, or its creation while it has not."""
+    names = ("completed_at", "created_at") if field == "received_at" else (field,)
     if params.get("date_from"):
-        faxes = faxes.filter(created_at__gte=parse_moment("date_from", params["date_from"]))
+        moment = parse_moment("date_from", params["date_from"])
+        faxes = faxes.filter(_at_least(names, moment))
     if params.get("date_to"):
-        faxes = faxes.filter(created_at__lte=parse_moment("date_to", params["date_to"]))
+        raw = params["date_to"]
+        moment = parse_moment("date_to", raw)
+        try:
+            end = moment + _last_unit(raw.strip())
+        except OverflowError:  # the last instant of year 9999
+            end = datetime.max.replace(tzinfo=UTC)
+        faxes = faxes.filter(_before(names, end, inclusive=end == moment))
     return faxes
+
+
+def _at_least(names: tuple[str, ...], moment: datetime) -> Q:
+    if len(names) == 1:
+        return Q(**{f"{names[0]}__gte": moment})
+    first, fallback = names
+    return Q(**{f"{first}__gte": moment}) | Q(
+        **{f"{first}__isnull": True, f"{fallback}__gte": moment}
+    )
+
+
+def _before(names: tuple[str, ...], end: datetime, inclusive: bool) -> Q:
+    lookup = "lte" if inclusive else "lt"
+    if len(names) == 1:
+        return Q(**{f"{names[0]}__{lookup}": end})
+    first, fallback = names
+    return Q(**{f"{first}__{lookup}": end}) | Q(
+        **{f"{first}__isnull": True, f"{fallback}__{lookup}": end}
+    )
 
 
 def by_status(faxes: QuerySet, params: Mapping[str, str]) -> QuerySet:

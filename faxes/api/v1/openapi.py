@@ -14,6 +14,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
 from faxes.api.v1 import openapi_shapes as shapes
+from faxes.api.v1.filters import MAX_SEARCH
+from faxes.api.v1.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 
 Q = OpenApiParameter.QUERY
 
@@ -50,31 +52,82 @@ ERRORS = {
     401: _error("unauthorized: missing or invalid Bearer token."),
     403: _error("forbidden: the token lacks the required scope."),
     404: _error("not_found: no such fax or file (other accounts' faxes included)."),
+    405: _error("method_not_allowed: this path does not take that HTTP method."),
+    413: _error("payload_too_large: the request body is too large."),
+    414: OpenApiResponse(
+        description="The request line (path and query) is longer than the web server accepts; "
+        "the server answers before the API, without a JSON body."
+    ),
+    415: _error("unsupported_media_type: the body is not JSON, multipart or a form."),
+    422: _error(
+        "unprocessable_entity: the Idempotency-Key was used before with a different request."
+    ),
     429: _error("too_many_requests: rate limit exceeded (see RateLimit-* headers)."),
     500: _error("internal_error: server error."),
 }
 CONFLICT = {409: _error("conflict: the fax is not in a state that allows this.")}
+# Any path answers 405 to a method it does not take and 414 (from the web server) to an
+# overlong URL; every operation with a body may be too large or of the wrong type.
+EVERYWHERE = (405, 414, 500)
+WITH_BODY = (413, 415)
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """The documented error answers of an operation (500 is possible everywhere)."""
-    return {code: ERRORS[code] for code in (*codes, 500)}
+def errors(*codes: int, body: bool = False) -> dict[int, OpenApiResponse]:
+    """The documented error answers of an operation."""
+    every = (*codes, *(WITH_BODY if body else ()), *EVERYWHERE)
+    return {code: ERRORS[code] for code in sorted(set(every))}
+
+
+def _integer(minimum: int, maximum: int | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer", "minimum": minimum}
+    if maximum is not None:
+        schema["maximum"] = maximum
+    return schema
+
+
+def _text(max_length: int) -> dict[str, Any]:
+    return {"type": "string", "maxLength": max_length}
 
 
 PAGING = [
-    OpenApiParameter("page", int, Q, description="Page number (default 1, at most 10000000)."),
-    OpenApiParameter("limit", int, Q, description="Items per page (default 20, max 100)."),
+    OpenApiParameter(
+        "page",
+        _integer(1, MAX_PAGE),
+        Q,
+        description=f"Page number (default 1, at most {MAX_PAGE}).",
+    ),
+    OpenApiParameter(
+        "limit",
+        _integer(1),
+        Q,
+        description=f"Items per page (default {DEFAULT_LIMIT}; larger values are served as "
+        f"{MAX_LIMIT}, the most a page holds).",
+    ),
     OpenApiParameter(
         "cursor",
-        str,
+        {"type": "string", "pattern": "^[A-Za-z0-9_-]*$", "maxLength": 200},
         Q,
         description="Extension: a next_cursor from an earlier answer; stable deep paging "
-        "(page is ignored).",
+        "(page is ignored). Any other value is 400.",
     ),
 ]
+# A date (its midnight) or a date-time; without an offset, UTC.
+# (Empty is no filter, as in the reference.)
+MOMENT = {
+    "type": "string",
+    "anyOf": [{"format": "date"}, {"format": "date-time"}, {"maxLength": 0}],
+}
 DATES = [
-    OpenApiParameter("date_from", str, Q, description="ISO 8601: on or after this time."),
-    OpenApiParameter("date_to", str, Q, description="ISO 8601: on or before this time."),
+    OpenApiParameter(
+        "date_from", MOMENT, Q, description="ISO 8601: on or after this time (UTC without offset)."
+    ),
+    OpenApiParameter(
+        "date_to",
+        MOMENT,
+        Q,
+        description="ISO 8601: on or before this time; a time covers its last figure "
+        "(08:13:48.308Z includes that whole millisecond).",
+    ),
 ]
 STATUS = OpenApiParameter(
     "status",
@@ -85,7 +138,11 @@ STATUS = OpenApiParameter(
     "lifecycle state (converting, retrying, scheduled, cancelled, receiving).",
 )
 FORMAT = OpenApiParameter(
-    "format", str, Q, enum=["original", "tiff"], description="original (PDF, default) or tiff."
+    "format",
+    str,
+    Q,
+    enum=["original", "pdf", "tiff"],
+    description="original (PDF, default; pdf is the same) or tiff.",
 )
 FILE = {
     (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
@@ -101,14 +158,13 @@ received_list = extend_schema(
     summary="List received faxes",
     parameters=[
         *PAGING,
-        OpenApiParameter("from", str, Q, description="Sender number, partial match."),
+        OpenApiParameter("from", _text(MAX_SEARCH), Q, description="Sender number, partial match."),
         STATUS,
         *DATES,
         OpenApiParameter(
             "downloaded",
-            str,
+            bool,
             Q,
-            enum=["true", "false"],
             description="true or false: download status for your API token.",
         ),
     ],
@@ -167,7 +223,8 @@ send = extend_schema(
             "Idempotency-Key",
             str,
             OpenApiParameter.HEADER,
-            description="Makes retries of this request safe (at most 255 characters).",
+            description="Makes retries of this request safe (at most 255 characters); "
+            "the same key with a different request is 422.",
         ),
     ],
     request={
@@ -177,8 +234,7 @@ send = extend_schema(
     },
     responses={
         200: shapes.SendAnswer,
-        **errors(400, 401, 403, 429),
-        413: _error("payload_too_large: the request body is too large."),
+        **errors(400, 401, 403, 422, 429, body=True),
     },
 )
 sent_list = extend_schema(
@@ -187,7 +243,9 @@ sent_list = extend_schema(
     summary="List sent faxes",
     parameters=[
         *PAGING,
-        OpenApiParameter("to", str, Q, description="Recipient number, partial match."),
+        OpenApiParameter(
+            "to", _text(MAX_SEARCH), Q, description="Recipient number, partial match."
+        ),
         STATUS,
         *DATES,
     ],
@@ -228,7 +286,7 @@ webhook_create = extend_schema(
     tags=WEBHOOKS,
     summary="Register a webhook endpoint",
     request=shapes.WebhookIn,
-    responses={201: shapes.WebhookSecretAnswer, **errors(400, 401, 403, 429)},
+    responses={201: shapes.WebhookSecretAnswer, **errors(400, 401, 403, 429, body=True)},
 )
 webhook_detail = extend_schema(
     operation_id="webhooks_retrieve",
@@ -241,7 +299,7 @@ webhook_update = extend_schema(
     tags=WEBHOOKS,
     summary="Change a webhook endpoint",
     request=shapes.WebhookPatch,
-    responses={200: shapes.WebhookAnswer, **errors(400, 401, 403, 404, 429)},
+    responses={200: shapes.WebhookAnswer, **errors(400, 401, 403, 404, 429, body=True)},
 )
 webhook_delete = extend_schema(
     operation_id="webhooks_delete",
@@ -254,7 +312,7 @@ webhook_rotate = extend_schema(
     tags=WEBHOOKS,
     summary="Replace a webhook endpoint's signing secret",
     request=shapes.SecretIn,
-    responses={200: shapes.WebhookSecretAnswer, **errors(400, 401, 403, 404, 429)},
+    responses={200: shapes.WebhookSecretAnswer, **errors(400, 401, 403, 404, 429, body=True)},
 )
 webhook_deliveries = extend_schema(
     operation_id="webhooks_deliveries_list",

@@ -8,11 +8,13 @@ unnoticed.
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers as s
 
 from faxes.api.v1.statuses import FILTERS
 from faxes.models import FaxStatus, WebhookDelivery
 from faxes.webhooks.events import ALL_EVENTS
+from faxes.webhooks.signing import MAX_KEY_BYTES, MIN_KEY_BYTES, SECRET_PREFIX
 
 V1_STATUSES = sorted(
     {"queued", "sending", "delivered", "failed", "received", "scheduled", "cancelled", "receiving"}
@@ -40,8 +42,12 @@ class Error(s.Serializer):
             "unauthorized",
             "forbidden",
             "not_found",
+            "method_not_allowed",
+            "not_acceptable",
             "conflict",
             "payload_too_large",
+            "unsupported_media_type",
+            "unprocessable_entity",
             "too_many_requests",
             "internal_error",
         ],
@@ -171,6 +177,11 @@ class Receipt(s.Serializer):
     created_at = text()
 
 
+class CoverIn(s.Serializer):
+    subject = text(required=False, max_length=200)
+    message = text(required=False, max_length=4000)
+
+
 class SentFaxDetail(SentFax):
     from_name = maybe()
     to_name = maybe()
@@ -232,25 +243,41 @@ class _SendCommon(s.Serializer):
         max_length=10,
         help_text="Extension: up to 10 recipients, one fax each.",
     )
-    from_ = text("Extension: sending number, one of the account's.", required=False)
-    faxbox_id = text("Extension: sending faxbox (default: the account's first).", required=False)
-    from_name = text(required=False)
-    to_name = text(required=False)
-    cover_subject = text("Extension: adds a cover page.", required=False)
-    cover_message = text("Extension: adds a cover page.", required=False)
+    from_ = text("Extension: sending number, one of the account's.", required=False, max_length=32)
+    faxbox_id = text(
+        "Extension: sending faxbox (default: the account's first).", required=False, max_length=64
+    )
+    from_name = text(required=False, max_length=64)
+    to_name = text(required=False, max_length=64)
+    cover_subject = text("Extension: adds a cover page.", required=False, max_length=200)
+    cover_message = text("Extension: adds a cover page.", required=False, max_length=4000)
     resolution = s.ChoiceField(choices=RESOLUTIONS, required=False)
-    retries = s.IntegerField(required=False, help_text="Total attempts (0 and 1: one try).")
-    scheduled_at = text("Extension: ISO 8601; send later.", required=False)
+    retries = s.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=settings.FAXPORTAL_MAX_RETRIES,
+        help_text="Total attempts (0 and 1: one try).",
+    )
+    scheduled_at = s.DateTimeField(
+        required=False,
+        help_text="Extension: ISO 8601; send later (not in the past, beyond a few minutes).",
+    )
     timezone = text(
-        "Extension: zone of a scheduled_at without offset (Europe/Berlin).", required=False
+        "Extension: zone of a scheduled_at without offset (Europe/Berlin).",
+        required=False,
+        max_length=64,
     )
 
 
 class SendJson(_SendCommon):
-    media_url = text("URL of the PDF to fax (or a list). Required without data.", required=False)
+    media_url = s.URLField(
+        help_text="http(s) URL of the PDF to fax (or a list). Required without data.",
+        required=False,
+        max_length=2000,
+    )
     data = text("Extension (faxrocks): base64 document (or a list).", required=False)
-    filename = text("Extension: file name for data.", required=False)
-    cover = Cover(required=False)
+    filename = text("Extension: file name for data.", required=False, max_length=255)
+    cover = CoverIn(required=False)
 
 
 class SendMultipart(_SendCommon):
@@ -258,7 +285,7 @@ class SendMultipart(_SendCommon):
         help_text="The document (PDF, TIFF, PNG, JPEG; max 10 MB). Repeat for several files.",
         required=False,
     )
-    media_url = text(required=False)
+    media_url = s.URLField(required=False, max_length=2000)
 
 
 # --- webhooks ---------------------------------------------------------------------
@@ -281,25 +308,44 @@ class WebhookWithSecret(Webhook):
     secret = text("whsec_… signing secret. Shown only now.")
 
 
+# whsec_ and base64 of MIN_KEY_BYTES to MAX_KEY_BYTES bytes (groups of 4, optional padding).
+_GROUPS = f"{{{-(-MIN_KEY_BYTES // 3)},{(MAX_KEY_BYTES - 2) // 3}}}"
+SECRET_PATTERN = (
+    rf"^{SECRET_PREFIX}(?:[A-Za-z0-9+/]{{4}}){_GROUPS}"
+    r"(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+)
+
+
 class WebhookIn(s.Serializer):
-    url = text("http(s) URL; must resolve to public addresses only.")
+    url = s.URLField(
+        help_text="http(s) URL; must resolve to public addresses only.", max_length=2000
+    )
     events = s.ListField(
         child=s.ChoiceField(choices=EVENTS),
         required=False,
+        min_length=1,
         help_text="Default: fax.received, fax.delivered, fax.failed.",
     )
-    description = text(required=False)
+    description = text(required=False, max_length=200)
     enabled = s.BooleanField(required=False)
-    secret = text("Your own whsec_<base64> secret (default: generated).", required=False)
+    secret = s.RegexField(
+        SECRET_PATTERN,
+        help_text="Your own whsec_<base64> secret (default: generated).",
+        required=False,
+    )
 
 
 class WebhookPatch(WebhookIn):
-    url = text(required=False)
+    url = s.URLField(required=False, max_length=2000)
     secret = None
 
 
 class SecretIn(s.Serializer):
-    secret = text("Your own whsec_<base64> secret (default: generated).", required=False)
+    secret = s.RegexField(
+        SECRET_PATTERN,
+        help_text="Your own whsec_<base64> secret (default: generated).",
+        required=False,
+    )
     grace_seconds = s.IntegerField(
         required=False,
         min_value=0,

@@ -31,7 +31,7 @@ class ReceivedList(V1APIView):
         faxes = lookups.inbound(self.account(request)).only(*LIST_FIELDS)
         faxes = filters.by_number(faxes, params, "from", "from_number")
         faxes = filters.by_status(faxes, params)
-        faxes = filters.by_dates(faxes, params)
+        faxes = filters.by_dates(faxes, params, field="received_at")
         if params.get("downloaded"):
             wanted = filters.parse_bool("downloaded", params["downloaded"])
             if token is None:

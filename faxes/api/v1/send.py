@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,6 +13,7 @@ from accounts import scopes
 from faxes import services
 from faxes.api.v1 import openapi, presenters, send_request
 from faxes.api.v1.base import V1APIView, bad_request, error, invalid
+from faxes.api.v1.parsers import JSONParser
 from faxes.models import Fax
 from faxes.services import audit
 
@@ -55,6 +56,8 @@ class SendFax(V1APIView):
             )
         except ValidationError as exc:
             return invalid(exc)
+        except services.IdempotencyKeyReused as exc:
+            return error(422, "unprocessable_entity", exc.message)
         if not result.replayed:
             for fax in result.faxes:
                 audit.record("fax.submitted", account=account, fax=fax, principal=request.user,

@@ -8,7 +8,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,6 +15,7 @@ from accounts import scopes
 from faxes.api.v1 import lookups, openapi, pagination
 from faxes.api.v1.base import BadRequest, V1APIView, invalid
 from faxes.api.v1.formats import iso
+from faxes.api.v1.parsers import JSONParser
 from faxes.models import WebhookDelivery, WebhookEndpoint
 from faxes.services import webhooks
 
