@@ -37,7 +37,11 @@ def test_gunicorn_access_log_of_runportal_has_no_secrets(tmp_path):
     env = _embedded_env(tmp_path)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     port = _free_port()
-    argv = Command().commands({"bind": f"127.0.0.1:{port}", "web_workers": 1, "concurrency": 1})
+    command = Command()
+    options = command.create_parser("manage.py", "runportal").parse_args(
+        ["--bind", f"127.0.0.1:{port}", "--web-workers", "1", "--concurrency", "1"]
+    )
+    argv = command.commands(vars(options))
     log_path = tmp_path / "access.log"
     with log_path.open("w") as log:
         web = subprocess.Popen(argv["web"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -91,3 +95,19 @@ def test_django_log_lines_are_redacted(settings):
 )
 def test_redact(line, expected):
     assert redact(line) == expected
+
+
+def test_gunicorn_error_log_lines_are_redacted():
+    from gunicorn.config import Config
+
+    from faxportal.gunicorn_logging import RedactingLogger
+
+    logger = RedactingLogger(Config())
+    stream = io.StringIO()
+    for handler in logger.error_log.handlers:
+        handler.setStream(stream)
+    logger.error("Error handling request %s", f"GET /login/?{_query()}")
+    text = stream.getvalue()
+    assert "Error handling request GET /login/?auth_token=[REDACTED]" in text, text
+    for secret in SECRETS:
+        assert secret not in text, text

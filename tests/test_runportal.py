@@ -135,7 +135,11 @@ def test_runportal_serves_logs_in_and_stops_cleanly(tmp_path):
 def test_runportal_worker_consumes_the_fax_and_the_webhook_queue(settings):
     from faxes.management.commands.runportal import Command
 
-    argv = Command().commands({"bind": "127.0.0.1:0", "web_workers": 1, "concurrency": 1})
+    command = Command()
+    options = command.create_parser("manage.py", "runportal").parse_args(
+        ["--bind", "127.0.0.1:0", "--web-workers", "1", "--concurrency", "1"]
+    )
+    argv = command.commands(vars(options))
     worker = argv["worker"]
     queues = worker[worker.index("--queues") + 1].split(",")
     assert queues == ["celery", "webhooks"]
