@@ -99,14 +99,11 @@ def test_counters_count_all_keys_in_one_step(cache):
 def test_counters_on_redis(settings):
     import os
 
-    redis = pytest.importorskip("redis")
-    url = os.environ.get("FAXPORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        if os.environ.get("FAXPORTAL_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"Redis unavailable: {exc}")
-        pytest.skip(f"Redis unavailable: {exc}")
+    import redis
+
+    from tests.redis_service import require_redis
+
+    url = require_redis()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

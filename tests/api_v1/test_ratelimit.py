@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from faxes.api.v1 import ratelimit
 from tests.api_v1.conftest import inbound_fax
 from tests.conftest import token_client
+from tests.redis_service import require_redis
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,14 +116,9 @@ for _ in range(50):
 
 
 def test_counts_are_shared_across_processes_through_redis(tmp_path, settings):
-    redis_url = os.environ.get("FAXPORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        if os.environ.get("FAXPORTAL_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"Redis unavailable: {exc}")
-        pytest.skip(f"Redis unavailable: {exc}")
+    import redis
+
+    redis_url = require_redis()
     address = f"198.51.100.{os.getpid() % 250}"
     env = {
         **os.environ,
@@ -175,18 +171,6 @@ print(sum(passed))
 PROCESSES, THREADS, THREAD_HITS, LIMIT = 4, 8, 10, 200
 
 
-def _redis_or_skip() -> str:
-    redis_url = os.environ.get("FAXPORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        if os.environ.get("FAXPORTAL_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"Redis unavailable: {exc}")
-        pytest.skip(f"Redis unavailable: {exc}")
-    return redis_url
-
-
 @pytest.mark.parametrize(
     ("backend", "api"), [("embedded", "v1"), ("redis", "v1"), ("embedded", "kazoo")]
 )
@@ -207,7 +191,7 @@ def test_limit_is_exact_under_processes_and_threads(backend, api, tmp_path):
         FAXPORTAL_KAZOO_RATE_LIMIT_IP=str(LIMIT),
     )
     if backend == "redis":
-        env["FAXPORTAL_CACHE_URL"] = _redis_or_skip()
+        env["FAXPORTAL_CACHE_URL"] = require_redis()
     # Fresh buckets on a shared Redis: an address and a token nobody used before.
     unique = os.urandom(6).hex()
     address = f"2001:db8::{unique[:4]}:{unique[4:8]}:{unique[8:]}"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.redis_service import require_redis
+
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("FAXPORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _unavailable(reason: str) -> None:
@@ -25,15 +26,7 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture
 def redis_url() -> str:
-    import redis
-
-    try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-        client.ping()
-    except redis.RedisError as exc:
-        _unavailable(f"Redis at {REDIS_URL}: {exc}")
-    client.flushdb()  # a private database number: stale messages would confuse the test
-    return REDIS_URL
+    return require_redis(flush=True)
 
 
 @pytest.fixture
