@@ -41,11 +41,7 @@ class RateLimitedLoginView(auth_views.LoginView):
 
 
 def _account_page(request: HttpRequest, account: Account) -> HttpResponse:
-    faxboxes = (
-        Faxbox.objects.for_account(account)
-        .filter(deleted_at__isnull=True)
-        .prefetch_related("numbers")
-    )
+    faxboxes = Faxbox.objects.for_account(account).live().prefetch_related("numbers")
     children = account.children.order_by("name") if request.user.is_account_admin else []
     with timezone.override(request.user.account.timezone):
         return render(

@@ -7,7 +7,7 @@ from django.db import models
 
 from accounts.ids import new_id
 from accounts.models import Account, validate_timezone
-from accounts.tenancy import TenantManager
+from accounts.tenancy import TenantManager, TenantQuerySet
 from faxportal.crypto import EncryptedTextField
 
 
@@ -18,6 +18,12 @@ def fax_folder(fax: models.Model) -> str:
 
 def fax_file_path(instance: models.Model, filename: str) -> str:
     return fax_folder(getattr(instance, "fax", instance)) + filename
+
+
+class FaxboxQuerySet(TenantQuerySet["Faxbox"]):
+    def live(self) -> FaxboxQuerySet:
+        """Faxboxes not deleted (a deleted faxbox is kept for the faxes that name it)."""
+        return self.filter(deleted_at__isnull=True)
 
 
 class Faxbox(models.Model):
@@ -49,7 +55,7 @@ class Faxbox(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantManager()
+    objects = models.Manager.from_queryset(FaxboxQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -211,6 +217,18 @@ class Resolution(models.TextChoices):
     STANDARD = "standard", "Standard (98 lpi)"
 
 
+class FaxQuerySet(TenantQuerySet["Fax"]):
+    def live(self) -> FaxQuerySet:
+        """Faxes not deleted by their owner (deleted ones stay for billing and audit)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def inbound(self) -> FaxQuerySet:
+        return self.filter(direction=Direction.INBOUND)
+
+    def outbound(self) -> FaxQuerySet:
+        return self.filter(direction=Direction.OUTBOUND)
+
+
 class Fax(models.Model):
     """One fax, sent or received. Kazoo's folders (outgoing, outbox, incoming,
     inbox) are views of this model by direction and status."""
@@ -276,7 +294,7 @@ class Fax(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = TenantManager()
+    objects = models.Manager.from_queryset(FaxQuerySet)()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -306,6 +324,15 @@ class Fax(models.Model):
     def __str__(self) -> str:
         arrow = "→" if self.direction == Direction.OUTBOUND else "←"
         return f"{self.from_number or '?'} {arrow} {self.to_number} ({self.status})"
+
+    @property
+    def local_timezone(self) -> str:
+        """The zone this fax's times are shown in, on its pages (header line, cover page)
+        and in what tells of it (receipt, e-mails, Kazoo's ``fax_timezone``): its own
+        (Kazoo's per-request ``fax_timezone``), else its faxbox's, else its account's."""
+        if self.fax_timezone:
+            return self.fax_timezone
+        return self.faxbox.fax_timezone if self.faxbox else self.account.timezone
 
 
 class FaxEvent(models.Model):
@@ -480,7 +507,7 @@ class Contact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TenantManager()
+    objects = models.Manager.from_queryset(FaxboxQuerySet)()
 
     class Meta:
         ordering = ["name"]

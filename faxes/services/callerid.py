@@ -39,7 +39,7 @@ def owns_number(account_id: str, number: str) -> bool:
     if owners:
         return owners == {account_id}
     return (
-        Faxbox.objects.filter(account_id=account_id, caller_id=number, deleted_at__isnull=True)
+        Faxbox.objects.live().filter(account_id=account_id, caller_id=number)
         .exists()
     )  # fmt: skip
 
@@ -93,6 +93,6 @@ def header_for(fax: Fax, sent_at=None) -> FaxHeader:
     return FaxHeader(
         text=fax.identity_name or (faxbox.fax_header if faxbox else "") or fax.from_name,
         sender_number=fax.sent_caller_id or choose_sender(fax).caller_id,
-        timezone=fax.fax_timezone or (faxbox.fax_timezone if faxbox else fax.account.timezone),
+        timezone=fax.local_timezone,
         sent_at=sent_at,
     )

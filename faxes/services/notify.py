@@ -26,7 +26,7 @@ def _attach(message: EmailMessage, fax: Fax) -> None:
 
 
 def _when(fax: Fax) -> str:
-    zone = fax.faxbox.fax_timezone if fax.faxbox else fax.account.timezone
+    zone = fax.local_timezone
     moment = local_time(fax.completed_at or timezone.now(), zone)
     return f"{moment:%Y-%m-%d %H:%M} ({zone})"
 

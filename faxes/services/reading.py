@@ -46,9 +46,7 @@ UNREAD_CAP = 100  # the count stops there ("99+"): it is read on every page
 
 def unread_inbox(account, user: User) -> QuerySet[Fax]:
     """The received faxes of the account that ``user`` has not opened (the inbox's)."""
-    faxes = Fax.objects.for_account(account).filter(
-        deleted_at__isnull=True, direction="inbound", status="received"
-    )
+    faxes = Fax.objects.for_account(account).live().inbound().filter(status="received")
     return unread_only(faxes, user)
 
 

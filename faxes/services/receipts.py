@@ -70,7 +70,7 @@ def _data(fax: Fax, receipt_id: str, tiff: bytes | None, now: datetime) -> Recei
         started_at=attempts[0].started_at if attempts else None,
         ended_at=last.ended_at if last else fax.completed_at,
         remote_station_id=(last.receiver_id if last else "") or fax.remote_station_id,
-        timezone=fax.faxbox.fax_timezone if fax.faxbox else fax.account.timezone,
+        timezone=fax.local_timezone,
         # Page 1 as transmitted (header line included); the PDF when there is no TIFF.
         document=tiff if tiff is not None else _document(fax),
         receipt_id=receipt_id,

@@ -89,5 +89,5 @@ def delete_fax(fax: Fax) -> None:
         raise ValidationError("Cancel the fax, or wait until it is finished, before deleting it.")
     purge_attachment(fax)
     now = timezone.now()
-    Fax.objects.filter(pk=fax.pk, deleted_at__isnull=True).update(deleted_at=now)
+    Fax.objects.live().filter(pk=fax.pk).update(deleted_at=now)
     fax.deleted_at = now

@@ -439,5 +439,5 @@ def cover_page_for(fax: Fax) -> CoverPage | None:
         sender_number=fax.sent_caller_id or choose_sender(fax).caller_id,
         subject=fax.cover.get("subject", ""),
         message=fax.cover.get("message", ""),
-        timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
+        timezone=fax.local_timezone,
     )

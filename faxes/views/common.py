@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts import scopes
 from accounts.models import User
 from accounts.tenancy import get_for_account_or_404
-from faxes.models import Fax, Faxbox
+from faxes.models import Fax, Faxbox, FaxQuerySet
 from faxes.services.audit import record
 from faxes.views.clock import twelve_hour, uses_twelve_hour
 from faxportal.crypto import decrypt, encrypt
@@ -109,21 +109,21 @@ def portal_page(need: str = READ) -> Callable:
     return decorate
 
 
-def account_faxes(request: HttpRequest) -> QuerySet[Fax]:
+def account_faxes(request: HttpRequest) -> FaxQuerySet:
     """The acting account's faxes that have not been deleted (the one scoping path)."""
-    return Fax.objects.for_account(request.account).filter(deleted_at__isnull=True)
+    return Fax.objects.for_account(request.account).live()
 
 
 def get_fax_or_404(request: HttpRequest, fax_id: str, need: str = READ) -> Fax:
     """The account's fax (404 for another tenant's), then the role check for ``need``."""
-    live = Fax.objects.filter(deleted_at__isnull=True).select_related("faxbox")
+    live = Fax.objects.live().select_related("faxbox")
     fax = get_for_account_or_404(live, request.account, pk=fax_id)
     require(request, need)
     return fax
 
 
 def account_faxboxes(request: HttpRequest) -> QuerySet[Faxbox]:
-    return Faxbox.objects.for_account(request.account).filter(deleted_at__isnull=True)
+    return Faxbox.objects.for_account(request.account).live()
 
 
 def audit(request: HttpRequest, action: str, fax: Fax | None = None, **details) -> None:

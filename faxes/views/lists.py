@@ -119,8 +119,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     faxboxes = list(account_faxboxes(request))
     form = InboxFilterForm(request.GET or None, faxboxes=faxboxes)
     data = _valid_filters(form)
-    faxes = account_faxes(request).filter(
-        direction=Direction.INBOUND, status__in=[FaxStatus.RECEIVED, FaxStatus.RECEIVING]
+    faxes = (
+        account_faxes(request)
+        .inbound()
+        .filter(status__in=[FaxStatus.RECEIVED, FaxStatus.RECEIVING])
     )
     faxes = _common_filters(faxes, data, request.account)
     sender = (data.get("sender") or "").strip()
@@ -148,9 +150,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     faxboxes = list(account_faxboxes(request))
     form = OutboxFilterForm(request.GET or None, faxboxes=faxboxes)
     data = _valid_filters(form)
-    faxes = _common_filters(
-        account_faxes(request).filter(direction=Direction.OUTBOUND), data, request.account
-    )
+    faxes = _common_filters(account_faxes(request).outbound(), data, request.account)
     statuses = STATUS_GROUPS.get(data.get("status") or "", (None, None))[1]
     if statuses:
         faxes = faxes.filter(status__in=statuses)

@@ -31,7 +31,7 @@ def email_gateway_exists() -> bool:
 
 
 def _faxbox_or_404(request: HttpRequest, faxbox_id: str) -> Faxbox:
-    live = Faxbox.objects.filter(deleted_at__isnull=True)
+    live = Faxbox.objects.live()
     return get_for_account_or_404(live, request.account, pk=faxbox_id)
 
 

@@ -73,9 +73,7 @@ def _faxbox(flow: Any, account, check: errors.Validation) -> Faxbox | None:
     if not isinstance(faxbox_id, str) or not faxbox_id:
         check.required("flow.data.faxbox_id")
         return None
-    faxbox = (
-        Faxbox.objects.for_account(account).filter(pk=faxbox_id, deleted_at__isnull=True).first()
-    )
+    faxbox = Faxbox.objects.for_account(account).live().filter(pk=faxbox_id).first()
     if faxbox is None:
         check.add("flow.data.faxbox_id", "not_found", "faxbox_id is not a faxbox of this account",
                   cause=faxbox_id)  # fmt: skip

@@ -194,7 +194,7 @@ class FaxboxesView(KazooView):
               "patch": "faxbox:manage", "delete": "faxbox:manage"}  # fmt: skip
 
     def live(self):
-        return Faxbox.objects.for_account(self.account).filter(deleted_at__isnull=True)
+        return Faxbox.objects.for_account(self.account).live()
 
     def one(self, faxbox_id: str) -> Faxbox:
         faxbox = self.live().filter(pk=faxbox_id).first()

@@ -41,11 +41,8 @@ class FaxesView(KazooView):
     def resolve_scope(self) -> None:
         faxbox_id, user_id = self._scope_ids
         if faxbox_id:
-            self.faxbox = (
-                Faxbox.objects.for_account(self.account)
-                .filter(pk=faxbox_id, deleted_at__isnull=True)
-                .first()
-            )
+            live = Faxbox.objects.for_account(self.account).live()
+            self.faxbox = live.filter(pk=faxbox_id).first()
             if self.faxbox is None:
                 raise errors.bad_identifier(faxbox_id)
         if user_id:
@@ -57,7 +54,8 @@ class FaxesView(KazooView):
         self.resolve_scope()
         queryset = (
             Fax.objects.for_account(self.account)
-            .filter(direction=direction, deleted_at__isnull=True)
+            .live()
+            .filter(direction=direction)
             .select_related("faxbox", "account", "source")
             .prefetch_related(
                 Prefetch("attempts", queryset=Attempt.objects.order_by("number")),
@@ -317,7 +315,7 @@ def _summary(fax: Fax) -> dict[str, Any]:
 class FaxCollection(FaxesView):
     def get(self, request: HttpRequest) -> HttpResponse:
         self.resolve_scope()
-        queryset = Fax.objects.for_account(self.account).filter(deleted_at__isnull=True)
+        queryset = Fax.objects.for_account(self.account).live()
         if self.faxbox is not None:
             queryset = queryset.filter(faxbox=self.faxbox)
         if self.owner is not None:
@@ -332,7 +330,7 @@ class FaxCollection(FaxesView):
 class FaxItem(FaxesView):
     def queryset(self) -> QuerySet[Fax]:
         self.resolve_scope()
-        queryset = Fax.objects.for_account(self.account).filter(deleted_at__isnull=True)
+        queryset = Fax.objects.for_account(self.account).live()
         queryset = queryset.select_related("faxbox", "account", "source").prefetch_related(
             "attempts", "source__parts"
         )

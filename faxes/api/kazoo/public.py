@@ -137,9 +137,8 @@ def job_doc(fax: Fax) -> dict[str, Any]:
             "to_number": fax.to_number,
             "retries": fax.retries,
             "attempts": fax.attempt_count,
-            "fax_timezone": fax.fax_timezone
-            or doc.get("fax_timezone")  # kept in extra by earlier versions
-            or (fax.faxbox.fax_timezone if fax.faxbox else fax.account.timezone),
+            # The fax's own zone may be kept in extra by earlier versions.
+            "fax_timezone": fax.fax_timezone or doc.get("fax_timezone") or fax.local_timezone,
             "tx_result": tx_result(fax),
             "status": STATUS.get(fax.status, "pending"),
             "created": gregorian(fax.created_at),

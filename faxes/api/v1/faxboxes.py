@@ -36,7 +36,7 @@ class FaxboxSerializer(serializers.ModelSerializer):
 
 
 def _live_faxboxes():
-    return Faxbox.objects.filter(deleted_at__isnull=True).prefetch_related("numbers")
+    return Faxbox.objects.live().prefetch_related("numbers")
 
 
 class FaxboxList(AccountScopedMixin, V1APIView):

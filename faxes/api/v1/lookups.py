@@ -9,7 +9,7 @@ from django.http import Http404
 
 from accounts.models import Account
 from accounts.tenancy import get_for_account_or_404
-from faxes.models import Direction, Fax
+from faxes.models import Fax
 
 # Ids are 32 hex characters; anything that could not be an id is "not found"
 # before it reaches the database (NUL bytes, say, are an error in PostgreSQL).
@@ -17,15 +17,11 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def inbound(account: Account) -> QuerySet[Fax]:
-    return Fax.objects.for_account(account).filter(
-        direction=Direction.INBOUND, deleted_at__isnull=True
-    )
+    return Fax.objects.for_account(account).live().inbound()
 
 
 def outbound(account: Account) -> QuerySet[Fax]:
-    return Fax.objects.for_account(account).filter(
-        direction=Direction.OUTBOUND, deleted_at__isnull=True
-    )
+    return Fax.objects.for_account(account).live().outbound()
 
 
 def valid_id(value: str) -> str:

@@ -179,7 +179,7 @@ def _scheduled(data: Any) -> datetime | None:
 def _faxbox(account: Account, data: Any) -> tuple[Faxbox | None, str | None]:
     """The sending faxbox and number: ``faxbox_id``, else the faxbox owning ``from``,
     else the account's first faxbox. ``from`` must be one of the account's numbers."""
-    live = Faxbox.objects.for_account(account).filter(deleted_at__isnull=True)
+    live = Faxbox.objects.for_account(account).live()
     faxbox_id = _text(data, "faxbox_id", 64)
     sender = _text(data, "from", 32)
     faxbox = None

@@ -69,7 +69,7 @@ class SentDetail(V1APIView):
 def cancel_response(view: V1APIView, request: Request, fax_id: str) -> Response:
     """Cancel a sent fax that is not on the line yet (scheduled, queued, retrying)."""
     account = view.account(request)
-    any_fax = Fax.objects.filter(deleted_at__isnull=True)
+    any_fax = Fax.objects.live()
     fax = lookups.one(presenters.with_first_part(any_fax), account, fax_id)
     if fax.direction != Direction.OUTBOUND:
         return error(409, "conflict", "Only a sent fax can be cancelled.")
