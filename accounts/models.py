@@ -94,9 +94,6 @@ class Account(models.Model):
     def subtree(self) -> models.QuerySet[Account]:
         return Account.objects.filter(tree_path__startswith=self.tree_path)
 
-    def descendants(self) -> models.QuerySet[Account]:
-        return self.subtree().exclude(pk=self.pk)
-
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"

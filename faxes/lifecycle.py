@@ -36,10 +36,6 @@ CANCELLABLE = frozenset({S.SCHEDULED, S.QUEUED, S.CONVERTING, S.RETRYING})
 IN_FLIGHT = frozenset({S.CONVERTING, S.SENDING})
 
 
-class TransitionRefused(Exception):
-    """The fax was not in a state this transition starts from (someone else moved it)."""
-
-
 def check_allowed(from_statuses: Iterable[str], to_status: str) -> None:
     for status in from_statuses:
         if to_status not in ALLOWED.get(status, frozenset()):
