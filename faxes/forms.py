@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts import scopes as scope_names
 from accounts.models import Role
 from faxes.models import FaxStatus, Resolution
+from faxes.phone import normalize_e164
 
 SPLIT = re.compile(r"[,;\n]+")
 
@@ -257,6 +258,20 @@ class FaxboxForm(forms.Form):
         limit = settings.FAXPORTAL_MAX_RETRIES
         self.fields["retries"].validators.append(MaxValueValidator(limit))
         self.fields["retries"].widget.attrs["max"] = limit
+
+    # Staff type numbers and addresses loosely; the faxbox service stores them exact.
+    def clean_numbers(self) -> list[str]:
+        return split_list(self.cleaned_data["numbers"])
+
+    def clean_caller_id(self) -> str:
+        value = self.cleaned_data["caller_id"].strip()
+        return normalize_e164(value) if value else ""
+
+    def clean_notify_inbound_emails(self) -> list[str]:
+        return split_list(self.cleaned_data["notify_inbound_emails"])
+
+    def clean_notify_outbound_emails(self) -> list[str]:
+        return split_list(self.cleaned_data["notify_outbound_emails"])
 
 
 class UserCreateForm(forms.Form):

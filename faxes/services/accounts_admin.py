@@ -1,123 +1,17 @@
-"""Operations behind the account admin pages: faxboxes, users and roles, API tokens,
-and removing faxes. API-token work is delegated to ``accounts.services``."""
+"""Operations behind the account admin pages: users and roles, API tokens (delegated to
+``accounts.services``) and removing faxes. Faxboxes: ``faxes.services.faxboxes``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Account, ApiToken, Role, User, validate_timezone
+from accounts.models import Account, ApiToken, Role, User
 from accounts.services import IssuedToken, create_api_token, revoke_api_token
-from faxes.models import Faxbox, FaxNumber
-from faxes.phone import normalize_e164
-from faxes.services.faxboxes import normalized_numbers
-
-# --- faxboxes -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FaxboxSettings:
-    name: str
-    numbers: list[str]
-    caller_id: str = ""
-    caller_name: str = ""
-    fax_header: str = ""
-    fax_identity: str = ""
-    fax_timezone: str = "UTC"
-    retries: int = 3
-    notify_inbound_emails: list[str] | None = None
-    notify_outbound_emails: list[str] | None = None
-
-
-def _emails(values: list[str] | None, field: str, errors: dict[str, list[str]]) -> list[str]:
-    cleaned: list[str] = []
-    for value in values or []:
-        value = value.strip()
-        if not value:
-            continue
-        try:
-            validate_email(value)
-        except ValidationError:
-            errors.setdefault(field, []).append(f"{value!r} is not an e-mail address.")
-            continue
-        if value not in cleaned:
-            cleaned.append(value)
-    return cleaned
-
-
-def _checked(values: FaxboxSettings, faxbox: Faxbox | None) -> dict:
-    errors: dict[str, list[str]] = {}
-    name = values.name.strip()
-    if not name:
-        errors["name"] = ["A name is required."]
-    numbers: list[str] = []
-    try:
-        numbers = normalized_numbers(values.numbers, faxbox)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    caller_id = values.caller_id.strip()
-    if caller_id:
-        try:
-            caller_id = normalize_e164(caller_id)
-        except ValidationError as exc:
-            errors["caller_id"] = exc.messages
-    elif numbers:
-        caller_id = numbers[0]
-    try:
-        validate_timezone(values.fax_timezone)
-    except ValidationError as exc:
-        errors["fax_timezone"] = exc.messages
-    if not 0 <= values.retries <= settings.FAXPORTAL_MAX_RETRIES:
-        errors["retries"] = [f"Between 0 and {settings.FAXPORTAL_MAX_RETRIES}."]
-    if len(values.fax_identity) > 20:
-        errors["fax_identity"] = ["At most 20 characters (a T.30 station id)."]
-    inbound = _emails(values.notify_inbound_emails, "notify_inbound_emails", errors)
-    outbound = _emails(values.notify_outbound_emails, "notify_outbound_emails", errors)
-    if errors:
-        raise ValidationError(errors)
-    return {
-        "fields": {
-            "name": name[:128],
-            "caller_id": caller_id,
-            "caller_name": values.caller_name.strip()[:64],
-            "fax_header": values.fax_header.strip()[:64],
-            "fax_identity": values.fax_identity.strip()[:20],
-            "fax_timezone": values.fax_timezone,
-            "retries": values.retries,
-            "notify_inbound_emails": inbound,
-            "notify_outbound_emails": outbound,
-        },
-        "numbers": numbers,
-    }
-
-
-@transaction.atomic
-def save_faxbox(account: Account, values: FaxboxSettings, faxbox: Faxbox | None = None) -> Faxbox:
-    """Create (``faxbox=None``) or change a faxbox and set exactly these numbers.
-
-    A number already owned by another faxbox, anywhere in the portal, is refused.
-    """
-    checked = _checked(values, faxbox)
-    if faxbox is None:
-        faxbox = Faxbox(account=account)
-    for field, value in checked["fields"].items():
-        setattr(faxbox, field, value)
-    faxbox.save()
-    wanted = checked["numbers"]
-    FaxNumber.objects.filter(faxbox=faxbox).exclude(number__in=wanted).delete()
-    have = set(FaxNumber.objects.filter(faxbox=faxbox).values_list("number", flat=True))
-    FaxNumber.objects.bulk_create(
-        FaxNumber(number=n, account=account, faxbox=faxbox) for n in wanted if n not in have
-    )
-    return faxbox
-
 
 # --- users and roles --------------------------------------------------------------
 

@@ -1,16 +1,66 @@
-"""Domain operations on faxboxes and faxes. Views, API and tasks call these."""
+"""Every faxbox write: create, change, delete. The UI, the CLI, the demo seed and both
+APIs translate their input into :class:`FaxboxSettings` and call :func:`save_faxbox`;
+the rules (unique numbers and e-mail address, a known time zone, retry bounds, a T.30
+station id, valid notification addresses) are checked here once and raised as
+``ValidationError`` by field. How staff type a caller ID is the form's to read."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from dataclasses import dataclass
+from typing import Any
 
-from accounts.models import Account
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Account, User, validate_timezone
 from faxes.models import Faxbox, FaxNumber
 from faxes.phone import normalize_all
 
+NAME_LENGTH = 128
+STATION_ID_LENGTH = 20  # T.30's TSI/CSI
+TEXT_LENGTH = 64  # caller name, header text
+
+
+class _Keep:
+    """The value a faxbox already has (a new faxbox: the column's default)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+
+
+@dataclass(frozen=True)
+class FaxboxSettings:
+    """What a faxbox is set to, as the surface read it (texts already trimmed).
+
+    ``numbers=None`` leaves its numbers as they are (Kazoo gives numbers through
+    callflows); a list sets exactly those numbers. Fields left at ``KEEP`` are only
+    written by the Kazoo API and stay as they are when the staff UI saves.
+    """
+
+    name: str
+    numbers: list[str] | None = None
+    caller_id: str = ""  # blank: the first number
+    caller_name: str = ""
+    fax_header: str = ""
+    fax_identity: str = ""
+    fax_timezone: str = "UTC"
+    retries: int = 3
+    notify_inbound_emails: list[str] | None = None
+    notify_outbound_emails: list[str] | None = None
+    custom_smtp_email_address: str | None = KEEP
+    smtp_permission_list: list[str] = KEEP
+    owner: User | None = KEEP
+    extra: dict[str, Any] = KEEP
+
 
 def normalized_numbers(numbers: list[str], faxbox: Faxbox | None = None) -> list[str]:
+    """The numbers in E.164; refused when malformed or owned by another faxbox."""
     normalized, errors = normalize_all(numbers)
     for number in list(normalized):
         taken = FaxNumber.objects.filter(number=number)
@@ -24,7 +74,102 @@ def normalized_numbers(numbers: list[str], faxbox: Faxbox | None = None) -> list
     return normalized
 
 
-@transaction.atomic
+def _emails(values: list[str] | None, field_name: str, errors: dict[str, list[str]]) -> list[str]:
+    """Notification addresses: each a valid address, blanks and repeats dropped."""
+    cleaned: list[str] = []
+    for value in values or []:
+        value = value.strip()
+        if not value:
+            continue
+        try:
+            validate_email(value)
+        except ValidationError:
+            errors.setdefault(field_name, []).append(f"{value!r} is not an e-mail address.")
+            continue
+        if value not in cleaned:
+            cleaned.append(value)
+    return cleaned
+
+
+def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, Any], list | None]:
+    errors: dict[str, list[str]] = {}
+    if not values.name:
+        errors["name"] = ["A name is required."]
+    numbers = None
+    if values.numbers is not None:
+        try:
+            numbers = normalized_numbers(values.numbers, faxbox)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        validate_timezone(values.fax_timezone)
+    except ValidationError as exc:
+        errors["fax_timezone"] = exc.messages
+    if not 0 <= values.retries <= settings.FAXPORTAL_MAX_RETRIES:
+        errors["retries"] = [f"Between 0 and {settings.FAXPORTAL_MAX_RETRIES}."]
+    if len(values.fax_identity) > STATION_ID_LENGTH:
+        errors["fax_identity"] = ["At most 20 characters (a T.30 station id)."]
+    custom = values.custom_smtp_email_address
+    if custom is not KEEP and custom:
+        taken = Faxbox.objects.filter(custom_smtp_email_address__iexact=custom)
+        if faxbox is not None:
+            taken = taken.exclude(pk=faxbox.pk)
+        if taken.exists():
+            errors["custom_smtp_email_address"] = ["This e-mail address is taken."]
+    inbound = _emails(values.notify_inbound_emails, "notify_inbound_emails", errors)
+    outbound = _emails(values.notify_outbound_emails, "notify_outbound_emails", errors)
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "name": values.name[:NAME_LENGTH],
+        "caller_id": values.caller_id or (numbers[0] if numbers else ""),
+        "caller_name": values.caller_name[:TEXT_LENGTH],
+        "fax_header": values.fax_header[:TEXT_LENGTH],
+        "fax_identity": values.fax_identity,
+        "fax_timezone": values.fax_timezone,
+        "retries": values.retries,
+        "notify_inbound_emails": inbound,
+        "notify_outbound_emails": outbound,
+    }
+    if custom is not KEEP:
+        fields["custom_smtp_email_address"] = custom or None
+    for name in ("smtp_permission_list", "owner", "extra"):
+        if getattr(values, name) is not KEEP:
+            fields[name] = getattr(values, name)
+    return fields, numbers
+
+
+def save_faxbox(account: Account, values: FaxboxSettings, faxbox: Faxbox | None = None) -> Faxbox:
+    """Create (``faxbox=None``) or change a faxbox of ``account``.
+
+    A number already owned by another faxbox, anywhere in the portal, is refused, and
+    so is another faxbox's e-mail address (also when a concurrent save takes it first).
+    """
+    fields, numbers = _fields(values, faxbox)
+    target = faxbox if faxbox is not None else Faxbox(account=account)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    try:
+        with transaction.atomic():
+            target.save()  # a new faxbox gets its e-mail-to-fax address here
+            if numbers is not None:
+                _set_numbers(account, target, numbers)
+    except IntegrityError:
+        # A concurrent save took the same number or e-mail address between check and write.
+        custom = fields.get("custom_smtp_email_address")
+        taken = "custom_smtp_email_address" if custom else "numbers"
+        raise ValidationError({taken: ["Taken by another faxbox a moment ago."]}) from None
+    return target
+
+
+def _set_numbers(account: Account, faxbox: Faxbox, wanted: list[str]) -> None:
+    FaxNumber.objects.filter(faxbox=faxbox).exclude(number__in=wanted).delete()
+    have = set(FaxNumber.objects.filter(faxbox=faxbox).values_list("number", flat=True))
+    FaxNumber.objects.bulk_create(
+        FaxNumber(number=n, account=account, faxbox=faxbox) for n in wanted if n not in have
+    )
+
+
 def create_faxbox(
     account: Account,
     *,
@@ -34,19 +179,21 @@ def create_faxbox(
     timezone_name: str | None = None,
     retries: int = 3,
 ) -> Faxbox:
-    normalized = normalized_numbers(numbers or [])
-    faxbox = Faxbox(
-        account=account,
-        name=name.strip(),
-        caller_id=normalized[0] if normalized else "",
-        caller_name=caller_name or account.name[:64],
-        fax_header=account.name[:64],
-        fax_timezone=timezone_name or account.timezone,
-        retries=retries,
+    """A new faxbox named after its account unless told otherwise (CLI, new accounts)."""
+    return save_faxbox(
+        account,
+        FaxboxSettings(
+            name=name.strip(),
+            numbers=numbers or [],
+            caller_name=caller_name or account.name[:TEXT_LENGTH],
+            fax_header=account.name[:TEXT_LENGTH],
+            fax_timezone=timezone_name or account.timezone,
+            retries=retries,
+        ),
     )
-    faxbox.full_clean()
-    faxbox.save()
-    FaxNumber.objects.bulk_create(
-        FaxNumber(number=number, account=account, faxbox=faxbox) for number in normalized
-    )
-    return faxbox
+
+
+def delete_faxbox(faxbox: Faxbox) -> None:
+    """Soft-delete: the faxbox leaves every list, its faxes keep naming it."""
+    faxbox.deleted_at = timezone.now()
+    Faxbox.objects.filter(pk=faxbox.pk).update(deleted_at=faxbox.deleted_at)

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.tenancy import get_for_account_or_404
-from faxes.forms import FaxboxForm, split_list
+from faxes.forms import FaxboxForm
 from faxes.models import Faxbox
 from faxes.services import form_keys
-from faxes.services.accounts_admin import FaxboxSettings, save_faxbox
+from faxes.services.faxboxes import FaxboxSettings, save_faxbox
 from faxes.views.common import (
     MANAGE,
     account_faxboxes,
@@ -69,15 +69,15 @@ def _edit(request: HttpRequest, faxbox: Faxbox | None) -> HttpResponse:
         data = form.cleaned_data
         values = FaxboxSettings(
             name=data["name"],
-            numbers=split_list(data["numbers"]),
+            numbers=data["numbers"],
             caller_id=data["caller_id"],
             caller_name=data["caller_name"],
             fax_header=data["fax_header"],
             fax_identity=data["fax_identity"],
             fax_timezone=data["fax_timezone"],
             retries=data["retries"],
-            notify_inbound_emails=split_list(data["notify_inbound_emails"]),
-            notify_outbound_emails=split_list(data["notify_outbound_emails"]),
+            notify_inbound_emails=data["notify_inbound_emails"],
+            notify_outbound_emails=data["notify_outbound_emails"],
         )
         editing = faxbox
 

@@ -188,3 +188,44 @@ def test_other_tenants_faxbox_is_404_and_their_account_403(kazoo_login, url, oth
     assert kazoo_login.json("DELETE", f"{url}/{theirs.pk}")[0] == 404
     status, body = kazoo_login.json("GET", f"/v2/accounts/{other.account.pk}/faxboxes")
     assert status == 403 and body["message"] == "forbidden"
+
+
+def test_staff_editing_a_kazoo_faxbox_keeps_what_only_kazoo_sets(kazoo_login, url, acme):
+    """Both surfaces save through the one faxbox service; the staff form's save leaves
+    the Kazoo-only fields (e-mail address, permission list, unknown keys) alone."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from faxes.services import form_keys
+
+    status, body = kazoo_login.json("PUT", url, FULL)
+    assert status == 201, body
+    faxbox_id = body["data"]["id"]
+    staff = Client()
+    staff.force_login(acme.admin)
+    edited = staff.post(
+        reverse("manage-faxbox-edit", args=[faxbox_id]),
+        {"name": "Pharmacy line 2", "numbers": "", "caller_id": "", "caller_name": "Acme",
+         "fax_header": "ACME", "fax_identity": "", "fax_timezone": "UTC", "retries": "3",
+         "notify_inbound_emails": "in@acme.test", "notify_outbound_emails": "",
+         "form_key": form_keys.new_key()},
+    )  # fmt: skip
+    assert edited.status_code == 302, edited.content.decode()[-2000:]
+    status, body = kazoo_login.json("GET", f"{url}/{faxbox_id}")
+    doc = body["data"]
+    assert doc["name"] == "Pharmacy line 2" and doc["retries"] == 3
+    assert doc["custom_smtp_email_address"] == FULL["custom_smtp_email_address"]
+    assert doc["smtp_permission_list"] == FULL["smtp_permission_list"]
+    assert doc["flags"] == ["priority"] and doc["media"] == {"fax_option": True}
+    assert doc["notifications"]["outbound"]["callback"]["url"] == "https://hooks.acme.test/fax"
+
+
+def test_a_portal_retry_limit_below_the_schemas_is_a_kazoo_validation_error(
+    kazoo_login, url, settings
+):
+    settings.FAXPORTAL_MAX_RETRIES = 2
+    status, body = kazoo_login.json("PUT", url, {"name": "Tight", "retries": 3})
+    assert status == 400, body
+    assert body["error"] == "400" and body["message"] == "validation error"
+    assert "maximum" in body["data"]["retries"]
+    assert not Faxbox.objects.filter(name="Tight").exists()

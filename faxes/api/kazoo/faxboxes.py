@@ -7,15 +7,15 @@ import re
 import zoneinfo
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 
 from accounts.models import User
 from faxes.api.kazoo import errors, public
 from faxes.api.kazoo.base import KazooView
 from faxes.api.kazoo.pagination import paginate
 from faxes.models import Faxbox
+from faxes.services.faxboxes import FaxboxSettings, delete_faxbox, save_faxbox
 
 STRING_FIELDS = ("caller_name", "caller_id", "fax_header", "fax_identity", "fax_timezone")
 # Column sizes of the stored fields (fax_identity is cut to T.30's 20 characters instead).
@@ -69,8 +69,8 @@ def _check_notifications(notifications: dict, check: errors.Validation) -> dict[
     return emails
 
 
-def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> dict[str, Any]:
-    """Check a full faxbox document against the ``faxbox`` schema; the model fields to set."""
+def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> FaxboxSettings:
+    """Check a full faxbox document against the ``faxbox`` schema; what to save."""
     check = errors.Validation()
     name = doc.get("name")
     if name is None:
@@ -158,35 +158,43 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> dict[str, A
     extra = {k: v for k, v in rest.items() if k not in known}
     if stored_notifications:
         extra["notifications"] = stored_notifications
-    return {
-        "name": name,
-        "caller_name": doc.get("caller_name", public.FAXBOX_DEFAULTS["caller_name"]),
-        "caller_id": doc.get("caller_id", ""),
-        "fax_header": doc.get("fax_header", public.FAXBOX_DEFAULTS["fax_header"]),
-        "fax_identity": (doc.get("fax_identity") or "")[:20],
-        "fax_timezone": doc.get("fax_timezone") or account.timezone,
-        "retries": doc.get("retries", public.FAXBOX_DEFAULTS["retries"]),
-        "smtp_permission_list": permissions,
-        "custom_smtp_email_address": custom or None,
-        "owner": owner,
-        "notify_inbound_emails": emails["inbound"],
-        "notify_outbound_emails": emails["outbound"],
-        "extra": extra,
-    }
+    return FaxboxSettings(
+        name=name,
+        caller_name=doc.get("caller_name", public.FAXBOX_DEFAULTS["caller_name"]),
+        caller_id=doc.get("caller_id", ""),
+        fax_header=doc.get("fax_header", public.FAXBOX_DEFAULTS["fax_header"]),
+        fax_identity=(doc.get("fax_identity") or "")[:20],
+        fax_timezone=doc.get("fax_timezone") or account.timezone,
+        retries=doc.get("retries", public.FAXBOX_DEFAULTS["retries"]),
+        smtp_permission_list=permissions,
+        custom_smtp_email_address=custom or None,
+        owner=owner,
+        notify_inbound_emails=emails["inbound"],
+        notify_outbound_emails=emails["outbound"],
+        extra=extra,
+    )
 
 
-def _save(faxbox: Faxbox, fields: dict[str, Any]) -> Faxbox:
-    for name, value in fields.items():
-        setattr(faxbox, name, value)
+# The Kazoo rule names of what the faxbox service refuses after the schema checks
+# passed (a race on the e-mail address, a portal limit stricter than the schema's).
+SERVICE_RULES = {"custom_smtp_email_address": "unique", "retries": "maximum",
+                 "fax_timezone": "enum"}  # fmt: skip
+
+
+def _save(account, faxbox: Faxbox | None, values: FaxboxSettings) -> Faxbox:
     try:
-        with transaction.atomic():
-            faxbox.save()
-    except IntegrityError:
-        # Lost a race on custom_smtp_email_address.
-        raise errors.KazooError(400, "validation error", {"custom_smtp_email_address": {
-            "unique": {"message": "email address must be unique",
-                       "cause": fields.get("custom_smtp_email_address")}}}) from None  # fmt: skip
-    return faxbox
+        return save_faxbox(account, values, faxbox)
+    except ValidationError as exc:
+        details: dict[str, Any] = {}
+        for key, messages in exc.message_dict.items():
+            rule = SERVICE_RULES.get(key, "invalid")
+            if key == "custom_smtp_email_address":
+                detail = {"message": "email address must be unique",
+                          "cause": values.custom_smtp_email_address}  # fmt: skip
+            else:
+                detail = {"message": " ".join(messages)}
+            details[key] = {rule: detail}
+        raise errors.KazooError(400, "validation error", details) from None
 
 
 class FaxboxesView(KazooView):
@@ -210,8 +218,7 @@ class FaxboxCollection(FaxboxesView):
         return self.ok(rows, page=page)
 
     def put(self, request: HttpRequest) -> HttpResponse:
-        fields = validate(self.data, None, self.account)
-        faxbox = _save(Faxbox(account=self.account), fields)  # saving names its e-mail domain
+        faxbox = _save(self.account, None, validate(self.data, None, self.account))
         response = self.ok(public.faxbox_doc(faxbox), status=201)
         response["Location"] = f"{request.path.rstrip('/')}/{faxbox.pk}"
         return response
@@ -223,16 +230,18 @@ class FaxboxItem(FaxboxesView):
 
     def post(self, request: HttpRequest, faxbox_id: str) -> HttpResponse:
         faxbox = self.one(faxbox_id)
-        return self.ok(public.faxbox_doc(_save(faxbox, validate(self.data, faxbox, self.account))))
+        values = validate(self.data, faxbox, self.account)
+        return self.ok(public.faxbox_doc(_save(self.account, faxbox, values)))
 
     def patch(self, request: HttpRequest, faxbox_id: str) -> HttpResponse:
         faxbox = self.one(faxbox_id)
         merged = _merge(public.faxbox_doc(faxbox), self.data)
-        return self.ok(public.faxbox_doc(_save(faxbox, validate(merged, faxbox, self.account))))
+        values = validate(merged, faxbox, self.account)
+        return self.ok(public.faxbox_doc(_save(self.account, faxbox, values)))
 
     def delete(self, request: HttpRequest, faxbox_id: str) -> HttpResponse:
         faxbox = self.one(faxbox_id)
-        Faxbox.objects.filter(pk=faxbox.pk).update(deleted_at=timezone.now())
+        delete_faxbox(faxbox)
         doc = public.faxbox_doc(faxbox)
         doc["_read_only"] = {"deleted": True}
         return self.ok(doc)
