@@ -14,9 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from faxes.api.v1.formats import iso, or_none, pages
-from faxes.api.v1.statuses import v1_status
 from faxes.models import Direction, Fax
+from faxes.native_format import iso, or_none, pages, v1_status
 
 
 def fax_links(fax: Fax) -> dict[str, str]:

@@ -12,7 +12,7 @@ import pytest
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
-from faxes.api.v1 import ratelimit
+from faxes.api import ratelimit
 from tests.api_v1.conftest import inbound_fax
 from tests.conftest import token_client
 from tests.redis_service import require_redis
@@ -108,7 +108,7 @@ import django, os, sys
 os.environ["DJANGO_SETTINGS_MODULE"] = "faxportal.settings"
 django.setup()
 from django.test import RequestFactory
-from faxes.api.v1 import ratelimit
+from faxes.api import ratelimit
 request = RequestFactory().get("/api/v1/faxes", REMOTE_ADDR=sys.argv[1])
 for _ in range(50):
     ratelimit.hit(request, now=5000.0)
@@ -148,7 +148,7 @@ import django, os, sys, threading, time
 os.environ["DJANGO_SETTINGS_MODULE"] = "faxportal.settings"
 django.setup()
 from django.test import RequestFactory
-from faxes.api.v1 import ratelimit
+from faxes.api import ratelimit
 address, token, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
 limits = ratelimit.Limits.kazoo() if sys.argv[4] == "kazoo" else ratelimit.Limits.native()
 passed = []

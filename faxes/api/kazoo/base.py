@@ -12,9 +12,9 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Account
+from faxes.api import ratelimit
 from faxes.api.kazoo import envelope, errors
 from faxes.api.kazoo.principal import KazooPrincipal, authenticate
-from faxes.api.v1 import ratelimit
 from faxportal import jsonbody
 
 log = logging.getLogger(__name__)

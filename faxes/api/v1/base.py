@@ -20,7 +20,7 @@ from accounts.authentication import ApiTokenPrincipal
 from accounts.models import Account, ApiToken, User
 from accounts.permissions import IsAccountMember
 from accounts.tenancy import resolve_account_or_404
-from faxes.api.v1 import ratelimit
+from faxes.api import ratelimit
 
 log = logging.getLogger(__name__)
 Scopes = str | tuple[str, ...]

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 
 from faxes.api.v1.base import BadRequest
-from faxes.api.v1.statuses import FILTERS
+from faxes.native_format import FILTERS
 
 MAX_SEARCH = 32
 # The digits of a time's last unit: "…T08:13", "…T08:13:48", "…T08:13:48.308".

@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers as s
 
-from faxes.api.v1.statuses import FILTERS
 from faxes.models import FaxStatus, WebhookDelivery
+from faxes.native_format import FILTERS
 from faxes.webhooks.events import ALL_EVENTS
 from faxes.webhooks.signing import MAX_KEY_BYTES, MIN_KEY_BYTES, SECRET_PREFIX
 

@@ -14,9 +14,8 @@ from django.urls import reverse
 from rest_framework.request import Request
 
 from faxes.api.v1.files import file_sizes
-from faxes.api.v1.formats import iso, or_none, pages
-from faxes.api.v1.statuses import v1_status
 from faxes.models import Attempt, DocumentPart, Fax, Receipt
+from faxes.native_format import iso, or_none, pages, v1_status
 
 # --- received (inbound) faxes ---------------------------------------------------
 

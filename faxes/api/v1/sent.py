@@ -12,8 +12,8 @@ from accounts import scopes
 from faxes import services
 from faxes.api.v1 import files, filters, lookups, openapi, pagination, presenters
 from faxes.api.v1.base import V1APIView, error
-from faxes.api.v1.statuses import v1_status
 from faxes.models import Direction, Fax
+from faxes.native_format import v1_status
 from faxes.services import audit, receipts
 
 # Only what a list item shows: building 100 full rows costs more than the query.

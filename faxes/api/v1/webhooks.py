@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from accounts import scopes
 from faxes.api.v1 import lookups, openapi, pagination
 from faxes.api.v1.base import BadRequest, V1APIView, invalid
-from faxes.api.v1.formats import iso
 from faxes.api.v1.parsers import JSONParser
 from faxes.models import WebhookDelivery, WebhookEndpoint
+from faxes.native_format import iso
 from faxes.services import webhooks
 
 MANAGE = {"*": scopes.FAXBOX_MANAGE}

@@ -1,6 +1,7 @@
-"""The native API's status vocabulary and how the portal's lifecycle maps onto it.
+"""The portal's native wire vocabulary, shared by ``/api/v1`` and the webhook events
+(both speak the Pharmique contract): value formats and the status names.
 
-The Pharmique contract knows ``queued``, ``sending``, ``delivered``, ``failed``
+Statuses: the contract knows ``queued``, ``sending``, ``delivered``, ``failed``
 and ``received``. The portal has more states; each is shown as the v1 status
 an existing client already understands, and the exact lifecycle state goes
 out beside it as ``status_detail``:
@@ -15,7 +16,27 @@ out beside it as ``status_detail``:
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from faxes.models import FaxStatus
+
+
+def iso(moment: datetime | None) -> str | None:
+    """``2026-02-10T08:13:48.308Z``: UTC, milliseconds, a ``Z`` (as in the reference)."""
+    if moment is None:
+        return None
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def pages(count: int | None) -> str | None:
+    """Page counts are strings in the contract (``"pages": "1"``); None while unknown."""
+    return None if count is None else str(count)
+
+
+def or_none(value: str) -> str | None:
+    return value or None
+
 
 S = FaxStatus
 

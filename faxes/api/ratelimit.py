@@ -1,4 +1,5 @@
-"""Fixed-window rate limits of the native API, per token (or user) and per client IP.
+"""Fixed-window rate limits of both APIs (native and Kazoo), per token or user and per
+client IP.
 
 Counters live in Django's cache so every web process shares them (Redis in
 production through ``FAXPORTAL_CACHE_URL``, one SQLite file on the embedded
