@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -60,10 +61,14 @@ def normalize_account_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def login_name(data: dict) -> str:
+# Which account owns a phone number (the fax app knows numbers; accounts does not).
+NumberOwner = Callable[[str], Account | None]
+
+
+def login_name(data: dict, account_by_number: NumberOwner | None = None) -> str:
     """The rate-limit bucket of a ``user_auth`` request: the account it names, however it
     is named (name, realm or number), or the name itself when no account has it."""
-    account = _find_account(data)
+    account = _find_account(data, account_by_number)
     if account is not None:
         return f"account:{account.pk}"
     for key in ("account_name", "account_realm", "realm", "phone_number"):
@@ -73,7 +78,7 @@ def login_name(data: dict) -> str:
     return ""
 
 
-def _find_account(data: dict) -> Account | None:
+def _find_account(data: dict, account_by_number: NumberOwner | None) -> Account | None:
     name = data.get("account_name")
     realm = data.get("account_realm") or data.get("realm")
     phone = data.get("phone_number")
@@ -90,26 +95,19 @@ def _find_account(data: dict) -> Account | None:
         return None
     if isinstance(realm, str) and realm:
         return Account.objects.filter(realm__iexact=realm).first()
-    if isinstance(phone, str) and phone:
-        from faxes.models import FaxNumber
-        from faxes.phone import normalize_e164
-
-        try:
-            number = normalize_e164(phone)
-        except Exception:
-            return None
-        owner = FaxNumber.objects.select_related("account").filter(number=number).first()
-        return owner.account if owner else None
+    if isinstance(phone, str) and phone and account_by_number is not None:
+        return account_by_number(phone)
     return None
 
 
-def user_auth(data: dict) -> IssuedSession:
-    """``PUT /v2/user_auth``: ``credentials`` is md5 (or sha1) of ``"user:pass"``."""
+def user_auth(data: dict, account_by_number: NumberOwner | None = None) -> IssuedSession:
+    """``PUT /v2/user_auth``: ``credentials`` is md5 (or sha1) of ``"user:pass"``; the
+    account is named by name, realm or (with ``account_by_number``) one of its numbers."""
     credentials = data.get("credentials")
     if not isinstance(credentials, str) or not re.fullmatch(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}",
                                                                 credentials):  # fmt: skip
         raise LoginRefused()
-    account = _find_account(data)
+    account = _find_account(data, account_by_number)
     if account is None:
         raise LoginRefused()
     digest = keyed_digest("kazoo-credentials", credentials.lower())

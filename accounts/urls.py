@@ -24,6 +24,4 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.home, name="home"),
-    path("accounts/<str:account_id>/", views.account_detail, name="account-detail"),
 ]

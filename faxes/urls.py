@@ -3,6 +3,7 @@
 from django.urls import path
 
 from faxes.views import (
+    account_page,
     audit_log,
     contacts,
     detail,
@@ -16,6 +17,8 @@ from faxes.views import (
 )
 
 urlpatterns = [
+    path("", account_page.home, name="home"),
+    path("accounts/<str:account_id>/", account_page.account_detail, name="account-detail"),
     path("inbox/", lists.inbox, name="inbox"),
     path("outbox/", lists.outbox, name="outbox"),
     path("inbox/unread/", lists.unread, name="inbox-unread"),

@@ -8,6 +8,7 @@ from accounts import kazoo_auth, login_limits
 from accounts.models import Account
 from faxes.api.kazoo import errors
 from faxes.api.kazoo.base import KazooView
+from faxes.services import routing
 
 
 def _login_data(account: Account, owner_id: str | None, method: str) -> dict:
@@ -41,11 +42,12 @@ class UserAuth(KazooView):
                       target=["md5", "sha"], value=method)  # fmt: skip
         check.raise_if_any()
         # The browser login's limiter: per client IP and per account named.
-        wait = login_limits.attempt(request, account=kazoo_auth.login_name(data))
+        bucket = kazoo_auth.login_name(data, routing.account_owning)
+        wait = login_limits.attempt(request, account=bucket)
         if wait:
             raise errors.too_many_requests(wait)
         try:
-            issued = kazoo_auth.user_auth(data)
+            issued = kazoo_auth.user_auth(data, routing.account_owning)
         except kazoo_auth.LoginRefused:
             raise errors.invalid_credentials() from None
         except kazoo_auth.AccountLocked:

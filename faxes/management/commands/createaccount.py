@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.management.commands._errors import command_error
 from accounts.models import Account
-from accounts.services import create_account
+from faxes.services.accounts import create_account
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 
 from accounts.models import Account
-from accounts.services import create_account
 from faxes.services import create_faxbox
+from faxes.services.accounts import create_account
 
 DEMO_PASSWORD = "demo-fax-portal"  # noqa: S105 - published demo login
 DEMO_ACCOUNTS = [
