@@ -61,6 +61,7 @@ def run_audio_call(
         supervisor = CallSupervisor(
             (endpoints[0], endpoints[1]),
             cap_seconds=options.max_line_seconds,
+            budget=options.budget,
             step_seconds=FRAME / SAMPLE_RATE,
             cut_after_pages=impairments.drop_after_pages,
             losses=tuple(line.loss for line in lines),

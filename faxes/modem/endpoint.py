@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from .library import MESSAGE_HANDLER, PHASE_D_HANDLER, PHASE_E_HANDLER, SpanDSP, T30Stats
+from .linetime import LineBudget
 from .options import FaxOptions
 
 logger = logging.getLogger("faxes.modem.spandsp")
@@ -151,6 +152,12 @@ class T30Endpoint:
         """Pages this side has completed (sent or received) so far in the call."""
         return len(self._page_rows)
 
+    def current_bit_rate(self) -> int:
+        """The image-phase bit rate this side is using now (it drops as training falls back)."""
+        scratch = T30Stats()
+        self._lib.t30_get_transfer_statistics(self._t30, ctypes.byref(scratch))
+        return int(scratch.bit_rate)
+
     @property
     def finished(self) -> bool:
         return self.completion_code is not None
@@ -194,14 +201,22 @@ class CallSupervisor:
         step_seconds: float,
         cut_after_pages: int | None = None,
         losses: tuple = (),
+        budget: LineBudget | None = None,
     ) -> None:
         self._endpoints = endpoints
+        self._step_seconds = step_seconds
+        # A budget sizes the cap from the sender's current bit rate, checked once a
+        # simulated second (cheap: one stats read).
+        self._budget = budget
+        self._recheck_steps = max(1, round(1.0 / step_seconds))
         # Impairments.drop_after_pages: kill the line (every PacketLoss) once
         # the sender has completed that many pages.
         self._cut_after_pages = cut_after_pages
         self._losses = losses
         # First step boundary at or after the cap (epsilon: 2.0 / 0.02 is not
         # exactly 100 in binary floating point).
+        if budget is not None:
+            cap_seconds = budget.cap_seconds(endpoints[0].current_bit_rate())
         self._max_steps = math.ceil(cap_seconds / step_seconds - 1e-9)
         self._grace_steps = math.ceil(HANGUP_GRACE_SECONDS / step_seconds - 1e-9)
         self._first_done_at: int | None = None
@@ -218,6 +233,9 @@ class CallSupervisor:
         done = [ep.finished for ep in self._endpoints]
         if all(done):
             return False
+        if self._budget is not None and self.steps % self._recheck_steps == 0:
+            cap = self._budget.cap_seconds(self._endpoints[0].current_bit_rate())
+            self._max_steps = math.ceil(cap / self._step_seconds - 1e-9)
         if self.steps >= self._max_steps:
             self.capped = True
             return False

@@ -87,6 +87,7 @@ def run_t38_call(
         supervisor = CallSupervisor(
             (endpoints[0], endpoints[1]),
             cap_seconds=options.max_line_seconds,
+            budget=options.budget,
             step_seconds=STEP / SAMPLE_RATE,
             cut_after_pages=impairments.drop_after_pages,
             losses=tuple(d.loss for d in directions),

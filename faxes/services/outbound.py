@@ -38,6 +38,7 @@ from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
 from faxes.services import callerid
+from faxes.services.inbound import UnroutableNumber
 from faxes.services.oncommit import delay_on_commit
 from faxes.transports import TransportError, TxResult, get_transport, transport_for
 
@@ -197,6 +198,26 @@ def record_attempt(attempt: Attempt, result: TxResult) -> None:
     attempt.save()
 
 
+def as_transport_error(exc: Exception) -> TransportError:
+    """What an error raised while sending means for the attempt.
+
+    Transports report failures as ``TransportError``; anything else that escapes one is
+    still the end of this attempt: a number no faxbox can take (``UnroutableNumber``, e.g.
+    its account was disabled) and a document the far end cannot file are permanent; an
+    unforeseen error is logged and retried, so a passing fault (a full disk, a database
+    hiccup) does not lose the fax and a lasting one ends it once the retries are spent.
+    """
+    if isinstance(exc, TransportError):
+        return exc
+    if isinstance(exc, UnroutableNumber):
+        return TransportError(f"the receiving faxbox refused the fax: {exc}", permanent=True)
+    if isinstance(exc, DocumentRejected):
+        return TransportError(exc.message, permanent=True)
+    log.exception("sending raised %s", type(exc).__name__)
+    message = f"internal error while sending ({type(exc).__name__}: {exc})"[:500]
+    return TransportError(message, permanent=False)
+
+
 def send(fax: Fax, token: str) -> None:
     transport = get_transport(fax.transport or None)
     with transaction.atomic():
@@ -210,10 +231,11 @@ def send(fax: Fax, token: str) -> None:
     try:
         with local_copy(fax.tiff) as tiff_path:
             outcome = transport.send(fax, attempt, tiff_path)
-    except TransportError as exc:
-        record_attempt(attempt, exc.result)
-        fail_or_retry(fax, token, S.SENDING, exc.message, permanent=exc.permanent,
-                       code=exc.result.result_code)  # fmt: skip
+    except Exception as exc:  # every error ends the attempt; none leaves the fax "sending"
+        error = as_transport_error(exc)
+        record_attempt(attempt, error.result)
+        fail_or_retry(fax, token, S.SENDING, error.message, permanent=error.permanent,
+                       code=error.result.result_code)  # fmt: skip
         return
     if outcome.carrier_id:
         Attempt.objects.filter(pk=attempt.pk).update(carrier_id=outcome.carrier_id)
