@@ -126,6 +126,9 @@ class Impairments:
     # The line goes dead once the sender has sent this many pages (a call
     # dropped mid-document, whatever the pages' line time).
     drop_after_pages: int | None = None
+    # The receiver never gets the sender's training (see endpoint.TrainingFault): T.30
+    # fails in phase B, the same way every time.
+    garble_training: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -142,7 +145,12 @@ class Impairments:
 
     @property
     def active(self) -> bool:
-        return bool(self.noise_dbm0 is not None or self.drop_rate or self.drop_between)
+        return bool(
+            self.noise_dbm0 is not None
+            or self.drop_rate
+            or self.drop_between
+            or self.garble_training
+        )
 
 
 @dataclass(frozen=True, slots=True)
