@@ -445,6 +445,16 @@ FAILURES: tuple[Failure, ...] = (
         "Scale the image down and send it again.",
         _BAD_FILE, rejection=RejectionCode.TOO_MANY_PIXELS, texts=(r"million pixels",),
     ),
+    Failure(
+        "document_too_long_to_send", _DOC, False, "a page would take too long to transmit",
+        "A page would take too long to fax",
+        "A page of the document holds so much fine detail (a photograph, say) that sending it "
+        "would keep a fax line busy for too long.",
+        "Send that page at standard resolution, or a simpler version of it (a black-and-white "
+        "scan of the document rather than a photo of it).",
+        _BAD_FILE, rejection=RejectionCode.TOO_LONG_TO_SEND,
+        texts=(r"minutes on a fax line",),
+    ),
     # --- fetching the document -------------------------------------------------------------
     Failure(
         "fetch_refused", _FETCH, False, "document URL answered with an HTTP error",

@@ -39,6 +39,7 @@ from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
 from faxes.services import callerid
 from faxes.services.inbound import UnroutableNumber
+from faxes.services.linetime import check_line_time, page_labels
 from faxes.services.oncommit import delay_on_commit
 from faxes.transports import TransportError, TxResult, get_transport, transport_for
 
@@ -128,11 +129,20 @@ def convert(fax: Fax) -> int:
     header = callerid.header_for(fax)
     fax.document.save("fax.pdf", ContentFile(combined.pdf), save=False)
     with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
-        render_fax_tiff(
+        rendered = render_fax_tiff(
             combined.pdf,
             tmp.name,
             RenderOptions(resolution=RenderResolution(fax.resolution), header=header),
         )
+        # Uploads were checked at submit; a fetched document is checked here, so a page too
+        # long to send fails as a document, not as a line fault after every retry.
+        check_line_time(
+            rendered.page_bytes,
+            page_labels(
+                [part.filename for part in parts], combined.part_page_counts,
+                has_cover=combined.has_cover,
+            ),
+        )  # fmt: skip
         with open(tmp.name, "rb") as handle:
             fax.tiff.save("fax.tiff", File(handle), save=False)
     previews = make_previews(combined.pdf, fax.document.storage, fax_folder(fax))
