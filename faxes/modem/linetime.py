@@ -7,8 +7,9 @@ blocks of up to 256 frames of 256 bytes, each block closed by a PPS/MCF exchange
 
 The figures below were measured through the spandsp modem pair (``bench/photo.py``
 prints them again): a one-page call of a blank page takes 15.1 s of line time, three blank
-pages 21.6 s; ten typed pages (460 kB of T.6 data) 304 s; a dithered photograph of 1.29 MB
-813 s, all at 14,400 bit/s with ECM. The model below predicts those within 3 %.
+pages 21.6 s; ten typed pages (460 kB of T.6 data) 304 s; a halftoned full-page phone photo
+(322 kB) 214.5 s; an error-diffused one (1.29 MB) 813 s, all at 14,400 bit/s with ECM. The
+model below predicts those within 7 % (within 2 % for pages with real content).
 
 Two uses: :func:`call_seconds` estimates a document's line time before it is sent (the
 portal refuses a page that would hold a line for too long), and :class:`LineBudget` sizes
