@@ -445,6 +445,16 @@ FAILURES: tuple[Failure, ...] = (
         "Scale the image down and send it again.",
         _BAD_FILE, rejection=RejectionCode.TOO_MANY_PIXELS, texts=(r"million pixels",),
     ),
+    Failure(
+        "document_too_long_to_send", _DOC, False, "a page would take too long to transmit",
+        "A page would take too long to fax",
+        "A page of the document holds so much fine detail (a photograph, say) that sending it "
+        "would keep a fax line busy for too long.",
+        "Send that page at standard resolution, or a simpler version of it (a black-and-white "
+        "scan of the document rather than a photo of it).",
+        _BAD_FILE, rejection=RejectionCode.TOO_LONG_TO_SEND,
+        texts=(r"minutes on a fax line",),
+    ),
     # --- fetching the document -------------------------------------------------------------
     Failure(
         "fetch_refused", _FETCH, False, "document URL answered with an HTTP error",
@@ -480,7 +490,16 @@ FAILURES: tuple[Failure, ...] = (
         "This portal cannot reach that number",
         "The number is not one this portal can deliver to with its current set-up.",
         "Ask your administrator to configure a carrier for sending outside the portal.",
-        _NO_ROUTE, texts=(r"is not a number of this portal",),
+        _NO_ROUTE, texts=(r"is not a number of this portal", r"no faxbox owns this number"),
+    ),
+    Failure(
+        "recipient_disabled", Category.ROUTING, False, "receiving account disabled",
+        "The recipient's account is disabled",
+        "The number belongs to a fax box on this portal whose account is disabled, so it "
+        "cannot receive faxes.",
+        "Ask the recipient (or your administrator) to enable their account, then send the "
+        "fax again.",
+        _NO_ROUTE, texts=(r"account is disabled",),
     ),
     Failure(
         "interrupted", Category.PORTAL, True, "attempt interrupted on the portal's side",
@@ -488,6 +507,14 @@ FAILURES: tuple[Failure, ...] = (
         "The attempt was interrupted on the portal's side and is started again.",
         "Nothing to do: the portal starts again by itself.",
         _INTERNAL, texts=(r"^interrupted",),
+    ),
+    Failure(
+        "portal_error", Category.PORTAL, True, "internal error on the portal's side",
+        "The portal hit an internal error",
+        "Something went wrong on the portal's side while sending the fax.",
+        "The portal tries again by itself. If it keeps failing, contact support with the "
+        "technical details below.",
+        _INTERNAL, texts=(r"^internal error while sending",),
     ),
     Failure(
         "unknown", Category.PORTAL, True, "unexplained failure", "The fax was not delivered",

@@ -255,6 +255,9 @@ FAXPORTAL_MAX_DOCUMENT_BYTES = env_int(
 )
 FAXPORTAL_MAX_DOCUMENT_PAGES = env_int("FAXPORTAL_MAX_DOCUMENT_PAGES", 200, minimum=1)
 FAXPORTAL_MAX_IMAGE_PIXELS = env_int("FAXPORTAL_MAX_IMAGE_PIXELS", 40_000_000, minimum=1_000_000)
+# Longest a single page may hold a fax line (estimated at 14,400 bit/s); longer ones are
+# refused when the fax is submitted, naming the page.
+FAXPORTAL_MAX_PAGE_LINE_SECONDS = env_int("FAXPORTAL_MAX_PAGE_LINE_SECONDS", 360, minimum=60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FAXPORTAL_MAX_DOCUMENT_BYTES * 2 + 1024 * 1024
 # Largest request body the web server (faxportal.web_worker) takes in; 413 beyond.
 FAXPORTAL_MAX_REQUEST_BYTES = env_int(

@@ -19,7 +19,13 @@ from .inbound import InboundDocument, convert_inbound
 from .limits import DocumentLimits
 from .previews import PreviewSet, make_previews
 from .receipt import ReceiptData, render_receipt_pdf
-from .render import RenderOptions, RenderResult, iter_fax_pages, render_fax_tiff
+from .render import (
+    RenderOptions,
+    RenderResult,
+    encoded_page_sizes,
+    iter_fax_pages,
+    render_fax_tiff,
+)
 from .sniff import DocumentKind, sniff
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "accept_file",
     "combine_documents",
     "convert_inbound",
+    "encoded_page_sizes",
     "iter_fax_pages",
     "make_previews",
     "read_limited",

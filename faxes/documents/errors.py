@@ -18,6 +18,7 @@ class RejectionCode(StrEnum):
     ENCRYPTED = "encrypted"
     CORRUPT = "corrupt"
     TOO_MANY_PIXELS = "too_many_pixels"
+    TOO_LONG_TO_SEND = "too_long_to_send"  # a page would hold a fax line too long
 
 
 class DocumentRejected(ValueError):

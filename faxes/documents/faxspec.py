@@ -26,3 +26,8 @@ class Compression(StrEnum):
 # Longest page we produce, in inches: US Legal. Taller pages (receipt rolls, long web
 # captures) are scaled down to this length instead of becoming metre-long fax pages.
 MAX_PAGE_LENGTH_IN = 14.0
+
+# US Letter and A4: their lengths (inches) and shapes (width / length). A page of another
+# shape that fits them is never rendered longer than Letter (see raster.max_length_in).
+PAPER_LENGTHS_IN = (11.0, 11.69)
+PAPER_ASPECTS = (8.5 / 11.0, 8.27 / 11.69)

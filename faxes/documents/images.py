@@ -17,9 +17,10 @@ from .sniff import DocumentKind
 # part of the page both A4 (8.27 x 11.69) and Letter (8.5 x 11) have, so nothing is cut off
 # whichever paper the recipient uses.
 PAGE_BOX_IN = (8.27, 11.0)
-# An image whose resolution tags give it a believable physical size up to US Legal keeps
-# that size (a scanned page stays a page); anything else is fitted into PAGE_BOX_IN.
-MAX_PHYSICAL_IN = (8.5, 14.0)
+# An image whose resolution tags give it a believable physical size up to US Letter or A4
+# keeps that size (a scanned page stays a page); anything else is fitted into PAGE_BOX_IN,
+# never stretched past it.
+MAX_PHYSICAL_IN = (8.5, 11.69)
 _PLAUSIBLE_DPI = (50.0, 2400.0)
 # PNG stores resolution in dots per metre: 100 dpi comes back as 99.9998.
 _SIZE_TOLERANCE = 1.01

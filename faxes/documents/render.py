@@ -37,7 +37,7 @@ from .raster import (
     place,
     render_gray,
 )
-from .tiffwriter import FaxTiffWriter, PathOrFile, prepare_encoder
+from .tiffwriter import FaxTiffWriter, PathOrFile, encode_bits, prepare_encoder
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class RenderResult:
     page_count: int
     resolution: Resolution
     compression: Compression
+    page_bytes: tuple[int, ...] = ()  # each page's CCITT data: what its line time follows
 
 
 def count_pages(pdf: PdfSource) -> int:
@@ -174,4 +175,29 @@ def render_fax_tiff(
         # A page pdfium cannot load. Other errors (a full disk, say) are not the sender's
         # fault and propagate unchanged.
         raise corrupt("") from exc
-    return RenderResult(total, Resolution(options.resolution), Compression(options.compression))
+    return RenderResult(
+        total,
+        Resolution(options.resolution),
+        Compression(options.compression),
+        tuple(writer.page_bytes),
+    )
+
+
+def encoded_page_sizes(
+    pdf: PdfSource,
+    *,
+    resolution: Resolution = Resolution.FINE,
+    header: FaxHeader | None = None,
+) -> tuple[int, ...]:
+    """The bytes of G4 (T.6) data each page of ``pdf`` carries when faxed, as
+    :func:`render_fax_tiff` would encode it, without writing a TIFF (to know a document's
+    line time before it is sent)."""
+    sizes = []
+    try:
+        pages = _iter_bits(pdf, Resolution(resolution), header, meanwhile=prepare_encoder)
+        with closing(pages):
+            for bits in pages:
+                sizes.append(len(encode_bits(bits, len(bits), resolution=resolution).strip))
+    except pdfium.PdfiumError as exc:
+        raise corrupt("") from exc
+    return tuple(sizes)

@@ -154,6 +154,7 @@ class FaxTiffWriter:
         self.compression = Compression(compression)
         self.total_pages = total_pages
         self.software = software.encode("ascii", "replace") + b"\0"
+        self.page_bytes: list[int] = []  # CCITT data of each page written, in order
         self.pages_written = 0
         if isinstance(out, str | os.PathLike):
             self._file: BinaryIO = open(out, "wb")  # noqa: SIM115 - closed in close()
@@ -224,6 +225,7 @@ class FaxTiffWriter:
         assert self._position == ifd_at
         self._pending_ifd, self._pending_next = self._directory(page, strip_at, ifd_at)
         self.pages_written += 1
+        self.page_bytes.append(len(page.strip))
 
     def _directory(self, page: EncodedPage, strip_at: int, ifd_at: int) -> tuple[bytearray, int]:
         """The directory for ``page``, to be written at ``ifd_at``, and the index of its

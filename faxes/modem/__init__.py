@@ -12,6 +12,7 @@ Pure library (no Django imports). Typical use::
 from .codes import CompletionCode, error_code_for, error_description_for
 from .errors import ModemError, ModemLibraryMismatch, ModemSetupError, ModemUnavailable
 from .library import SpanDSP, load_spandsp, modem_available
+from .linetime import LineBudget, call_seconds, page_seconds, tiff_page_bytes
 from .loopback import transmit
 from .options import (
     ALL_COMPRESSIONS,
@@ -32,6 +33,7 @@ __all__ = [
     "Compression",
     "FaxOptions",
     "Impairments",
+    "LineBudget",
     "Mode",
     "Modem",
     "ModemError",
@@ -41,9 +43,12 @@ __all__ = [
     "Resolution",
     "SpanDSP",
     "TransmissionResult",
+    "call_seconds",
     "error_code_for",
     "error_description_for",
     "load_spandsp",
     "modem_available",
+    "page_seconds",
+    "tiff_page_bytes",
     "transmit",
 ]

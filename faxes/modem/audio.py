@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 
 from . import g711
-from .endpoint import CallOutcome, CallSupervisor, T30Endpoint
+from .endpoint import CallOutcome, CallSupervisor, T30Endpoint, TrainingFault
 from .errors import ModemSetupError
 from .library import SpanDSP
 from .line import SAMPLE_RATE, AudioLine
@@ -55,12 +55,19 @@ def run_audio_call(
             )
         for endpoint, state in zip(endpoints, states, strict=True):
             endpoint.attach_logging([lib.fax_get_logging_state(state)], options.log_level)
+        fault = TrainingFault() if impairments.garble_training else None
+        if fault is not None:
+            endpoints[1].watch_frames(fault.on_receiver_frame)
         for direction in (0, 1):
-            lines.append(AudioLine(lib, impairments, direction, law))
+            # Only the sender's signal (direction 0) is garbled while it trains.
+            lines.append(
+                AudioLine(lib, impairments, direction, law, fault if direction == 0 else None)
+            )
 
         supervisor = CallSupervisor(
             (endpoints[0], endpoints[1]),
             cap_seconds=options.max_line_seconds,
+            budget=options.budget,
             step_seconds=FRAME / SAMPLE_RATE,
             cut_after_pages=impairments.drop_after_pages,
             losses=tuple(line.loss for line in lines),

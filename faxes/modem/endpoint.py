@@ -10,9 +10,18 @@ from __future__ import annotations
 import ctypes
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .library import MESSAGE_HANDLER, PHASE_D_HANDLER, PHASE_E_HANDLER, SpanDSP, T30Stats
+from .library import (
+    MESSAGE_HANDLER,
+    PHASE_D_HANDLER,
+    PHASE_E_HANDLER,
+    REAL_TIME_FRAME_HANDLER,
+    SpanDSP,
+    T30Stats,
+)
+from .linetime import LineBudget
 from .options import FaxOptions
 
 logger = logging.getLogger("faxes.modem.spandsp")
@@ -82,6 +91,7 @@ class T30Endpoint:
         self._phase_e_cb = PHASE_E_HANDLER(self._on_phase_e)
         self._phase_d_cb = PHASE_D_HANDLER(self._on_phase_d)
         self._log_cb = MESSAGE_HANDLER(self._on_log)
+        self._frame_cb = None
 
         ident = options.tx_ident if transmitter else options.rx_ident
         lib.t30_set_tx_ident(t30, ident.encode("ascii"))
@@ -100,6 +110,20 @@ class T30Endpoint:
             lib.t30_set_rx_file(t30, encoded_path, -1)
         lib.t30_set_phase_d_handler(t30, self._phase_d_cb, None)
         lib.t30_set_phase_e_handler(t30, self._phase_e_cb, None)
+
+    def watch_frames(self, on_frame: Callable[[bool, int], None]) -> None:
+        """Call ``on_frame(received, fcf)`` for every T.30 control frame this side sends
+        or receives (``fcf`` without its X bit), as spandsp handles it."""
+
+        def handler(_t30: int, _user: int, direction: int, msg, length: int) -> None:
+            try:
+                if length > 2:
+                    on_frame(bool(direction), msg[2] & 0xFE)
+            except BaseException as exc:  # stored and re-raised by the driver
+                self.callback_error = exc
+
+        self._frame_cb = REAL_TIME_FRAME_HANDLER(handler)
+        self._lib.t30_set_real_time_frame_handler(self._t30, self._frame_cb, None)
 
     # -- logging -----------------------------------------------------------
     def attach_logging(self, logging_states: list[int], level: int) -> None:
@@ -151,6 +175,12 @@ class T30Endpoint:
         """Pages this side has completed (sent or received) so far in the call."""
         return len(self._page_rows)
 
+    def current_bit_rate(self) -> int:
+        """The image-phase bit rate this side is using now (it drops as training falls back)."""
+        scratch = T30Stats()
+        self._lib.t30_get_transfer_statistics(self._t30, ctypes.byref(scratch))
+        return int(scratch.bit_rate)
+
     @property
     def finished(self) -> bool:
         return self.completion_code is not None
@@ -194,14 +224,22 @@ class CallSupervisor:
         step_seconds: float,
         cut_after_pages: int | None = None,
         losses: tuple = (),
+        budget: LineBudget | None = None,
     ) -> None:
         self._endpoints = endpoints
+        self._step_seconds = step_seconds
+        # A budget sizes the cap from the sender's current bit rate, checked once a
+        # simulated second (cheap: one stats read).
+        self._budget = budget
+        self._recheck_steps = max(1, round(1.0 / step_seconds))
         # Impairments.drop_after_pages: kill the line (every PacketLoss) once
         # the sender has completed that many pages.
         self._cut_after_pages = cut_after_pages
         self._losses = losses
         # First step boundary at or after the cap (epsilon: 2.0 / 0.02 is not
         # exactly 100 in binary floating point).
+        if budget is not None:
+            cap_seconds = budget.cap_seconds(endpoints[0].current_bit_rate())
         self._max_steps = math.ceil(cap_seconds / step_seconds - 1e-9)
         self._grace_steps = math.ceil(HANGUP_GRACE_SECONDS / step_seconds - 1e-9)
         self._first_done_at: int | None = None
@@ -218,6 +256,9 @@ class CallSupervisor:
         done = [ep.finished for ep in self._endpoints]
         if all(done):
             return False
+        if self._budget is not None and self.steps % self._recheck_steps == 0:
+            cap = self._budget.cap_seconds(self._endpoints[0].current_bit_rate())
+            self._max_steps = math.ceil(cap / self._step_seconds - 1e-9)
         if self.steps >= self._max_steps:
             self.capped = True
             return False
@@ -227,3 +268,25 @@ class CallSupervisor:
             elif self.steps - self._first_done_at >= self._grace_steps:
                 return False
         return True
+
+
+DCS = 0x82  # T.30 "digital command signal": the sender's choice, followed by its training
+
+
+class TrainingFault:
+    """A line that lets T.30's signalling through but not the sender's training.
+
+    Open from the moment the receiver has heard a DCS until it answers (CFR, FTT or
+    anything else): the drivers garble what the sender transmits meanwhile (noise on
+    the audio, lost fast-modem packets in T.38), so the receiver never trains and
+    T.30 fails in phase B after its retries, whatever the document.
+    """
+
+    def __init__(self) -> None:
+        self.open = False
+
+    def on_receiver_frame(self, received: bool, fcf: int) -> None:
+        if received and fcf == DCS:
+            self.open = True
+        elif not received:
+            self.open = False

@@ -71,6 +71,8 @@ T30_STATS_SIZE_0_0_6 = 15 * ctypes.sizeof(c_int)
 # Callback prototypes (t30.h, t38_core.h, logging.h of 0.0.6).
 PHASE_E_HANDLER = CFUNCTYPE(None, c_void_p, c_void_p, c_int)
 PHASE_D_HANDLER = CFUNCTYPE(c_int, c_void_p, c_void_p, c_int)
+# t30_real_time_frame_handler_t: (t30, user_data, direction (1 = received), frame, length)
+REAL_TIME_FRAME_HANDLER = CFUNCTYPE(None, c_void_p, c_void_p, c_int, POINTER(c_uint8), c_int)
 T38_TX_PACKET_HANDLER = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_uint8), c_int, c_int)
 # 0.0.6 has no user_data argument here (newer releases added one).
 MESSAGE_HANDLER = CFUNCTYPE(None, c_int, c_char_p)
@@ -117,6 +119,7 @@ SIGNATURES: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "t30_set_supported_image_sizes": (c_int, (_p, c_int)),
     "t30_set_phase_d_handler": (None, (_p, PHASE_D_HANDLER, _p)),
     "t30_set_phase_e_handler": (None, (_p, PHASE_E_HANDLER, _p)),
+    "t30_set_real_time_frame_handler": (None, (_p, REAL_TIME_FRAME_HANDLER, _p)),
     "t30_get_transfer_statistics": (None, (_p, POINTER(T30Stats))),
     "t30_completion_code_to_str": (c_char_p, (c_int,)),
     "t30_terminate": (None, (_p,)),

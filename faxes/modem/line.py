@@ -16,6 +16,9 @@ from .library import SpanDSP
 from .options import Impairments
 
 SAMPLE_RATE = 8000
+# Noise on the sender's training when Impairments.garble_training: 6 dB below spandsp's
+# -14 dBm0 signal, far too much for any fast modem to train (V.21 signalling is not hit).
+TRAINING_NOISE_DBM0 = -20.0
 
 
 class PacketLoss:
@@ -63,11 +66,19 @@ class AudioLine:
         impairments: Impairments,
         direction: int,
         law: g711.Law | None,
+        training_fault=None,
     ) -> None:
         self._lib = lib
         self._law = law
         self.loss = PacketLoss(impairments, direction)
         self._awgn = 0
+        # endpoint.TrainingFault: while it is open this direction is drowned in noise.
+        self._fault = training_fault
+        self._fault_awgn = 0
+        if training_fault is not None:
+            self._fault_awgn = lib.awgn_init_dbm0(None, 1 + direction, TRAINING_NOISE_DBM0)
+            if not self._fault_awgn:
+                raise MemoryError("awgn_init_dbm0 failed")
         if impairments.noise_dbm0 is not None:
             # spandsp's generator is calibrated in dBm0, which is what line
             # noise specs use. Its seed is a C int; keep it positive/in range.
@@ -79,23 +90,32 @@ class AudioLine:
     @property
     def active(self) -> bool:
         """False when the line is a perfect wire (lets the hot loop skip it)."""
-        return bool(self._awgn or self._law is not None or self.loss.enabled)
+        return bool(
+            self._awgn or self._fault is not None or self._law is not None or self.loss.enabled
+        )
 
     def close(self) -> None:
         if self._awgn:
             self._lib.awgn_free(self._awgn)
             self._awgn = 0
+        if self._fault_awgn:
+            self._lib.awgn_free(self._fault_awgn)
+            self._fault_awgn = 0
+
+    def _add_noise(self, state: int, frame: ctypes.Array[ctypes.c_int16], n: int) -> None:
+        awgn = self._lib.awgn
+        summed = list(map(operator.add, frame[:n], [awgn(state) for _ in range(n)]))
+        if max(summed) > 32767 or min(summed) < -32768:
+            summed = [min(32767, max(-32768, v)) for v in summed]
+        frame[:n] = summed
 
     def process(self, frame: ctypes.Array[ctypes.c_int16], n: int) -> None:
         """Impair ``frame[:n]`` in place (noise first: it is picked up on the
         analogue loop, before the digital trunk's G.711 coder)."""
         if self._awgn:
-            awgn = self._lib.awgn
-            state = self._awgn
-            summed = list(map(operator.add, frame[:n], [awgn(state) for _ in range(n)]))
-            if max(summed) > 32767 or min(summed) < -32768:
-                summed = [min(32767, max(-32768, v)) for v in summed]
-            frame[:n] = summed
+            self._add_noise(self._awgn, frame, n)
+        if self._fault is not None and self._fault.open:
+            self._add_noise(self._fault_awgn, frame, n)
         if self._law is not None:
             raw = memoryview(frame).cast("B")[: 2 * n]
             raw[:] = g711.roundtrip(raw, self._law)

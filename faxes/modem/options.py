@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .codes import error_code_for
+from .linetime import LineBudget
 
 # T30_MAX_IDENT_LEN in spandsp 0.0.6; longer idents are silently truncated by
 # spandsp, so we reject them up front instead.
@@ -68,7 +69,9 @@ class FaxOptions:
     The default hour fits ~100 typed A4 pages at 14,400 bit/s (measured ~31 s
     of line time per page, plus ~15 s of call set-up); callers sending long
     documents or restricting modems to V.27ter should scale it with the page
-    count.
+    count. ``budget`` replaces it with a cap sized like a real call's: what the
+    call carries at the bit rate the line is actually using (re-evaluated as the
+    sender falls back to slower modems), with a floor; see :mod:`.linetime`.
     """
 
     tx_ident: str = ""  # TSI sent by the transmitting side
@@ -82,6 +85,7 @@ class FaxOptions:
     # Resolutions the *receiving* side accepts; None = all. A receiver that
     # lacks the document's resolution makes T.30 fail with NORESSUPPORT (11).
     receiver_resolutions: Resolution | None = None
+    budget: LineBudget | None = None
 
     def __post_init__(self) -> None:
         _check_ident("tx_ident", self.tx_ident)
@@ -122,6 +126,9 @@ class Impairments:
     # The line goes dead once the sender has sent this many pages (a call
     # dropped mid-document, whatever the pages' line time).
     drop_after_pages: int | None = None
+    # The receiver never gets the sender's training (see endpoint.TrainingFault): T.30
+    # fails in phase B, the same way every time.
+    garble_training: bool = False
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -138,7 +145,12 @@ class Impairments:
 
     @property
     def active(self) -> bool:
-        return bool(self.noise_dbm0 is not None or self.drop_rate or self.drop_between)
+        return bool(
+            self.noise_dbm0 is not None
+            or self.drop_rate
+            or self.drop_between
+            or self.garble_training
+        )
 
 
 @dataclass(frozen=True, slots=True)

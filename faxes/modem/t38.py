@@ -19,7 +19,7 @@ from __future__ import annotations
 import ctypes
 from collections import deque
 
-from .endpoint import CallOutcome, CallSupervisor, T30Endpoint
+from .endpoint import CallOutcome, CallSupervisor, T30Endpoint, TrainingFault
 from .errors import ModemSetupError
 from .library import T38_TX_PACKET_HANDLER, SpanDSP
 from .line import SAMPLE_RATE, PacketLoss
@@ -31,8 +31,11 @@ STEP = 160  # samples per time step (20 ms), same granularity as audio mode
 class _Direction:
     """Sequence numbering, loss and queueing for packets one way."""
 
-    def __init__(self, impairments: Impairments, direction: int) -> None:
+    def __init__(
+        self, impairments: Impairments, direction: int, fault: TrainingFault | None = None
+    ) -> None:
         self.loss = PacketLoss(impairments, direction)
+        self.fault = fault  # while open, fast-modem packets this way are lost
         self.queue: deque[tuple[int, bytes]] = deque()
         self.seq = 0
         self.now = 0.0
@@ -42,11 +45,23 @@ class _Direction:
         try:
             seq = self.seq
             self.seq = (seq + 1) & 0xFFFF  # T.38 sequence numbers are 16 bit
+            if self.fault is not None and self.fault.open and _fast_modem(buf):
+                return 0
             if not self.loss.lost_at(self.now, count):
                 self.queue.append((seq, ctypes.string_at(buf, length)))
         except BaseException as exc:  # never propagate into C
             self.error = exc
         return 0
+
+
+def _fast_modem(buf: object) -> bool:
+    """Whether an IFP packet is a fast modem's (training indicator or image/TCF data), not
+    V.21 signalling. First octet: data packets are 0b11tttttx with t the data type (0 =
+    V.21); indicators are 0b0iiiiiix with i >= 4 for the V.27ter/V.29/V.17 trainings."""
+    first = ctypes.string_at(buf, 1)[0]
+    if first & 0xC0 == 0xC0:
+        return bool(first & 0x3E)
+    return first < 0x80 and first >> 1 >= 4
 
 
 def run_t38_call(
@@ -57,7 +72,8 @@ def run_t38_call(
     options: FaxOptions,
     impairments: Impairments,
 ) -> CallOutcome:
-    directions = (_Direction(impairments, 0), _Direction(impairments, 1))
+    fault = TrainingFault() if impairments.garble_training else None
+    directions = (_Direction(impairments, 0, fault), _Direction(impairments, 1))
     # Keep the trampolines referenced for as long as the terminals exist.
     callbacks = tuple(T38_TX_PACKET_HANDLER(d.handler) for d in directions)
     terminals: list[int] = []
@@ -77,6 +93,8 @@ def run_t38_call(
                     lib, t30, name=name, transmitter=name == "tx", file_path=path, options=options
                 )
             )
+        if fault is not None:
+            endpoints[1].watch_frames(fault.on_receiver_frame)
         cores = [lib.t38_terminal_get_t38_core_state(term) for term in terminals]
         for endpoint, term, core in zip(endpoints, terminals, cores, strict=True):
             endpoint.attach_logging(
@@ -87,6 +105,7 @@ def run_t38_call(
         supervisor = CallSupervisor(
             (endpoints[0], endpoints[1]),
             cap_seconds=options.max_line_seconds,
+            budget=options.budget,
             step_seconds=STEP / SAMPLE_RATE,
             cut_after_pages=impairments.drop_after_pages,
             losses=tuple(d.loss for d in directions),

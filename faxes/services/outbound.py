@@ -38,6 +38,8 @@ from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
 from faxes.services import callerid
+from faxes.services.inbound import UnroutableNumber
+from faxes.services.linetime import check_line_time, page_labels
 from faxes.services.oncommit import delay_on_commit
 from faxes.transports import TransportError, TxResult, get_transport, transport_for
 
@@ -127,11 +129,20 @@ def convert(fax: Fax) -> int:
     header = callerid.header_for(fax)
     fax.document.save("fax.pdf", ContentFile(combined.pdf), save=False)
     with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
-        render_fax_tiff(
+        rendered = render_fax_tiff(
             combined.pdf,
             tmp.name,
             RenderOptions(resolution=RenderResolution(fax.resolution), header=header),
         )
+        # Uploads were checked at submit; a fetched document is checked here, so a page too
+        # long to send fails as a document, not as a line fault after every retry.
+        check_line_time(
+            rendered.page_bytes,
+            page_labels(
+                [part.filename for part in parts], combined.part_page_counts,
+                has_cover=combined.has_cover,
+            ),
+        )  # fmt: skip
         with open(tmp.name, "rb") as handle:
             fax.tiff.save("fax.tiff", File(handle), save=False)
     previews = make_previews(combined.pdf, fax.document.storage, fax_folder(fax))
@@ -197,6 +208,26 @@ def record_attempt(attempt: Attempt, result: TxResult) -> None:
     attempt.save()
 
 
+def as_transport_error(exc: Exception) -> TransportError:
+    """What an error raised while sending means for the attempt.
+
+    Transports report failures as ``TransportError``; anything else that escapes one is
+    still the end of this attempt: a number no faxbox can take (``UnroutableNumber``, e.g.
+    its account was disabled) and a document the far end cannot file are permanent; an
+    unforeseen error is logged and retried, so a passing fault (a full disk, a database
+    hiccup) does not lose the fax and a lasting one ends it once the retries are spent.
+    """
+    if isinstance(exc, TransportError):
+        return exc
+    if isinstance(exc, UnroutableNumber):
+        return TransportError(f"the receiving faxbox refused the fax: {exc}", permanent=True)
+    if isinstance(exc, DocumentRejected):
+        return TransportError(exc.message, permanent=True)
+    log.exception("sending raised %s", type(exc).__name__)
+    message = f"internal error while sending ({type(exc).__name__}: {exc})"[:500]
+    return TransportError(message, permanent=False)
+
+
 def send(fax: Fax, token: str) -> None:
     transport = get_transport(fax.transport or None)
     with transaction.atomic():
@@ -210,10 +241,11 @@ def send(fax: Fax, token: str) -> None:
     try:
         with local_copy(fax.tiff) as tiff_path:
             outcome = transport.send(fax, attempt, tiff_path)
-    except TransportError as exc:
-        record_attempt(attempt, exc.result)
-        fail_or_retry(fax, token, S.SENDING, exc.message, permanent=exc.permanent,
-                       code=exc.result.result_code)  # fmt: skip
+    except Exception as exc:  # every error ends the attempt; none leaves the fax "sending"
+        error = as_transport_error(exc)
+        record_attempt(attempt, error.result)
+        fail_or_retry(fax, token, S.SENDING, error.message, permanent=error.permanent,
+                       code=error.result.result_code)  # fmt: skip
         return
     if outcome.carrier_id:
         Attempt.objects.filter(pk=attempt.pk).update(carrier_id=outcome.carrier_id)

@@ -22,7 +22,9 @@ from faxes.documents import (
     DocumentRejected,
     accept_document,
     combine_documents,
+    encoded_page_sizes,
 )
+from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.models import (
     DocumentPart,
     Fax,
@@ -33,6 +35,7 @@ from faxes.models import (
 )
 from faxes.phone import normalize_all, normalize_e164
 from faxes.services.callerid import choose_sender
+from faxes.services.linetime import check_line_time, page_labels
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +316,14 @@ def submit_fax(
         # Every part is an upload: combine now so the page count is known (and
         # the page limit enforced) before anything is stored.
         try:
-            pages = combine_documents(accepted).page_count + (1 if cover else 0)
+            combined = combine_documents(accepted)
+            pages = combined.page_count + (1 if cover else 0)
+            # A page that would hold a fax line for too long is refused now, named, not
+            # failed on the line after every retry.
+            check_line_time(
+                encoded_page_sizes(combined.pdf, resolution=RenderResolution(resolution)),
+                page_labels([doc.filename for doc in accepted], combined.part_page_counts),
+            )
         except DocumentRejected as exc:
             errors.setdefault("documents", []).append(exc.message)
     if errors:

@@ -9,15 +9,22 @@ TIFF is handed over directly and ``tx_result`` says it was not modem-tested.
 Sandbox numbers (``+1 500 555 00xx``) rehearse every failure path:
 
 =============  ==============================================================
-+15005550001   busy (transient: retried)
-+15005550002   no answer (transient: retried)
-+15005550003   a line so noisy that training fails (T.30 failure, retried)
-+15005550004   the line goes dead after the first page (partial send, retried)
++15005550001   busy, Q.850 17 (transient: retried)
++15005550002   no answer, Q.850 18 (transient: retried)
++15005550003   a line so noisy that modem training fails: 5120 "received no
+               response to DCS or TCF" (5114 in T.38 mode, where the line
+               loses packets instead) (T.30 failure, retried)
++15005550004   the line goes dead after the first page (partial send, 5149,
+               retried)
 +15005550005   a receiver that takes standard resolution only: a fine fax is
                refused in T.30 negotiation, 5111 (permanent failure)
-+15005550006   not a fax number (permanent failure)
++15005550006   answered, but not by a fax machine: Q.850 88 (permanent)
 +15005550010   delivered to a sandbox receiver (success, no inbox)
 =============  ==============================================================
+
+The README's table says the same; ``tests/engine/test_sandbox_numbers.py`` holds the
+two to each other. Every call's simulated-time cap is a :class:`faxes.modem.LineBudget`:
+sized from what the TIFF carries at the bit rate the line negotiates, with a floor.
 """
 
 from __future__ import annotations
@@ -51,6 +58,33 @@ SANDBOX_NUMBERS = frozenset(
 
 # spandsp completion codes no retry can fix: NORESSUPPORT, NOSIZESUPPORT.
 PERMANENT_T30_CODES = frozenset({11, 12})
+
+
+def sandbox_line(number: str, mode: str, *, tx_ident: str, rx_ident: str, budget):
+    """The modem options and line faults of a call to ``number`` (a healthy line for every
+    number but the sandbox ones that rehearse a fault)."""
+    from faxes import modem
+
+    ecm = True
+    impairments = None
+    receiver_resolutions = None
+    if number == NOISY_LINE:
+        # Signalling gets through, the sender's training never does (noise on the audio,
+        # lost fast-modem packets in T.38): T.30 gives up in phase B, 5120 (5114 in T.38),
+        # whatever the document.
+        ecm = False
+        impairments = modem.Impairments(garble_training=True)
+    elif number == DROPS_AFTER_FIRST_PAGE:
+        # ECM off: with ECM the page in flight would be repaired, not lost.
+        ecm = False
+        impairments = modem.Impairments(drop_after_pages=1)
+    elif number == REFUSES_DOCUMENT:
+        receiver_resolutions = modem.Resolution.STANDARD
+    options = modem.FaxOptions(
+        tx_ident=tx_ident, rx_ident=rx_ident, ecm=ecm,
+        receiver_resolutions=receiver_resolutions, budget=budget,
+    )  # fmt: skip
+    return options, impairments
 
 
 def _ident(value: str) -> str:
@@ -96,15 +130,16 @@ class LoopbackTransport(Transport):
                 "no answer", permanent=False, result=TxResult(False, 18, "no answer")
             )
         if number == NOT_A_FAX:
+            # A voice line answers: Q.850 88, "incompatible destination".
             raise TransportError(
-                f"invalid fax number: {number}",
+                f"not a fax machine: {number}",
                 permanent=True,
-                result=TxResult(False, 1, f"invalid fax number: {number}"),
+                result=TxResult(False, 88, f"not a fax machine: {number}"),
             )
         receiver = None
         if number not in SANDBOX_NUMBERS:
             receiver = (
-                FaxNumber.objects.select_related("faxbox")
+                FaxNumber.objects.select_related("faxbox", "account")
                 .filter(number=number, faxbox__deleted_at__isnull=True)
                 .first()
             )
@@ -113,6 +148,12 @@ class LoopbackTransport(Transport):
                     f"{number} is not a number of this portal; the loopback transport "
                     "delivers only between its own faxboxes (configure a carrier transport)",
                     permanent=True,
+                )
+            if not receiver.account.enabled:
+                # Not worth a call: the inbox would refuse the fax (and does, should the
+                # account be disabled while the call runs: the engine ends the attempt).
+                raise TransportError(
+                    f"{number} belongs to a faxbox whose account is disabled", permanent=True
                 )
         # Chosen by the engine when it rendered the fax: numbers the account owns only.
         tx_ident = _ident(fax.sent_station_id or fax.sent_caller_id)
@@ -142,33 +183,11 @@ class LoopbackTransport(Transport):
         if not modem.modem_available():
             log.warning("libspandsp not available: loopback delivery is not modem-tested")
             return None
-        options = modem.FaxOptions(
-            tx_ident=tx_ident,
-            rx_ident=rx_ident,
-            ecm=True,
-            # Line time grows with pages; cap it generously so only a broken line hits it.
-            max_line_seconds=120.0 + 90.0 * max(1, fax.pages or 1),
-        )
-        impairments = None
-        if fax.to_number == NOISY_LINE:
-            impairments = modem.Impairments(noise_dbm0=-30.0, seed=1)
-            options = modem.FaxOptions(
-                tx_ident=tx_ident, rx_ident=rx_ident, ecm=False, max_line_seconds=120.0
-            )
-        elif fax.to_number == DROPS_AFTER_FIRST_PAGE:
-            # ECM off: with ECM the page in flight would be repaired, not lost.
-            options = modem.FaxOptions(
-                tx_ident=tx_ident, rx_ident=rx_ident, ecm=False,
-                max_line_seconds=options.max_line_seconds,
-            )  # fmt: skip
-            impairments = modem.Impairments(drop_after_pages=1)
-        elif fax.to_number == REFUSES_DOCUMENT:
-            options = modem.FaxOptions(
-                tx_ident=tx_ident, rx_ident=rx_ident,
-                receiver_resolutions=modem.Resolution.STANDARD,
-                max_line_seconds=options.max_line_seconds,
-            )  # fmt: skip
         mode = settings.FAXPORTAL_LOOPBACK_MODE
+        options, impairments = sandbox_line(
+            fax.to_number, mode, tx_ident=tx_ident, rx_ident=rx_ident,
+            budget=modem.LineBudget(modem.tiff_page_bytes(tiff_path)),
+        )  # fmt: skip
         with tempfile.TemporaryDirectory() as folder:
             received_path = Path(folder) / "received.tiff"
             outcome = modem.transmit(

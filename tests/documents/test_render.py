@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -352,3 +353,34 @@ def test_unreadable_pdf_is_a_typed_rejection(tmp_path) -> None:
     with pytest.raises(DocumentRejected) as info:
         render_fax_tiff(b"%PDF-1.4 nothing here", tmp_path / "x.tiff")
     assert info.value.code is RejectionCode.CORRUPT
+
+
+def phone_photo(size=(3000, 4000), dpi=None) -> bytes:
+    """A phone picture: smooth shading under sensor noise, no resolution tags."""
+    rng = np.random.default_rng(1)
+    height, width = size[1], size[0]
+    y = np.linspace(0, 1, height)[:, None]
+    x = np.linspace(0, 1, width)[None, :]
+    base = 80 + 120 * (0.5 + 0.5 * np.sin(6 * x + 3 * y))
+    pixels = np.clip(base[..., None] + rng.normal(0, 25, (height, width, 3)), 0, 255)
+    out = io.BytesIO()
+    extra = {"dpi": dpi} if dpi else {}
+    Image.fromarray(pixels.astype(np.uint8)).save(out, "JPEG", quality=85, **extra)
+    return out.getvalue()
+
+
+def test_a_full_page_photo_is_halftoned_compactly_and_fits_letter(tmp_path) -> None:
+    pdf = combine_documents([accept_document(phone_photo(), filename="photo.jpg")]).pdf
+    data = render(pdf, tmp_path, header=HEADER)
+    page = next(tiff_pages(data))
+    assert page.height <= 11 * 196  # header line included: no longer than Letter
+    assert 0.25 < ink(page, (600, 600, 1100, 1600)) < 0.75  # grey, as dots
+    # Clustered dots code compactly: error diffusion made this page 1.26 MB.
+    assert len(data) < 450_000
+
+
+def test_an_image_tagged_legal_size_is_fitted_to_letter_and_a4(tmp_path) -> None:
+    png = factories.image_bytes("PNG", (850, 1400), dpi=(100, 100))  # 8.5 x 14 in
+    pdf = combine_documents([accept_document(png)]).pdf
+    page = next(tiff_pages(render(pdf, tmp_path, header=HEADER)))
+    assert page.height <= 11 * 196

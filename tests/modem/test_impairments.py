@@ -203,3 +203,22 @@ def test_receiver_without_fine_resolution_refuses_a_fine_fax(
     assert refused.error_code == 5111 and refused.pages_sent == 0
     accepted = transmit(docs["standard_letter"], mode=mode, options=options, library=spandsp)
     assert accepted.success and accepted.pages_received == 2
+
+
+@pytest.mark.parametrize("mode", [*AUDIO_MODES, Mode.T38])
+@pytest.mark.parametrize("ecm", [False, True])
+def test_garbled_training_fails_phase_b_the_same_way_for_every_document(
+    spandsp: SpanDSP, docs: dict[str, Path], mode: Mode, ecm: bool
+) -> None:
+    expected = CompletionCode.TX_BADDCS if mode is Mode.T38 else CompletionCode.TX_PHBDEAD
+    for name in ("fine_letter", "fine_a4"):
+        result = transmit(
+            docs[name],
+            mode=mode,
+            options=FaxOptions(ecm=ecm, tx_ident="+12025550110"),
+            impairments=Impairments(garble_training=True),
+            library=spandsp,
+        )
+        assert result.completion_code == expected, (name, result)
+        assert result.pages_sent == 0 and not result.timed_out
+        assert result.line_seconds < 60  # T.30's own retries end it, not the cap

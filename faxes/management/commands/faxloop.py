@@ -7,6 +7,7 @@ T.30 result and statistics, and writes what the receiver decoded.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from argparse import ArgumentParser
 from pathlib import Path
@@ -56,10 +57,7 @@ class Command(BaseCommand):
                 noise_dbm0=options["noise"], drop_rate=options["drop_rate"]
             )
             fax_options = modem.FaxOptions(
-                tx_ident="FAXLOOP TX",
-                rx_ident="FAXLOOP RX",
-                ecm=options["ecm"],
-                max_line_seconds=120.0 + 90.0 * combined.page_count,
+                tx_ident="FAXLOOP TX", rx_ident="FAXLOOP RX", ecm=options["ecm"]
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
@@ -73,6 +71,9 @@ class Command(BaseCommand):
                     header=FaxHeader(text=options["header"]) if options["header"] else None,
                 ),
             )
+            # The simulated-time cap follows what the call carries, as on a real line.
+            budget = modem.LineBudget(modem.tiff_page_bytes(sent.name))
+            fax_options = dataclasses.replace(fax_options, budget=budget)
             try:
                 result = modem.transmit(
                     sent.name, mode=options["mode"], options=fax_options,
