@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote
 
 import pytest
 
-from faxes import fetch
+from faxes import fetch, net
 from faxes.fetch import DocumentFetchError, FetchedDocument, fetch_document
 
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"
@@ -230,7 +230,7 @@ class FakeDNS:
 @pytest.fixture(autouse=True)
 def dns(monkeypatch) -> FakeDNS:
     fake = FakeDNS()
-    monkeypatch.setattr(fetch, "resolve_host", fake.resolve)
+    monkeypatch.setattr(net, "resolve_host", fake.resolve)
     return fake
 
 
@@ -238,14 +238,14 @@ def dns(monkeypatch) -> FakeDNS:
 def connections(monkeypatch) -> list[str]:
     """Addresses the fetcher connected to; anything but loopback fails the test."""
     seen: list[str] = []
-    real = fetch._connect
+    real = net._connect
 
     def record(ips: list[str], port: int, timeout: float) -> socket.socket:
         seen.extend(ips)
         assert all(ip in ("127.0.0.1", "::1") for ip in ips), f"tried to connect to {ips}"
         return real(ips, port, timeout)
 
-    monkeypatch.setattr(fetch, "_connect", record)
+    monkeypatch.setattr(net, "_connect", record)
     return seen
 
 
@@ -554,7 +554,7 @@ def test_public_addresses_pass_and_are_the_ones_connected_to(dns, monkeypatch):
         attempts.append((ips, port))
         raise ConnectionRefusedError  # no traffic leaves the machine
 
-    monkeypatch.setattr(fetch, "_connect", refuse)
+    monkeypatch.setattr(net, "_connect", refuse)
     error = _error("https://docs.example.test/a.pdf")
     assert attempts == [(["93.184.216.34", "2606:2800:220:1::1"], 443)]
     assert error.permanent is False
@@ -603,7 +603,7 @@ def test_unexpected_errors_are_wrapped(dns, monkeypatch):
     def explode(*args: object) -> socket.socket:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(fetch, "_connect", explode)
+    monkeypatch.setattr(net, "_connect", explode)
     error = _error("http://docs.example.test/")
     assert error.message == "could not retrieve file: unexpected error"
     assert error.permanent is False
@@ -690,7 +690,7 @@ def _sni_recorder(into: list[str | None]) -> Callable[[ssl.SSLObject, str | None
 @pytest.fixture
 def trust_test_ca(tls_files, monkeypatch) -> None:
     monkeypatch.setattr(
-        fetch, "_ssl_context", lambda: ssl.create_default_context(cafile=str(tls_files.ca))
+        net, "_ssl_context", lambda: ssl.create_default_context(cafile=str(tls_files.ca))
     )
 
 
