@@ -327,8 +327,8 @@ class _PinnedBackend(httpcore.NetworkBackend):
         raise httpcore.ConnectError("no unix sockets")
 
 
-def _as_httpx(exc: httpcore.NetworkError | httpcore.ProtocolError | httpcore.TimeoutException):
-    # httpx names its exceptions after httpcore's (as its own transport maps them).
+def _as_httpx(exc: Exception) -> Exception:
+    # httpx names its exceptions after httpcore's (its own transport maps them by name too).
     mapped = getattr(httpx, type(exc).__name__, httpx.TransportError)
     return mapped(str(exc)) if issubclass(mapped, httpx.TransportError) else exc
 
@@ -462,7 +462,8 @@ def _read_body(response: httpx.Response, limit: int, *, decode: bool, truncate: 
     elif encoding in ("gzip", "x-gzip", "deflate"):
         decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, detected
     else:
-        raise NetError(f"unsupported content encoding {encoding!r}", kind=ENCODING, stage="body")
+        reason = f"unsupported content encoding {encoding!r}"
+        raise NetError(reason, kind=ENCODING, sent=True, stage="body")
 
     data = bytearray()
     received = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import socket
 import ssl
 import threading
@@ -751,3 +752,11 @@ def test_proxies_from_the_environment_are_not_used(server, monkeypatch):
         monkeypatch.setenv(name, "http://127.0.0.1:9")  # nobody listens there
     assert fetch_document(server.url("/doc.pdf")).data == PDF
     assert server.requests[0]["path"] == "/doc.pdf"  # origin form: no proxy in between
+
+
+def test_urls_are_not_logged(server, caplog):
+    # URLs may carry signed query strings under any name; only hosts belong in the log.
+    with caplog.at_level(logging.DEBUG):
+        fetch_document(server.url("/doc.pdf?k=s3cret"))
+        post(server.url("/echo?s3cret"), b"{}", {}, 5)
+    assert "s3cret" not in caplog.text
