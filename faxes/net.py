@@ -353,9 +353,11 @@ class _Body(httpx.SyncByteStream):
 class PinnedTransport(httpx.BaseTransport):
     """An httpx transport on an httpcore pool whose network backend is pinned (see above)."""
 
-    def __init__(self, addresses: list[str], deadline: Deadline, state: _Exchange) -> None:
+    def __init__(
+        self, addresses: list[str], deadline: Deadline, state: _Exchange, *, tls: bool
+    ) -> None:
         self._pool = httpcore.ConnectionPool(
-            ssl_context=_ssl_context(),
+            ssl_context=_ssl_context() if tls else None,  # loading the CAs takes a while
             max_connections=1,
             network_backend=_PinnedBackend(addresses, deadline, state),
         )
@@ -545,7 +547,7 @@ def _exchange(
     left = deadline.remaining()
     timeouts = httpx.Timeout(timeout or left, connect=min(connect_timeout, left))
     state = _Exchange()
-    transport = PinnedTransport(addresses, deadline, state)
+    transport = PinnedTransport(addresses, deadline, state, tls=target.scheme == "https")
     # trust_env=False: no proxy from the environment, no .netrc credentials.
     with httpx.Client(transport=transport, trust_env=False, timeout=timeouts) as client:
         try:
