@@ -509,6 +509,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("FAXPORTAL_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # httpx would log every outbound URL (signed query strings included) at INFO;
+        # faxes.net logs what matters, by host only.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }

@@ -1,4 +1,5 @@
-"""The URL document fetcher, against HTTP(S) servers on 127.0.0.1 and a fake resolver.
+"""The URL document fetcher (and the webhook and carrier clients on the same ``faxes.net``),
+against HTTP(S) servers on 127.0.0.1 and a fake resolver.
 
 No test sends traffic anywhere but loopback: DNS answers come from ``FakeDNS`` and the
 connect layer is recorded (or replaced) so refused addresses are provably never contacted.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import socket
 import ssl
 import threading
@@ -21,8 +23,10 @@ from urllib.parse import parse_qs, quote
 
 import pytest
 
-from faxes import fetch
+from faxes import fetch, net
 from faxes.fetch import DocumentFetchError, FetchedDocument, fetch_document
+from faxes.transports.http import CarrierHTTPError, call
+from faxes.webhooks.http import DeliveryError, post
 
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"
 BOMB = gzip.compress(b"\0" * 4_000_000)  # ~4 KB on the wire, 4 MB once decoded
@@ -230,7 +234,7 @@ class FakeDNS:
 @pytest.fixture(autouse=True)
 def dns(monkeypatch) -> FakeDNS:
     fake = FakeDNS()
-    monkeypatch.setattr(fetch, "resolve_host", fake.resolve)
+    monkeypatch.setattr(net, "resolve_host", fake.resolve)
     return fake
 
 
@@ -238,14 +242,14 @@ def dns(monkeypatch) -> FakeDNS:
 def connections(monkeypatch) -> list[str]:
     """Addresses the fetcher connected to; anything but loopback fails the test."""
     seen: list[str] = []
-    real = fetch._connect
+    real = net._connect
 
     def record(ips: list[str], port: int, timeout: float) -> socket.socket:
         seen.extend(ips)
         assert all(ip in ("127.0.0.1", "::1") for ip in ips), f"tried to connect to {ips}"
         return real(ips, port, timeout)
 
-    monkeypatch.setattr(fetch, "_connect", record)
+    monkeypatch.setattr(net, "_connect", record)
     return seen
 
 
@@ -554,7 +558,7 @@ def test_public_addresses_pass_and_are_the_ones_connected_to(dns, monkeypatch):
         attempts.append((ips, port))
         raise ConnectionRefusedError  # no traffic leaves the machine
 
-    monkeypatch.setattr(fetch, "_connect", refuse)
+    monkeypatch.setattr(net, "_connect", refuse)
     error = _error("https://docs.example.test/a.pdf")
     assert attempts == [(["93.184.216.34", "2606:2800:220:1::1"], 443)]
     assert error.permanent is False
@@ -603,7 +607,7 @@ def test_unexpected_errors_are_wrapped(dns, monkeypatch):
     def explode(*args: object) -> socket.socket:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(fetch, "_connect", explode)
+    monkeypatch.setattr(net, "_connect", explode)
     error = _error("http://docs.example.test/")
     assert error.message == "could not retrieve file: unexpected error"
     assert error.permanent is False
@@ -690,7 +694,7 @@ def _sni_recorder(into: list[str | None]) -> Callable[[ssl.SSLObject, str | None
 @pytest.fixture
 def trust_test_ca(tls_files, monkeypatch) -> None:
     monkeypatch.setattr(
-        fetch, "_ssl_context", lambda: ssl.create_default_context(cafile=str(tls_files.ca))
+        net, "_ssl_context", lambda: ssl.create_default_context(cafile=str(tls_files.ca))
     )
 
 
@@ -714,3 +718,45 @@ def test_https_untrusted_certificate_is_refused(tls_server):
     assert error.message == (
         "could not retrieve file: the TLS certificate of docs.example.test could not be verified"
     )
+
+
+# --- The same client under webhooks and carriers (faxes.net) -------------------------------
+
+
+def test_every_caller_ends_at_its_total_timeout_however_slowly_the_server_drips(server, settings):
+    # A byte every 50 ms: no read ever waits long enough to time out on its own.
+    started = time.monotonic()
+    with pytest.raises(DeliveryError, match=r"^timed out after 0\.4 s$"):
+        post(server.url("/drip"), b"{}", {}, 0.4)
+    assert time.monotonic() - started < 1.5
+
+    started = time.monotonic()
+    with pytest.raises(CarrierHTTPError, match=r"^timed out reading the answer$") as caught:
+        call("GET", server.url("/drip"), timeout=0.2)  # 0.4 s in all
+    assert time.monotonic() - started < 1.5
+    assert caught.value.sent and not caught.value.permanent
+
+
+def test_webhook_tls_is_checked_against_the_name(tls_server, trust_test_ca, connections):
+    answer = post(tls_server.url("/echo", host="docs.example.test"), b"{}", {}, 5)
+    assert answer.ok and json.loads(answer.body)["host"] == f"docs.example.test:{tls_server.port}"
+    assert tls_server.httpd.sni == ["docs.example.test"]
+    assert connections == ["127.0.0.1"]
+    with pytest.raises(DeliveryError) as caught:
+        post(tls_server.url("/echo", host="other.example.test"), b"{}", {}, 5)
+    assert caught.value.message == "the TLS certificate of other.example.test could not be verified"
+
+
+def test_proxies_from_the_environment_are_not_used(server, monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nobody listens there
+    assert fetch_document(server.url("/doc.pdf")).data == PDF
+    assert server.requests[0]["path"] == "/doc.pdf"  # origin form: no proxy in between
+
+
+def test_urls_are_not_logged(server, caplog):
+    # URLs may carry signed query strings under any name; only hosts belong in the log.
+    with caplog.at_level(logging.DEBUG):
+        fetch_document(server.url("/doc.pdf?k=s3cret"))
+        post(server.url("/echo?s3cret"), b"{}", {}, 5)
+    assert "s3cret" not in caplog.text

@@ -14,7 +14,7 @@ import socket
 
 import pytest
 
-from faxes import fetch
+from faxes import net
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import WebhookEndpoint
 from faxes.special_addresses import IPV4_SPECIAL, SPECIAL_RANGES, Rule, SpecialRange
@@ -47,8 +47,7 @@ def attempts(monkeypatch) -> list[str]:
         tried.extend(ips)
         raise ConnectionRefusedError
 
-    monkeypatch.setattr(fetch, "_connect", refuse)
-    monkeypatch.setattr("faxes.webhooks.http._connect", refuse)
+    monkeypatch.setattr(net, "_connect", refuse)
     return tried
 
 

@@ -1,6 +1,7 @@
 """A small HTTP client for carrier APIs: timeouts, bounded bodies, retries only where safe.
 
-No new dependency: ``http.client`` with the system CAs. Two entry points:
+Requests go through :mod:`faxes.net` (httpx, pinned to the addresses of one lookup, system
+CAs). Two entry points:
 
 - :func:`call` talks to a carrier's API. It retries (with a short backoff) only when asked
   to, which callers do for reads and for requests the carrier treats idempotently (status
@@ -13,29 +14,25 @@ No new dependency: ``http.client`` with the system CAs. Two entry points:
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
-import socket
-import ssl
 import time
 from dataclasses import dataclass, field
-from email.message import Message
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
+import httpx
 from django.conf import settings
 
-from faxes.fetch import DocumentFetchError, _checked_addresses, _parse
+from faxes import net
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "faxportal-carrier-client/1"
 MAX_RESPONSE_BYTES = 1024 * 1024  # API answers are small JSON documents
 MAX_REDIRECTS = 3
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MEDIA_DEADLINE = 60.0  # seconds at least for a whole media download, however slow the server
 _RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504})
-_CHUNK = 64 * 1024
 
 
 class CarrierHTTPError(Exception):
@@ -65,7 +62,7 @@ class CarrierHTTPError(Exception):
 class Response:
     status: int
     body: bytes
-    headers: Message = field(default_factory=Message)
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
 
     @property
     def ok(self) -> bool:
@@ -88,38 +85,6 @@ def _timeout() -> float:
     return float(getattr(settings, "FAXPORTAL_CARRIER_HTTP_TIMEOUT", 20))
 
 
-def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CarrierHTTPError(f"invalid carrier URL {url!r}", sent=False, permanent=True)
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    # An explicit port: http.client would read the last group of an IPv6 literal as one.
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    if parts.scheme == "https":
-        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
-        )
-    else:
-        conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
-    return conn, path
-
-
-def _read(response: http.client.HTTPResponse, limit: int, deadline: float) -> bytes:
-    length = (response.getheader("Content-Length") or "").strip()
-    if length.isdigit() and int(length) > limit:
-        raise CarrierHTTPError(f"answer larger than {limit} bytes", permanent=True)
-    data = bytearray()
-    while chunk := response.read1(_CHUNK):
-        data += chunk
-        if len(data) > limit:
-            raise CarrierHTTPError(f"answer larger than {limit} bytes", permanent=True)
-        if time.monotonic() > deadline:
-            raise CarrierHTTPError("timed out reading the answer")
-    return bytes(data)
-
-
 def _once(
     method: str,
     url: str,
@@ -128,23 +93,30 @@ def _once(
     timeout: float,
     limit: int,
 ) -> Response:
-    conn, path = _connection(url, timeout)
-    deadline = time.monotonic() + timeout * 2
-    sent = False
     try:
-        conn.connect()
-        sent = True  # from here on the carrier may have seen the request
-        conn.request(method, path, body=body, headers=headers)
-        answer = conn.getresponse()
-        return Response(answer.status, _read(answer, limit, deadline), answer.msg)
-    except CarrierHTTPError:
-        raise
-    except (OSError, http.client.HTTPException) as exc:
+        answer = net.request(
+            method,
+            url,
+            headers=headers,
+            body=body,
+            allow_loopback=None,  # our own configured carrier hosts: pinned, not checked
+            deadline=net.Deadline(timeout * 2),
+            timeout=timeout,
+            connect_timeout=timeout,
+            max_bytes=limit,
+        )
+    except net.NetError as exc:
+        if exc.kind == net.INVALID:
+            message = f"invalid carrier URL {url!r}"
+            raise CarrierHTTPError(message, sent=False, permanent=True) from None
+        if exc.kind == net.TOO_LARGE:
+            raise CarrierHTTPError(f"answer larger than {limit} bytes", permanent=True) from None
+        if exc.timed_out and exc.stage == "body":
+            raise CarrierHTTPError("timed out reading the answer") from None
         host = urlsplit(url).hostname
-        what = "timed out" if isinstance(exc, TimeoutError | socket.timeout) else "failed"
-        raise CarrierHTTPError(f"request to {host} {what}: {exc}", sent=sent) from exc
-    finally:
-        conn.close()
+        what = "timed out" if exc.timed_out else "failed"
+        raise CarrierHTTPError(f"request to {host} {what}: {exc.detail}", sent=exc.sent) from exc
+    return Response(answer.status, answer.body or b"", answer.headers)
 
 
 def call(
@@ -191,17 +163,6 @@ def call(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _host_allowed(url: str) -> None:
-    """Refuse media hosts resolving to private or link-local addresses (loopback only
-    when ``FAXPORTAL_FETCH_ALLOW_LOOPBACK``): a media URL comes from a signed callback, but
-    a leaked signing key must not turn the portal into a proxy into its own network."""
-    try:
-        # The URL as given, so an IPv6 literal keeps its brackets.
-        _checked_addresses(_parse(url), settings.FAXPORTAL_FETCH_ALLOW_LOOPBACK)
-    except DocumentFetchError as exc:
-        raise CarrierHTTPError(exc.message, sent=False, permanent=exc.permanent) from None
-
-
 def download(
     url: str,
     *,
@@ -214,41 +175,46 @@ def download(
 
     ``auth_headers`` are sent only to hosts in ``auth_hosts`` (lower-case host names).
     4xx answers other than 408/429 are permanent; the caller may refresh the URL.
+    Media hosts resolving to private or link-local addresses are refused (loopback only
+    when ``FAXPORTAL_FETCH_ALLOW_LOOPBACK``): a media URL comes from a signed callback, but
+    a leaked signing key must not turn the portal into a proxy into its own network.
     """
     timeout = timeout or _timeout()
-    current = url
-    for _hop in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(current)
-        host = (parts.hostname or "").lower()
-        _host_allowed(current)
-        headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
-        if host in auth_hosts:
-            headers.update(auth_headers)
-        conn, path = _connection(current, timeout)
-        deadline = time.monotonic() + max(timeout, 60.0)
-        try:
-            conn.request("GET", path, headers=headers)
-            answer = conn.getresponse()
-            location = answer.getheader("Location") or ""
-            if answer.status in _REDIRECTS and location:
-                current = urljoin(current, location.strip())
-                continue
-            if answer.status != 200:
-                raise CarrierHTTPError(
-                    f"media download answered HTTP {answer.status}",
-                    status=answer.status,
-                    permanent=answer.status < 500 and answer.status not in _RETRYABLE,
-                )
-            data = _read(answer, max_bytes, deadline)
-            return data, (answer.getheader("Content-Type") or "").split(";")[0].strip()
-        except CarrierHTTPError as exc:
-            if "larger than" in exc.message:
-                raise CarrierHTTPError(
-                    f"received fax larger than {max_bytes} bytes", permanent=True
-                ) from None
-            raise
-        except (OSError, http.client.HTTPException) as exc:
-            raise CarrierHTTPError(f"media download from {host} failed: {exc}") from exc
-        finally:
-            conn.close()
-    raise CarrierHTTPError("too many redirects", permanent=True)
+
+    def headers(target: net.Target) -> dict[str, str]:
+        hop = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
+        if target.host.lower() in auth_hosts:
+            hop.update(auth_headers)
+        return hop
+
+    try:
+        answer = net.request(
+            "GET",
+            url,
+            headers=headers,
+            allow_loopback=bool(settings.FAXPORTAL_FETCH_ALLOW_LOOPBACK),
+            deadline=net.Deadline(max(timeout, MEDIA_DEADLINE)),
+            timeout=timeout,
+            connect_timeout=timeout,
+            max_bytes=max_bytes,
+            wants_body=lambda status: status == 200,
+            redirects=MAX_REDIRECTS,
+        )
+    except net.NetError as exc:
+        if exc.kind in (net.INVALID, net.RESOLVE, net.REFUSED):
+            message = f"could not retrieve file: {exc.reason}"
+            raise CarrierHTTPError(message, sent=False, permanent=exc.permanent) from None
+        if exc.kind == net.TOO_LARGE:
+            message = f"received fax larger than {max_bytes} bytes"
+            raise CarrierHTTPError(message, permanent=True) from None
+        if exc.kind == net.REDIRECTS:
+            raise CarrierHTTPError("too many redirects", permanent=True) from None
+        host = exc.host or urlsplit(url).hostname
+        raise CarrierHTTPError(f"media download from {host} failed: {exc.detail}") from exc
+    if answer.status != 200:
+        raise CarrierHTTPError(
+            f"media download answered HTTP {answer.status}",
+            status=answer.status,
+            permanent=answer.status < 500 and answer.status not in _RETRYABLE,
+        )
+    return answer.body or b"", answer.headers.get("Content-Type", "").split(";")[0].strip()

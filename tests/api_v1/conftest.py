@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from faxes import fetch
+from faxes import net
 from faxes.models import Direction, Fax, FaxStatus
 from faxportal.celery import app as celery_app
 from tests.factories import FaxboxFactory, FaxFactory, text_pdf
@@ -37,9 +37,9 @@ def _fresh_counters_and_fake_dns(monkeypatch):
             return list(FAKE_DNS[host])
         raise socket.gaierror(socket.EAI_NONAME, "unknown host")
 
-    monkeypatch.setattr("faxes.fetch.resolve_host", resolve)
+    monkeypatch.setattr("faxes.net.resolve_host", resolve)
     # And never a connection beyond this machine, whatever a test gets wrong.
-    real_connect = fetch._connect
+    real_connect = net._connect
 
     def loopback_only(ips: list[str], port: int, timeout: float):
         outside = [ip for ip in ips if not ipaddress.ip_address(ip).is_loopback]
@@ -47,8 +47,7 @@ def _fresh_counters_and_fake_dns(monkeypatch):
             raise AssertionError(f"a test tried to connect to {outside}")
         return real_connect(ips, port, timeout)
 
-    monkeypatch.setattr("faxes.fetch._connect", loopback_only)
-    monkeypatch.setattr("faxes.webhooks.http._connect", loopback_only)
+    monkeypatch.setattr("faxes.net._connect", loopback_only)
     cache.clear()
     yield
     cache.clear()

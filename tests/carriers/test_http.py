@@ -106,3 +106,48 @@ def test_download_redirect_elsewhere_drops_credentials(server, settings):
     assert data == b"%PDF-1.4 fax"
     first, second = server.requests
     assert first.headers["authorization"] == "Bearer k" and "authorization" not in second.headers
+
+
+def _rebinding_dns(monkeypatch) -> list[str]:
+    """A name that answers loopback first and a private address on any later lookup."""
+    lookups: list[str] = []
+    answers = [["127.0.0.1"], ["10.0.0.1"]]
+
+    def resolve(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+    monkeypatch.setattr("faxes.net.resolve_host", resolve)
+    return lookups
+
+
+def test_download_connects_to_the_address_it_checked(server, settings, monkeypatch):
+    settings.FAXPORTAL_FETCH_ALLOW_LOOPBACK = True
+    lookups = _rebinding_dns(monkeypatch)
+    port = server.url.rsplit(":", 1)[1]
+    server.script["/media"] = [(200, b"%PDF-1.4 fax", "application/pdf")]
+    data, _ = download(
+        f"http://media.example.test:{port}/media",
+        auth_headers={},
+        auth_hosts=frozenset(),
+        max_bytes=1000,
+    )
+    assert data == b"%PDF-1.4 fax"
+    assert lookups == ["media.example.test"]  # no second lookup at connect time
+    assert server.requests[-1].headers["host"] == f"media.example.test:{port}"
+
+
+def test_call_connects_to_the_address_looked_up_once(server, monkeypatch):
+    lookups = _rebinding_dns(monkeypatch)
+    port = server.url.rsplit(":", 1)[1]
+    server.script["/status"] = [(200, b'{"status": "delivered"}', "application/json")]
+    answer = call("GET", f"http://api.example.test:{port}/status")
+    assert answer.json() == {"status": "delivered"}
+    assert lookups == ["api.example.test"]
+    assert server.requests[-1].headers["host"] == f"api.example.test:{port}"
+
+
+def test_call_follows_no_redirect(server):
+    server.script["/faxes"] = [(302, b"", "text/plain", {"Location": "/elsewhere"})]
+    assert call("POST", f"{server.url}/faxes", headers={"Authorization": "Bearer k"}).status == 302
+    assert [r.path for r in server.requests] == ["/faxes"]
