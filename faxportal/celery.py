@@ -1,11 +1,42 @@
 """The Celery application. Tasks only wake work up; the database holds the state."""
 
+import logging
 import os
+from collections.abc import Callable
 
 from celery import Celery
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faxportal.settings")
 
-app = Celery("faxportal")
+log = logging.getLogger(__name__)
+
+
+class PortalTask(DjangoTask):
+    """Every task of the portal: ``delay_on_commit`` wakes a worker once the current
+    transaction commits, and a broker that cannot be reached is logged, never raised —
+    the state is already committed and the sweepers re-enqueue what is still due.
+    ``if_lost`` runs when the message could not be sent (e.g. to release a lease)."""
+
+    def delay_on_commit(self, *args, if_lost: Callable[[], None] | None = None, **kwargs) -> None:
+        def send() -> None:
+            if not self.delay_safely(*args, **kwargs) and if_lost is not None:
+                if_lost()
+
+        transaction.on_commit(send)
+
+    def delay_safely(self, *args, **kwargs) -> bool:
+        """``delay`` now; False (logged) when the broker did not take the message."""
+        try:
+            self.delay(*args, **kwargs)
+        except Exception:
+            log.exception("could not enqueue %s%r", self.name, args)
+            return False
+        return True
+
+
+app = Celery("faxportal", task_cls=PortalTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Reads faxes.tasks, which names every task module (each task lives beside its service).
 app.autodiscover_tasks()

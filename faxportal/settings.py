@@ -379,7 +379,6 @@ FAXPORTAL_CARRIER_CALLBACK_TTL = env_int("FAXPORTAL_CARRIER_CALLBACK_TTL", 86400
 FAXPORTAL_CARRIER_POLL_AFTER = env_int("FAXPORTAL_CARRIER_POLL_AFTER", 900, minimum=60)
 # Still not final this long after the send: cancel at the carrier and fail the fax.
 FAXPORTAL_CARRIER_GIVE_UP_AFTER = env_int("FAXPORTAL_CARRIER_GIVE_UP_AFTER", 10800, minimum=600)
-CELERY_IMPORTS = ["faxes.callbacks.tasks"]
 CELERY_BEAT_SCHEDULE["carrier-watchdog"] = {
     "task": "faxes.carrier_watchdog",
     "schedule": float(max(60, FAXPORTAL_SWEEP_INTERVAL)),

@@ -19,11 +19,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from faxes import lifecycle
+from faxes.backoff import backoff
 from faxes.documents import DocumentRejected
 from faxes.models import Attempt, Fax, FaxNumber, FaxStatus, InboundRefusal
 from faxes.phone import normalize_e164
@@ -278,18 +280,11 @@ def accept_inbound(transport: str, inbound: dict[str, Any]) -> str:
     if not may_receive(config, inbound["to"]):
         refuse_offer(transport, inbound)
         return "refused"
-    from faxes.callbacks.tasks import download_inbound_task
 
-    def enqueue() -> None:
-        try:
-            download_inbound_task.delay(transport, inbound)
-        except Exception:  # the carrier will not call again; keep a trace for the admin
-            log.exception(
-                "could not enqueue the download of %s fax %s", transport, inbound["carrier_fax_id"]
-            )
-            _refuse(transport, inbound, "could not queue the download (broker unreachable)")
+    def lost() -> None:  # the carrier will not call again; keep a trace for the admin
+        _refuse(transport, inbound, "could not queue the download (broker unreachable)")
 
-    transaction.on_commit(enqueue)
+    download_inbound_task.delay_on_commit(transport, inbound, if_lost=lost)
     return "queued"
 
 
@@ -353,3 +348,24 @@ def download_and_file(transport: str, inbound: dict[str, Any], *, last_try: bool
         _refuse(transport, inbound, f"unreadable document: {exc.message}")
         return "refused"
     return "filed"
+
+
+@shared_task(
+    name="faxes.carrier_download_inbound",
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    max_retries=8,
+)
+def download_inbound_task(self, transport: str, inbound: dict[str, Any]) -> str:
+    last = self.request.retries >= self.max_retries
+    try:
+        return download_and_file(transport, inbound, last_try=last)
+    except CarrierHTTPError as exc:
+        wait = backoff(self.request.retries + 1, 30, 3600, jitter=0)
+        raise self.retry(exc=exc, countdown=wait.total_seconds()) from exc
+
+
+@shared_task(name="faxes.carrier_watchdog", ignore_result=True)
+def carrier_watchdog_task() -> dict[str, int]:
+    return watchdog()

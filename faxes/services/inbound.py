@@ -24,7 +24,7 @@ from faxes.models import (
 )
 from faxes.phone import normalize_e164
 from faxes.services import audit
-from faxes.services.oncommit import delay_on_commit
+from faxes.services.notify import notify_inbound_task
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def receive_fax(
                 "fax.received", account=fax.account, fax=fax,
                 **{"from": caller, "to": called, "pages": fax.pages, "transport": transport},
             )  # fmt: skip
-            delay_on_commit("notify_inbound_task", fax.pk)
+            notify_inbound_task.delay_on_commit(fax.pk)
     except IntegrityError:
         _delete(fax.document.storage, stored)
         if not carrier_fax_id:

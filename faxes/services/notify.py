@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
@@ -88,3 +89,19 @@ def notify_outbound(fax_id: str) -> int:
     message = EmailMessage(subject=f"Fax to {fax.to_number} {outcome}", body=body, to=recipients)
     _attach(message, fax)
     return message.send()
+
+
+@shared_task(
+    name="faxes.notify_inbound", acks_late=True, ignore_result=True,
+    autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=3600, max_retries=8,
+)  # fmt: skip
+def notify_inbound_task(fax_id: str) -> int:
+    return notify_inbound(fax_id)
+
+
+@shared_task(
+    name="faxes.notify_outbound", acks_late=True, ignore_result=True,
+    autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=3600, max_retries=8,
+)  # fmt: skip
+def notify_outbound_task(fax_id: str) -> int:
+    return notify_outbound(fax_id)

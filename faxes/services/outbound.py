@@ -9,7 +9,6 @@ after its worker vanished can never be driven by two workers at once.
 from __future__ import annotations
 
 import logging
-import random
 import secrets
 import tempfile
 import time
@@ -17,6 +16,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -25,6 +25,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from faxes import lifecycle
+from faxes.backoff import backoff
 from faxes.documents import (
     DocumentRejected,
     RenderOptions,
@@ -37,11 +38,12 @@ from faxes.documents import (
 from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
-from faxes.services import callerid
+from faxes.services import callerid, inbound
 from faxes.services.inbound import UnroutableNumber
 from faxes.services.linetime import check_line_time, page_labels
-from faxes.services.oncommit import delay_on_commit
+from faxes.services.notify import notify_outbound_task
 from faxes.transports import TransportError, TxResult, get_transport, transport_for
+from faxes.transports.base import OnNetDelivery
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -50,7 +52,7 @@ S = FaxStatus
 def enqueue(fax_id: str) -> None:
     """Wake a worker for this fax once the current transaction commits (if the broker
     cannot be reached, the fax stays queued and the sweeper re-enqueues it)."""
-    delay_on_commit("process_fax_task", fax_id)
+    process_fax_task.delay_on_commit(fax_id)
 
 
 def _stage_delay(stage: str) -> None:
@@ -161,10 +163,10 @@ def convert(fax: Fax) -> int:
 
 
 def retry_delay(attempt_number: int) -> timedelta:
-    """Exponential backoff from FAXPORTAL_RETRY_DELAY, capped, with ±10 % jitter."""
-    base = settings.FAXPORTAL_RETRY_DELAY * (2 ** max(0, attempt_number - 1))
-    capped = min(base, settings.FAXPORTAL_RETRY_DELAY_MAX)
-    return timedelta(seconds=capped * random.uniform(0.9, 1.1))
+    """The wait before the next attempt, from FAXPORTAL_RETRY_DELAY up to its maximum."""
+    return backoff(
+        attempt_number, settings.FAXPORTAL_RETRY_DELAY, settings.FAXPORTAL_RETRY_DELAY_MAX
+    )
 
 
 def fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, permanent: bool,
@@ -189,7 +191,7 @@ def fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, perma
 
 def notify_finished(fax_id: str) -> None:
     """E-mail the outbound result once the current transaction commits."""
-    delay_on_commit("notify_outbound_task", fax_id)
+    notify_outbound_task.delay_on_commit(fax_id)
 
 
 def record_attempt(attempt: Attempt, result: TxResult) -> None:
@@ -228,6 +230,16 @@ def as_transport_error(exc: Exception) -> TransportError:
     return TransportError(message, permanent=False)
 
 
+def file_on_net(delivery: OnNetDelivery) -> None:
+    """File a fax the transport carried to one of this portal's numbers."""
+    inbound.receive_fax(
+        to_number=delivery.to_number, from_number=delivery.from_number, data=delivery.data,
+        transport=delivery.transport, carrier_fax_id=delivery.carrier_fax_id,
+        filename=delivery.filename, remote_station_id=delivery.remote_station_id,
+        rx_result=delivery.rx_result,
+    )  # fmt: skip
+
+
 def send(fax: Fax, token: str) -> None:
     transport = get_transport(fax.transport or None)
     with transaction.atomic():
@@ -241,6 +253,8 @@ def send(fax: Fax, token: str) -> None:
     try:
         with local_copy(fax.tiff) as tiff_path:
             outcome = transport.send(fax, attempt, tiff_path)
+        if outcome.delivered is not None:
+            file_on_net(outcome.delivered)
     except Exception as exc:  # every error ends the attempt; none leaves the fax "sending"
         error = as_transport_error(exc)
         record_attempt(attempt, error.result)
@@ -448,3 +462,13 @@ def sweep(now=None) -> dict[str, int]:
                 enqueue(fax_id)
                 counts["rescued"] += 1
     return counts
+
+
+@shared_task(name="faxes.process_fax", acks_late=True, ignore_result=True)
+def process_fax_task(fax_id: str) -> None:
+    process_fax(fax_id)
+
+
+@shared_task(name="faxes.sweep", ignore_result=True)
+def sweep_task() -> dict[str, int]:
+    return sweep()

@@ -17,6 +17,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -152,9 +153,9 @@ def on_fax_status_changed(sender, *, fax_id: str, to_status: str, **kwargs) -> N
     receipt is made on first request instead."""
     if to_status not in RECEIPT_STATUSES:
         return
-    from faxes.tasks import make_receipt_task
+    make_receipt_task.delay_safely(fax_id)
 
-    try:
-        make_receipt_task.delay(fax_id)
-    except Exception:
-        log.exception("could not enqueue the receipt of fax %s", fax_id)
+
+@shared_task(name="faxes.make_receipt", acks_late=True, ignore_result=True)
+def make_receipt_task(fax_id: str) -> str:
+    return make_receipt_for(fax_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -91,3 +92,8 @@ def delete_fax(fax: Fax) -> None:
     now = timezone.now()
     Fax.objects.live().filter(pk=fax.pk).update(deleted_at=now)
     fax.deleted_at = now
+
+
+@shared_task(name="faxes.purge_expired", ignore_result=True)
+def purge_expired_task() -> int:
+    return purge_expired_attachments()

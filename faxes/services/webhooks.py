@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account
+from faxes.backoff import backoff
 from faxes.models import Fax, WebhookDelivery, WebhookEndpoint
 from faxes.webhooks import events as event_names
 from faxes.webhooks import http, signing
@@ -271,17 +272,11 @@ def record_status_change(
 def enqueue(delivery_id: str) -> None:
     """Wake a worker once the current transaction commits; the sweep covers a failure."""
 
-    def send() -> None:
-        from faxes.webhooks.tasks import deliver_task
+    def release() -> None:
+        # Not on the broker after all: the next sweep may take it at once.
+        WebhookDelivery.objects.filter(pk=delivery_id).update(enqueued_at=None)
 
-        try:
-            deliver_task.delay(delivery_id)
-        except Exception:
-            log.exception("could not enqueue webhook delivery %s; retry_due will", delivery_id)
-            # Not on the broker after all: the next sweep may take it at once.
-            WebhookDelivery.objects.filter(pk=delivery_id).update(enqueued_at=None)
-
-    transaction.on_commit(send)
+    deliver_task.delay_on_commit(delivery_id, if_lost=release)
 
 
 def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
@@ -304,10 +299,10 @@ def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Backoff after ``attempts`` failed tries: doubling from the base, capped, ±10 %."""
-    base = settings.FAXPORTAL_WEBHOOK_RETRY_DELAY * (2 ** max(0, attempts - 1))
-    capped = min(base, settings.FAXPORTAL_WEBHOOK_RETRY_DELAY_MAX)
-    return timedelta(seconds=capped * random.uniform(0.9, 1.1))
+    """The wait after ``attempts`` failed tries, from the base delay up to its maximum."""
+    return backoff(
+        attempts, settings.FAXPORTAL_WEBHOOK_RETRY_DELAY, settings.FAXPORTAL_WEBHOOK_RETRY_DELAY_MAX
+    )
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:
@@ -395,8 +390,6 @@ def retry_due(now: datetime | None = None, batch: int = 500) -> int:
     is left alone until ``ENQUEUE_LEASE`` has passed, so sweeps never pile copies
     of a backlog onto the queue. Concurrent sweeps skip each other's rows.
     """
-    from faxes.webhooks.tasks import deliver_task
-
     now = now or timezone.now()
     not_enqueued = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - ENQUEUE_LEASE)
     with transaction.atomic():
@@ -409,10 +402,7 @@ def retry_due(now: datetime | None = None, batch: int = 500) -> int:
         WebhookDelivery.objects.filter(pk__in=ids).update(enqueued_at=now)
     count = 0
     for position, delivery_id in enumerate(ids):
-        try:
-            deliver_task.delay(delivery_id)
-        except Exception:
-            log.exception("could not enqueue webhook delivery %s", delivery_id)
+        if not deliver_task.delay_safely(delivery_id):
             # Release the rest, so the next sweep tries them again at once.
             WebhookDelivery.objects.filter(pk__in=ids[position:], enqueued_at=now).update(
                 enqueued_at=None
@@ -420,3 +410,13 @@ def retry_due(now: datetime | None = None, batch: int = 500) -> int:
             break
         count += 1
     return count
+
+
+@shared_task(name="faxes.webhooks.deliver", acks_late=True, ignore_result=True)
+def deliver_task(delivery_id: str) -> str:
+    return deliver(delivery_id)
+
+
+@shared_task(name="faxes.webhooks.retry_due", ignore_result=True)
+def retry_due_task() -> int:
+    return retry_due()

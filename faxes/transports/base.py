@@ -37,12 +37,29 @@ class TxResult:
 
 
 @dataclass(frozen=True)
+class OnNetDelivery:
+    """A fax a transport carried to a number of this portal, for the engine to file in
+    the receiving faxbox (transports never file faxes themselves)."""
+
+    to_number: str
+    from_number: str
+    data: bytes
+    transport: str
+    carrier_fax_id: str  # keyed on the outbound fax: a retry finds it already filed
+    remote_station_id: str
+    rx_result: dict[str, Any]
+    filename: str = "received.tiff"
+
+
+@dataclass(frozen=True)
 class SendOutcome:
-    """``final``: the attempt ended (see ``result``); else the carrier will call back."""
+    """``final``: the attempt ended (see ``result``); else the carrier will call back.
+    ``delivered``: what arrived on-net, filed by the engine before the attempt ends."""
 
     final: bool
     result: TxResult | None = None
     carrier_id: str = ""
+    delivered: OnNetDelivery | None = None
 
 
 class TransportError(Exception):

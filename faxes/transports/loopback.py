@@ -36,7 +36,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 
-from faxes.transports.base import SendOutcome, Transport, TransportError, TxResult
+from faxes.transports.base import (
+    OnNetDelivery,
+    SendOutcome,
+    Transport,
+    TransportError,
+    TxResult,
+)
 
 if TYPE_CHECKING:
     from faxes.models import Attempt, Fax
@@ -173,9 +179,10 @@ class LoopbackTransport(Transport):
             # cannot take the document's resolution or size will refuse it again.
             permanent = result.details.get("completion_code") in PERMANENT_T30_CODES
             raise TransportError(result.result_text, permanent=permanent, result=result)
-        if receiver is not None:
-            self._deliver(fax, received, result, tx_ident)
-        return SendOutcome(final=True, result=result, carrier_id=f"loopback:{fax.pk}")
+        delivered = self._delivery(fax, received, result, tx_ident) if receiver else None
+        return SendOutcome(
+            final=True, result=result, carrier_id=f"loopback:{fax.pk}", delivered=delivered
+        )
 
     def _transmit(self, fax: Fax, tiff_path: Path, tx_ident: str, rx_ident: str):
         from faxes import modem
@@ -197,9 +204,9 @@ class LoopbackTransport(Transport):
             data = received_path.read_bytes() if received_path.exists() else b""
         return _tx_result(outcome), data
 
-    def _deliver(self, fax: Fax, received: bytes, result: TxResult, tx_ident: str) -> None:
-        from faxes.services.inbound import receive_fax
-
+    def _delivery(
+        self, fax: Fax, received: bytes, result: TxResult, tx_ident: str
+    ) -> OnNetDelivery:
         rx_result = {
             "success": True,
             "result_text": result.result_text,
@@ -212,8 +219,8 @@ class LoopbackTransport(Transport):
             "modem_tested": bool(result.details.get("modem_tested")),
         }
         # Keyed on the outbound fax: a retry after a crash finds it already filed.
-        receive_fax(
+        return OnNetDelivery(
             to_number=fax.to_number, from_number=fax.sent_caller_id, data=received,
             transport=self.name, carrier_fax_id=f"loopback:{fax.pk}",
-            filename="received.tiff", remote_station_id=tx_ident, rx_result=rx_result,
+            remote_station_id=tx_ident, rx_result=rx_result,
         )  # fmt: skip

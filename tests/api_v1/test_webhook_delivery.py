@@ -300,7 +300,7 @@ def test_a_sweep_never_enqueues_a_delivery_already_waiting_in_the_broker(
 def test_a_delivery_that_could_not_be_enqueued_is_swept_at_once(
     acme, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from faxes.webhooks.tasks import deliver_task
+    from faxes.tasks import deliver_task
 
     def broker_down(*args, **kwargs):
         raise OSError("broker down")
@@ -320,7 +320,7 @@ def test_a_delivery_that_could_not_be_enqueued_is_swept_at_once(
 def test_webhook_tasks_have_their_own_queue_and_fax_tasks_the_default(
     acme, clinic, hook_server, sent_tasks, django_capture_on_commit_callbacks
 ):
-    from faxes.webhooks.tasks import retry_due_task
+    from faxes.tasks import retry_due_task
 
     endpoint_for(acme.account, hook_server.url)
     with django_capture_on_commit_callbacks(execute=True):
