@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import pgettext
 
 from faxes import failures, history
 

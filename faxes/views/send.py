@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from faxes.documents import DocumentRejected
@@ -72,7 +73,7 @@ def _uploads(request: HttpRequest, errors: list[str]) -> list[UploadedFile]:
             continue
         documents.append(UploadedFile(upload.read(), upload.name or "", upload.content_type or ""))
     if not documents and not errors:
-        errors.append("Attach at least one file (PDF, TIFF, PNG or JPEG).")
+        errors.append(gettext("Attach at least one file (PDF, TIFF, PNG or JPEG)."))
     return documents
 
 
@@ -162,9 +163,13 @@ def send(request: HttpRequest) -> HttpResponse:
             when = schedule_text(
                 first.scheduled_at, data.get("timezone") or "", request.account.timezone
             )
-            messages.success(request, f"Scheduled to {numbers} for {when}.")
+            messages.success(
+                request,
+                gettext("Scheduled to %(numbers)s for %(when)s.")
+                % {"numbers": numbers, "when": when},
+            )
         else:
-            messages.success(request, f"Sending to {numbers}.")
+            messages.success(request, gettext("Sending to %(numbers)s.") % {"numbers": numbers})
     url = reverse("outbox")
     if request.htmx:
         response = HttpResponse()
