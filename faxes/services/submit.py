@@ -33,6 +33,7 @@ from faxes.models import (
 )
 from faxes.phone import normalize_all, normalize_e164
 from faxes.services.callerid import choose_sender
+from faxes.services.wording import fax_wording
 
 log = logging.getLogger(__name__)
 
@@ -440,4 +441,5 @@ def cover_page_for(fax: Fax) -> CoverPage | None:
         subject=fax.cover.get("subject", ""),
         message=fax.cover.get("message", ""),
         timezone=faxbox.fax_timezone if faxbox else fax.account.timezone,
+        wording=fax_wording(fax),
     )
