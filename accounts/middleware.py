@@ -33,7 +33,15 @@ class TwoFactorRequiredMiddleware:
     costs no query.
     """
 
-    ALLOWED = ("two-factor", "two-factor-codes", "logout", "login", "login-otp", "set-language")
+    ALLOWED = (
+        "two-factor",
+        "two-factor-codes",
+        "logout",
+        "login",
+        "login-otp",
+        "set-language",
+        "javascript-catalog",
+    )
     UI_EXCLUDED = ("/api/", "/v2/", "/hooks/", "/admin/", "/static/", "/healthz")
 
     def __init__(self, get_response):
