@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 
 
 def language_choices() -> list[tuple[str, str]]:
     """(code, name in that language), e.g. ("de", "Deutsch"): a language is listed as its
     readers know it, whatever language the page is in."""
-    return [(code, get_language_info(code)["name_local"]) for code, _ in settings.LANGUAGES]
+    return [
+        (code, capfirst(get_language_info(code)["name_local"])) for code, _ in settings.LANGUAGES
+    ]
 
 
 def is_supported(code: str) -> bool:

@@ -24,6 +24,11 @@ from faxes.views.common import (
     require,
 )
 
+ROLE_QUESTION = {
+    Role.ADMIN: gettext_lazy("Make %(name)s admin?"),
+    Role.STAFF: gettext_lazy("Make %(name)s staff?"),
+    Role.VIEWER: gettext_lazy("Make %(name)s viewer?"),
+}
 ROLE_EFFECT = {
     Role.ADMIN: gettext_lazy(
         "Admins manage users, faxboxes, API tokens, webhooks and the audit log."
@@ -99,8 +104,7 @@ def user_role(request: HttpRequest, user_id: str) -> HttpResponse:
         ask = confirm_first(
             request,
             title=gettext("Change role"),
-            question=gettext("Make %(name)s %(role)s?")
-            % {"name": user.username, "role": str(Role(new_role).label).lower()},
+            question=str(ROLE_QUESTION[new_role]) % {"name": user.username},
             consequence=ROLE_EFFECT[new_role],
             confirm_label=gettext("Change role"),
             back=reverse("manage-users"),

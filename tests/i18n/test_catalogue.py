@@ -79,7 +79,7 @@ def test_the_scanner_finds_text_outside_translation_tags():
         '{% load i18n %}<p title="Hello">{% translate "Fine" %} Not fine {{ x|default:"never" }}'
         "{% blocktranslate %}Also fine{% endblocktranslate %} ECM</p>"
     )
-    assert untranslated_text(source) == ["never", "Hello", "Not fine"]
+    assert untranslated_text(source) == ["never", "Hello", "Not fine ECM"]
 
 
 def _catalogues():
@@ -97,7 +97,7 @@ def test_every_message_is_translated(path):
     untranslated = [e.msgid for e in catalogue.untranslated_entries()]
     fuzzy = [e.msgid for e in catalogue.fuzzy_entries()]
     assert untranslated == [] and fuzzy == []
-    assert len(catalogue.translated_entries()) > 100
+    assert len(catalogue.translated_entries()) > (100 if path.stem == "django" else 10)
     for entry in catalogue.translated_entries():
         placeholders = set(re.findall(r"%\(\w+\)[sd]|\{\w*\}", entry.msgid))
         if entry.msgid_plural:
