@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from accounts import scopes as scope_names
 from accounts.models import Account, ApiToken, Role, User, validate_timezone
@@ -58,9 +59,13 @@ def create_account(
     if not name:
         errors.setdefault("name", []).append("Account name is required.")
     elif Account.objects.filter(name__iexact=name).exists():
-        errors.setdefault("name", []).append(f"An account named {name!r} already exists.")
+        errors.setdefault("name", []).append(
+            gettext("An account named %(name)s already exists.") % {"name": repr(name)}
+        )
     if realm and Account.objects.filter(realm=realm).exists():
-        errors.setdefault("realm", []).append(f"The realm {realm!r} is taken.")
+        errors.setdefault("realm", []).append(
+            gettext("The realm %(realm)s is taken.") % {"realm": repr(realm)}
+        )
     try:
         validate_timezone(timezone_name)
     except ValidationError as exc:
@@ -69,7 +74,9 @@ def create_account(
     if "@" not in admin_email:
         errors.setdefault("email", []).append("Enter a valid e-mail address.")
     elif User.objects.filter(username__iexact=admin_email).exists():
-        errors.setdefault("email", []).append(f"A user {admin_email!r} already exists.")
+        errors.setdefault("email", []).append(
+            gettext("A user %(email)s already exists.") % {"email": repr(admin_email)}
+        )
     try:
         validate_password(admin_password, User(username=admin_email, email=admin_email))
     except ValidationError as exc:
@@ -113,15 +120,15 @@ def create_api_token(
     errors: dict[str, list[str]] = {}
     name = name.strip()
     if not name:
-        errors["name"] = ["A token name is required."]
+        errors["name"] = [gettext("A token name is required.")]
     try:
         parsed = scope_names.parse_scopes(scopes)
     except ValueError as exc:
         errors["scopes"] = [str(exc)]
     if expires_at is not None and expires_at <= timezone.now():
-        errors["expires_at"] = ["The expiry must be in the future."]
+        errors["expires_at"] = [gettext("The expiry must be in the future.")]
     if not account.enabled:
-        errors["account"] = ["The account is disabled."]
+        errors["account"] = [gettext("The account is disabled.")]
     if errors:
         raise ValidationError(errors)
     secret = generate_secret()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import Account
 from faxes.models import Faxbox, FaxNumber
@@ -17,7 +18,9 @@ def normalized_numbers(numbers: list[str], faxbox: Faxbox | None = None) -> list
         if faxbox is not None:
             taken = taken.exclude(faxbox=faxbox)
         if taken.exists():
-            errors.append(f"{number} already belongs to another faxbox.")
+            errors.append(
+                gettext("%(number)s already belongs to another faxbox.") % {"number": number}
+            )
             normalized.remove(number)
     if errors:
         raise ValidationError({"numbers": errors})
