@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from faxes.documents import DocumentRejected
@@ -57,10 +57,14 @@ def _form(request: HttpRequest, faxboxes: list[Faxbox]) -> SendForm:
 def schedule_text(sent_at, zone_name: str, account_zone: str) -> str:
     """The time as the sender picked it, and in the account's zone when that differs."""
     picked = zoneinfo.ZoneInfo(zone_name or account_zone)
-    text = f"{date_filter(sent_at.astimezone(picked), time_format('M j, Y H:i T'))} ({picked.key})"
+    written = pgettext("date format", "M j, Y H:i T")
+    text = f"{date_filter(sent_at.astimezone(picked), time_format(written))} ({picked.key})"
     if picked.key != account_zone:
         local = sent_at.astimezone(zoneinfo.ZoneInfo(account_zone))
-        text += f", {date_filter(local, time_format('M j, Y H:i T'))} in {account_zone}"
+        text += ", " + gettext("%(when)s in %(zone)s") % {
+            "when": date_filter(local, time_format(written)),
+            "zone": account_zone,
+        }
     return text
 
 
@@ -69,7 +73,10 @@ def _uploads(request: HttpRequest, errors: list[str]) -> list[UploadedFile]:
     documents = []
     for upload in request.FILES.getlist("documents"):
         if upload.size > limit:
-            errors.append(f"{upload.name} is larger than {limit // (1024 * 1024)} MB.")
+            errors.append(
+                gettext("%(name)s is larger than %(size)s MB.")
+                % {"name": upload.name, "size": limit // (1024 * 1024)}
+            )
             continue
         documents.append(UploadedFile(upload.read(), upload.name or "", upload.content_type or ""))
     if not documents and not errors:
