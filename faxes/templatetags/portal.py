@@ -44,6 +44,26 @@ def can_manage(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and _can_manage(user)
 
 
+# A status as a history badge shows it (lower case, as stored), in the reader's language.
+STATUS_WORDS = {
+    "scheduled": pgettext_lazy("fax status", "scheduled"),
+    "queued": pgettext_lazy("fax status", "queued"),
+    "converting": pgettext_lazy("fax status", "converting"),
+    "sending": pgettext_lazy("fax status", "sending"),
+    "retrying": pgettext_lazy("fax status", "retrying"),
+    "delivered": pgettext_lazy("fax status", "delivered"),
+    "failed": pgettext_lazy("fax status", "failed"),
+    "cancelled": pgettext_lazy("fax status", "cancelled"),
+    "receiving": pgettext_lazy("fax status", "receiving"),
+    "received": pgettext_lazy("fax status", "received"),
+}
+
+
+@register.filter
+def status_word(status: str) -> str:
+    return str(STATUS_WORDS.get(status, status))
+
+
 @register.filter
 def status_tone(status: str) -> str:
     return STATUS_TONE.get(status, "muted")
