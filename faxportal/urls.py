@@ -22,7 +22,8 @@ urlpatterns = [
     path("hooks/", include("faxes.carrier_urls")),
     path("healthz", healthz, name="healthz"),
     # The words of static/js/portal.js in the page's language (gettext, ngettext, interpolate).
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Only the portal's catalogue (locale/): "faxes" has no catalogue of its own.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["faxes"]), name="javascript-catalog"),
     path("", include("faxes.urls")),
     path("", include("accounts.urls")),
 ]

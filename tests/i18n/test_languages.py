@@ -236,3 +236,14 @@ def test_the_apis_answer_the_same_whatever_the_clients_language(acme, sent):
     fields = ("status", "error", "message", "data")
     assert [kazoo_german.json()[f] for f in fields] == [kazoo_english.json()[f] for f in fields]
     assert "Content-Language" not in kazoo_german
+
+
+def test_why_a_fax_failed_is_explained_in_the_readers_language(alice, sent):
+    Fax.objects.filter(pk=sent.pk).update(
+        status=FaxStatus.FAILED, error_code=17, error_message="busy"
+    )
+    client = logged_in(alice)
+    assert "The receiving fax line was busy." in page(client, "outbox")
+    german = page(client, "outbox", **GERMAN)
+    assert "Die Faxleitung des Empfängers war besetzt." in german
+    assert "Fehlgeschlagen" in german  # the status badge
