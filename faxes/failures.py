@@ -25,7 +25,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_noop as _
 
 from faxes.documents.errors import RejectionCode
@@ -670,3 +670,16 @@ def notice(fax: Any, attempt: Any = None) -> Notice | None:
         technical=_technical(failure, fax.error_code),
         stored_text=fax.error_message,
     )
+
+
+def rejection_text(exc: Any) -> str:
+    """A refused document (``DocumentRejected``) as the reader's language says it: in English
+    the document library's own message, as the APIs give it; in another language this table's
+    translated explanation and advice, naming the file."""
+    if (get_language() or "en").split("-")[0] == "en":
+        return exc.message
+    failure = for_exception(exc)
+    text = f"{gettext(failure.explanation).format(where='')} {gettext(failure.advice)}"
+    if getattr(exc, "filename", ""):
+        return gettext("“%(file)s”: %(text)s") % {"file": exc.filename, "text": text}
+    return text

@@ -24,6 +24,7 @@ from faxes.documents import (
     accept_document,
     combine_documents,
 )
+from faxes.failures import rejection_text
 from faxes.models import (
     DocumentPart,
     Fax,
@@ -320,7 +321,7 @@ def submit_fax(
             try:
                 accepted.append(accept_document(item.data, filename=item.filename))
             except DocumentRejected as exc:
-                errors.setdefault("documents", []).append(exc.message)
+                errors.setdefault("documents", []).append(rejection_text(exc))
         elif not item.url.lower().startswith(("http://", "https://")):
             errors.setdefault("documents", []).append(
                 gettext("Document %(number)s: only http and https URLs can be fetched.")
@@ -338,7 +339,7 @@ def submit_fax(
         try:
             pages = combine_documents(accepted).page_count + (1 if cover else 0)
         except DocumentRejected as exc:
-            errors.setdefault("documents", []).append(exc.message)
+            errors.setdefault("documents", []).append(rejection_text(exc))
     if errors:
         raise ValidationError(errors)
 

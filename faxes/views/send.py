@@ -16,6 +16,7 @@ from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from faxes.documents import DocumentRejected
+from faxes.failures import rejection_text
 from faxes.forms import SendForm, split_list
 from faxes.models import Contact, Faxbox
 from faxes.phone import normalize_e164
@@ -225,7 +226,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     except DocumentsRejected as exc:
         return _invalid(request, form, exc.messages, faxboxes=faxboxes, target="preview")
     except DocumentRejected as exc:
-        return _invalid(request, form, [exc.message], faxboxes=faxboxes, target="preview")
+        return _invalid(request, form, [rejection_text(exc)], faxboxes=faxboxes, target="preview")
     context = {
         "form": form,
         "preview": result,

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -247,3 +248,20 @@ def test_why_a_fax_failed_is_explained_in_the_readers_language(alice, sent):
     german = page(client, "outbox", **GERMAN)
     assert "Die Faxleitung des Empfängers war besetzt." in german
     assert "Fehlgeschlagen" in german  # the status badge
+
+
+@pytest.mark.parametrize("name", ["send-preview", "send"])
+def test_a_refused_document_is_explained_in_the_readers_language(alice, acme, name):
+    faxbox = Faxbox.objects.for_account(acme.account).get()
+    form = {"faxbox": faxbox.pk, "to": "+12025550120", "resolution": "fine", "when": "now"}
+
+    def refusal(**headers) -> str:
+        upload = SimpleUploadedFile("scan.exe", b"MZ")
+        response = logged_in(alice).post(reverse(name), {**form, "documents": upload}, **headers)
+        assert 400 <= response.status_code < 500
+        return response.content.decode()
+
+    assert "“scan.exe” is not a file type we can fax." in refusal()
+    german = refusal(**GERMAN)
+    assert "„scan.exe“: Das Dokument hat keinen Dateityp, den das Portal faxen kann." in german
+    assert "Senden Sie stattdessen eine PDF-, TIFF-, PNG- oder JPEG-Datei." in german
