@@ -44,7 +44,7 @@ class UserAdmin(DjangoUserAdmin):
     raw_id_fields = ["account"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("Tenancy", {"fields": ("account", "role")}),
+        ("Tenancy", {"fields": ("account", "role", "language")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils import translation
+
+from accounts.languages import remember_language
 
 
 class DisabledAccountLogoutMiddleware:
@@ -29,7 +33,15 @@ class TwoFactorRequiredMiddleware:
     costs no query.
     """
 
-    ALLOWED = ("two-factor", "two-factor-codes", "logout", "login", "login-otp")
+    ALLOWED = (
+        "two-factor",
+        "two-factor-codes",
+        "logout",
+        "login",
+        "login-otp",
+        "set-language",
+        "javascript-catalog",
+    )
     UI_EXCLUDED = ("/api/", "/v2/", "/hooks/", "/admin/", "/static/", "/healthz")
 
     def __init__(self, get_response):
@@ -53,3 +65,31 @@ class TwoFactorRequiredMiddleware:
                 else:
                     return redirect("two-factor")
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A logged-in user's chosen language (``User.language``) wins over the browser's.
+
+    Runs after authentication; LocaleMiddleware has already picked the cookie's or the
+    browser's language. The choice is also kept in the language cookie, so the login
+    page after logging out stays in it. Machine surfaces are left alone.
+    """
+
+    EXCLUDED = ("/api/", "/v2/", "/v1/", "/hooks/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.EXCLUDED):
+            return self.get_response(request)
+        user = request.user
+        chosen = getattr(user, "language", "") if user.is_authenticated else ""
+        if not chosen:
+            return self.get_response(request)
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+        response = self.get_response(request)
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != chosen:
+            remember_language(response, chosen)
+        return response

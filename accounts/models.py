@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from accounts import scopes as scope_names
 from accounts.ids import new_id
@@ -48,6 +49,9 @@ class Account(models.Model):
     name = models.CharField(max_length=128)
     realm = models.CharField(max_length=253, unique=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # E-mails to the account's addresses, and cover pages and receipts of faxes no user
+    # chose a language for, are written in this one (blank: the portal's default).
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
     enabled = models.BooleanField(default=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -96,9 +100,9 @@ class Account(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    STAFF = "staff", "Staff"
-    VIEWER = "viewer", "Viewer"
+    ADMIN = "admin", _("Admin")
+    STAFF = "staff", _("Staff")
+    VIEWER = "viewer", _("Viewer")
 
 
 class User(AbstractUser):
@@ -113,6 +117,8 @@ class User(AbstractUser):
     # A confirmed TOTP device exists (kept by accounts/two_factor.py), so every login
     # needs a code. Part of the session hash: turning it on or off ends other sessions.
     two_factor_enabled = models.BooleanField(default=False, editable=False)
+    # The language of the user's pages and e-mails; blank follows the browser.
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     objects = UserManager()
 

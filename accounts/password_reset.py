@@ -13,9 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
+from accounts.languages import language_for
 from accounts.models import User
 
 
@@ -30,16 +33,17 @@ def send_reset_link(user: User, *, sent_by: User) -> str:
     """E-mail ``user`` a link to choose a new password; returns the address it went to."""
     address = user.email or (user.username if "@" in user.username else "")
     if not address:
-        raise ValidationError("This user has no e-mail address to send the link to.")
+        raise ValidationError(_("This user has no e-mail address to send the link to."))
     if not user.is_active:
-        raise ValidationError("This login is disabled; enable it before sending a link.")
+        raise ValidationError(_("This login is disabled; enable it before sending a link."))
     context = {
         "user": user,
         "sent_by": sent_by,
         "url": reset_url(user),
         "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    subject = render_to_string("accounts/password_reset_subject.txt", context).strip()
-    body = render_to_string("accounts/password_reset_email.txt", context)
+    with translation.override(language_for(user)):  # the reader's language, not the admin's
+        subject = render_to_string("accounts/password_reset_subject.txt", context).strip()
+        body = render_to_string("accounts/password_reset_email.txt", context)
     send_mail(subject, body, None, [address])
     return address

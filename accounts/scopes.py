@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 FAX_READ = "fax:read"
 FAX_SEND = "fax:send"
 FAX_ALL_READ = "fax:all:read"
 FAXBOX_MANAGE = "faxbox:manage"
 
 ALL_SCOPES: dict[str, str] = {
-    FAX_READ: "Read fax data and files",
-    FAX_SEND: "Send faxes",
-    FAX_ALL_READ: "Full read access (implies fax:read)",
-    FAXBOX_MANAGE: "Create, change and delete faxboxes",
+    FAX_READ: _("Read fax data and files"),
+    FAX_SEND: _("Send faxes"),
+    FAX_ALL_READ: _("Full read access (implies fax:read)"),
+    FAXBOX_MANAGE: _("Create, change and delete faxboxes"),
 }
 
 # Scopes that another scope implies: fax:all:read passes every read check.

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
@@ -48,8 +49,11 @@ def rate_limited(request: HttpRequest, group: str, *keys: tuple[str, Any]) -> bo
 
 
 def _wait_text(seconds: int) -> str:
-    unit = "second" if seconds == 1 else "seconds"
-    return f"Too many wrong codes: wait {seconds} {unit}, then try again."
+    return ngettext(
+        "Too many wrong codes: wait %(seconds)d second, then try again.",
+        "Too many wrong codes: wait %(seconds)d seconds, then try again.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -85,7 +89,7 @@ def _pending(request: HttpRequest) -> tuple[User, dict] | None:
 def login_otp(request: HttpRequest) -> HttpResponse:
     found = _pending(request)
     if found is None:
-        messages.error(request, "Log in again: the sign-in took too long.")
+        messages.error(request, gettext("Log in again: the sign-in took too long."))
         return redirect("login")
     user, pending = found
     form = CodeForm(request.POST or None)
@@ -101,7 +105,9 @@ def login_otp(request: HttpRequest) -> HttpResponse:
             form.errors.pop("code", None)
             form.add_error(
                 "code",
-                _wait_text(wait) if wait else "That code is not right (or was used already).",
+                _wait_text(wait)
+                if wait
+                else gettext("That code is not right (or was used already)."),
             )
             return _no_store(render(request, "accounts/login_otp.html", context, status=400))
         del request.session[PENDING_KEY]
@@ -112,8 +118,11 @@ def login_otp(request: HttpRequest) -> HttpResponse:
             announce("user.recovery_code_used", user=user, actor=user, request=request, left=left)
             messages.warning(
                 request,
-                f"You used a recovery code; {left} left. Make new ones on the sign-in security "
-                "page if you are running low.",
+                gettext(
+                    "You used a recovery code; %(left)s left. Make new ones on the sign-in "
+                    "security page if you are running low."
+                )
+                % {"left": left},
             )
         return redirect(pending.get("next") or settings.LOGIN_REDIRECT_URL)
     return _no_store(render(request, "accounts/login_otp.html", context))
@@ -152,7 +161,7 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
     if action == "confirm" and not user.two_factor_enabled:
         form = CodeForm(request.POST)
         if rate_limited(request, "two-factor", ("user", lambda g, r: user.pk)):
-            form.add_error(None, "Too many attempts. Wait a minute and try again.")
+            form.add_error(None, gettext("Too many attempts. Wait a minute and try again."))
             return _security_page(request, form=form, status=429)
         wait = two_factor.seconds_locked(user, confirmed=False)
         valid = form.is_valid() and not wait
@@ -163,7 +172,7 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
                 "code",
                 _wait_text(wait)
                 if wait
-                else "That code is not right. Type the six digits the app shows now.",
+                else gettext("That code is not right. Type the six digits the app shows now."),
             )
             return _security_page(request, form=form, status=400)
         device, codes = confirmed
@@ -178,21 +187,23 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
         return redirect("two-factor-codes")
     if action == "disable" and user.two_factor_enabled:
         if user.account_id and user.account.require_two_factor:
-            messages.error(request, "Your account requires two-factor login; it stays on.")
+            messages.error(request, gettext("Your account requires two-factor login; it stays on."))
             return redirect("two-factor")
         password_form = PasswordConfirmForm(request.POST)
         if not password_form.is_valid() or not user.check_password(
             password_form.cleaned_data["password"]
         ):
             password_form.errors.pop("password", None)
-            password_form.add_error("password", "That is not your password.")
+            password_form.add_error("password", gettext("That is not your password."))
             return _security_page(request, password_form=password_form, status=400)
         two_factor.remove(user)
         update_session_auth_hash(request, user)
         announce("user.two_factor_removed", user=user, actor=user, request=request)
-        messages.success(request, "Two-factor login is off: your password alone logs you in.")
+        messages.success(
+            request, gettext("Two-factor login is off: your password alone logs you in.")
+        )
         return redirect("two-factor")
-    messages.error(request, "Nothing to do.")
+    messages.error(request, gettext("Nothing to do."))
     return redirect("two-factor")
 
 
@@ -220,7 +231,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         user = self.request.user
         announce("user.password_changed", user=user, actor=user, request=self.request)
-        messages.success(self.request, "Your password was changed.")
+        messages.success(self.request, gettext("Your password was changed."))
         return response
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import scopes as scope_names
 from accounts.models import Account, ApiToken, User
@@ -30,15 +31,15 @@ def create_api_token(
     errors: dict[str, list[str]] = {}
     name = name.strip()
     if not name:
-        errors["name"] = ["A token name is required."]
+        errors["name"] = [gettext("A token name is required.")]
     try:
         parsed = scope_names.parse_scopes(scopes)
     except ValueError as exc:
         errors["scopes"] = [str(exc)]
     if expires_at is not None and expires_at <= timezone.now():
-        errors["expires_at"] = ["The expiry must be in the future."]
+        errors["expires_at"] = [gettext("The expiry must be in the future.")]
     if not account.enabled:
-        errors["account"] = ["The account is disabled."]
+        errors["account"] = [gettext("The account is disabled.")]
     if errors:
         raise ValidationError(errors)
     secret = generate_secret()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import security_views, views
+from accounts import language_views, security_views, views
 
 urlpatterns = [
     path("login/", views.RateLimitedLoginView.as_view(), name="login"),
@@ -12,6 +12,8 @@ urlpatterns = [
         security_views.two_factor_codes,
         name="two-factor-codes",
     ),
+    path("account/preferences/", language_views.preferences, name="preferences"),
+    path("language/", language_views.set_language, name="set-language"),
     path("account/password/", security_views.PasswordChangeView.as_view(), name="password-change"),
     path(
         "reset/<uidb64>/<token>/",

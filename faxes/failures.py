@@ -25,6 +25,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_noop as _
+
 from faxes.documents.errors import RejectionCode
 from faxes.modem.codes import VOXTELESYS_BASE, CompletionCode, error_description_for
 
@@ -99,157 +102,157 @@ _FETCH = Category.FETCH
 FAILURES: tuple[Failure, ...] = (
     # --- the call --------------------------------------------------------------------
     Failure(
-        "busy", _CALL, True, "line busy (Q.850 17, USER_BUSY)", "The line was busy",
-        "The receiving fax line was busy.",
-        "Nothing to do: the portal tries again by itself. If it stays busy, call the "
-        "recipient to check their fax line.",
+        "busy", _CALL, True, "line busy (Q.850 17, USER_BUSY)", _("The line was busy"),
+        _("The receiving fax line was busy."),
+        _("Nothing to do: the portal tries again by itself. If it stays busy, call the "
+        "recipient to check their fax line."),
         KazooResult(486, "USER_BUSY"), numbers=(17,), texts=(r"^busy$",),
     ),
     Failure(
-        "no_answer", _CALL, True, "no answer (Q.850 18/19)", "Nobody answered",
-        "The receiving fax machine did not answer the call.",
-        "Nothing to do: the portal tries again by itself. If it keeps happening, ask the "
-        "recipient whether their fax machine is switched on and connected.",
+        "no_answer", _CALL, True, "no answer (Q.850 18/19)", _("Nobody answered"),
+        _("The receiving fax machine did not answer the call."),
+        _("Nothing to do: the portal tries again by itself. If it keeps happening, ask the "
+        "recipient whether their fax machine is switched on and connected."),
         KazooResult(480, "NO_ANSWER"), numbers=(18, 19),
         texts=(r"^no answer$", r"no response from the destination"),
     ),
     Failure(
         "number_not_in_service", _CALL, False, "unallocated number (Q.850 1)",
-        "The number is not in service",
-        "The phone network says this number does not exist or is not in service.",
-        "Check the fax number with the recipient, then send the fax again to the right number.",
+        _("The number is not in service"),
+        _("The phone network says this number does not exist or is not in service."),
+        _("Check the fax number with the recipient, then send the fax again to the right number."),
         KazooResult(404, "UNALLOCATED_NUMBER"), numbers=(1,),
         texts=(r"invalid fax number", r"number not in service", r"invalid destination number"),
     ),
     Failure(
         "no_route", _CALL, True, "no route to destination (Q.850 2/3)",
-        "The number could not be reached",
-        "The phone network could not find a way to reach this number right now.",
-        "The portal tries again by itself. If it keeps failing, check the number (country "
-        "code included) with the recipient.",
+        _("The number could not be reached"),
+        _("The phone network could not find a way to reach this number right now."),
+        _("The portal tries again by itself. If it keeps failing, check the number (country "
+        "code included) with the recipient."),
         _NO_ROUTE, numbers=(2, 3), texts=(r"destination unreachable",),
     ),
     Failure(
-        "number_changed", _CALL, False, "number changed (Q.850 22)", "The number has changed",
-        "The phone network says this number has changed.",
-        "Ask the recipient for their new fax number and send the fax again.",
+        "number_changed", _CALL, False, "number changed (Q.850 22)", _("The number has changed"),
+        _("The phone network says this number has changed."),
+        _("Ask the recipient for their new fax number and send the fax again."),
         KazooResult(410, "NUMBER_CHANGED"), numbers=(22,),
     ),
     Failure(
         "invalid_number_format", _CALL, False, "invalid number format (Q.850 28)",
-        "The number is incomplete or malformed",
-        "The phone network could not dial this number as written.",
-        "Check the number, including the country code, and send the fax again.",
+        _("The number is incomplete or malformed"),
+        _("The phone network could not dial this number as written."),
+        _("Check the number, including the country code, and send the fax again."),
         KazooResult(484, "INVALID_NUMBER_FORMAT"), numbers=(28,),
         texts=(r"invalid number format",),
     ),
     Failure(
-        "call_rejected", _CALL, True, "call rejected (Q.850 21)", "The call was rejected",
-        "The receiving side rejected the call.",
-        "The portal tries again by itself. If it keeps being rejected, ask the recipient "
-        "whether they block calls from your number.",
+        "call_rejected", _CALL, True, "call rejected (Q.850 21)", _("The call was rejected"),
+        _("The receiving side rejected the call."),
+        _("The portal tries again by itself. If it keeps being rejected, ask the recipient "
+        "whether they block calls from your number."),
         KazooResult(603, "CALL_REJECTED"), numbers=(21,),
         texts=(r"declined the call",),
     ),
     Failure(
         "destination_out_of_order", _CALL, True, "destination out of order (Q.850 27)",
-        "The receiving line is out of order",
-        "The receiving line is out of order.",
-        "The portal tries again by itself. If it keeps failing, tell the recipient their "
-        "fax line seems to be down.",
+        _("The receiving line is out of order"),
+        _("The receiving line is out of order."),
+        _("The portal tries again by itself. If it keeps failing, tell the recipient their "
+        "fax line seems to be down."),
         KazooResult(502, "DESTINATION_OUT_OF_ORDER"), numbers=(27,),
     ),
     Failure(
         "network_busy", _CALL, True, "network congestion (Q.850 34/41/42/38)",
-        "The phone network was busy",
-        "The phone network could not connect the call right now.",
-        "Nothing to do: the portal tries again by itself.",
+        _("The phone network was busy"),
+        _("The phone network could not connect the call right now."),
+        _("Nothing to do: the portal tries again by itself."),
         _TEMPORARY, numbers=(34, 38, 41, 42, 44, 47),
         texts=(r"channel limit", r"call failure or routing error", r"service unavailable"),
     ),
     Failure(
         "destination_timeout", _CALL, True, "destination timed out (Q.850 102)",
-        "The receiving side did not respond in time",
-        "The receiving side did not respond to the call in time.",
-        "Nothing to do: the portal tries again by itself.",
+        _("The receiving side did not respond in time"),
+        _("The receiving side did not respond to the call in time."),
+        _("Nothing to do: the portal tries again by itself."),
         KazooResult(408, "RECOVERY_ON_TIMER_EXPIRE"), numbers=(102,),
         texts=(r"destination timed out",),
     ),
     Failure(
         "not_a_fax_machine", _CALL, False, "incompatible destination (Q.850 88)",
-        "Not a fax machine",
-        "The number answered, but not as a fax machine (a phone or a voice mailbox, perhaps).",
-        "Check that this is the recipient's fax number, not their phone number.",
+        _("Not a fax machine"),
+        _("The number answered, but not as a fax machine (a phone or a voice mailbox, perhaps)."),
+        _("Check that this is the recipient's fax number, not their phone number."),
         KazooResult(488, "INCOMPATIBLE_DESTINATION"), numbers=(88,),
         texts=(r"not a fax machine",),
     ),
     Failure(
-        "call_failed", _CALL, True, "call failed (other Q.850 cause)", "The call failed",
-        "The call could not be completed.",
-        "The portal tries again by itself. If it keeps failing, check the number with the "
-        "recipient.",
+        "call_failed", _CALL, True, "call failed (other Q.850 cause)", _("The call failed"),
+        _("The call could not be completed."),
+        _("The portal tries again by itself. If it keeps failing, check the number with the "
+        "recipient."),
         KazooResult(480, "NORMAL_UNSPECIFIED"), numbers=(16, 31),
         texts=(r"connection failed",),
     ),
     # --- T.30: the call connected, the fax exchange failed --------------------------------
     Failure(
         "t30_no_fax_answer", _T, True, "no fax handshake (T.30 phase A/B)",
-        "No fax machine answered",
-        "The call was answered, but no fax machine took part in it (a person or a voice "
-        "mailbox may have answered).",
-        "The portal tries again by itself. If it keeps happening, check that the number is "
-        "a fax line.",
+        _("No fax machine answered"),
+        _("The call was answered, but no fax machine took part in it (a person or a voice "
+        "mailbox may have answered)."),
+        _("The portal tries again by itself. If it keeps happening, check that the number is "
+        "a fax line."),
         _ANSWERED, numbers=_t30("CEDTONE", "T0_EXPIRED", "T1_EXPIRED", "TX_NODIS", "TX_GOTDCN"),
         texts=(r"transmission not established",),
     ),
     Failure(
         "t30_training_failed", _T, True, "modem training failed (T.30 phase B)",
-        "The fax machines could not agree on a speed",
-        "The fax machines could not agree on a transmission speed, usually because the "
-        "line is noisy.",
-        "Nothing to do: the portal tries again by itself. If it keeps failing, ask the "
-        "recipient to check their fax line.",
+        _("The fax machines could not agree on a speed"),
+        _("The fax machines could not agree on a transmission speed, usually because the "
+        "line is noisy."),
+        _("Nothing to do: the portal tries again by itself. If it keeps failing, ask the "
+        "recipient to check their fax line."),
         _ANSWERED,
         numbers=_t30("CANNOT_TRAIN", "TX_BADDCS", "TX_PHBDEAD", "HDLC_CARRIER", "T3_EXPIRED"),
         texts=(r"no response to dcs", r"signalling error"),
     ),
     Failure(
         "t30_resolution_unsupported", _T, False, "resolution not supported by the receiver",
-        "The receiver cannot print this resolution",
-        "The receiving fax machine cannot take the fax at the resolution it was sent in.",
-        "Send the fax again with the resolution set to standard.",
+        _("The receiver cannot print this resolution"),
+        _("The receiving fax machine cannot take the fax at the resolution it was sent in."),
+        _("Send the fax again with the resolution set to standard."),
         _ANSWERED, numbers=_t30("NORESSUPPORT"),
     ),
     Failure(
         "t30_size_unsupported", _T, False, "page size not supported by the receiver",
-        "The receiver cannot take this page size",
-        "The receiving fax machine cannot take pages of this size.",
-        "Send the document on A4 or US Letter pages.",
+        _("The receiver cannot take this page size"),
+        _("The receiving fax machine cannot take pages of this size."),
+        _("Send the document on A4 or US Letter pages."),
         _ANSWERED, numbers=_t30("NOSIZESUPPORT"),
     ),
     Failure(
         "t30_receiver_incapable", _T, True, "receiver not able to receive (T.30)",
-        "The receiver was not ready to receive",
-        "The receiving fax machine said it could not receive a fax right now.",
-        "The portal tries again by itself. If it keeps failing, ask the recipient to check "
-        "their fax machine (paper, memory, settings).",
+        _("The receiver was not ready to receive"),
+        _("The receiving fax machine said it could not receive a fax right now."),
+        _("The portal tries again by itself. If it keeps failing, ask the recipient to check "
+        "their fax machine (paper, memory, settings)."),
         _ANSWERED, numbers=_t30("INCOMPATIBLE", "RX_INCAPABLE", "TX_INCAPABLE"),
     ),
     Failure(
         "t30_hung_up", _T, True, "call dropped during transmission (T.30 phase C/D)",
-        "The receiving machine hung up",
-        "The receiving machine hung up{where}. It may be out of paper or its line dropped.",
-        "The portal tries again by itself. If it keeps happening, ask the recipient to "
-        "check their fax machine's paper and line.",
+        _("The receiving machine hung up"),
+        _("The receiving machine hung up{where}. It may be out of paper or its line dropped."),
+        _("The portal tries again by itself. If it keeps happening, ask the recipient to "
+        "check their fax machine's paper and line."),
         _ANSWERED,
         numbers=_t30("CALLDROPPED", "TX_BADPG", "TX_PHDDEAD", "RETRYDCN", "RX_NOCARRIER"),
     ),
     Failure(
         "t30_protocol_error", _T, True, "T.30 protocol error",
-        "The fax machines misunderstood each other",
-        "The fax machines stopped understanding each other{where}.",
-        "The portal tries again by itself. If it keeps failing, ask the recipient to check "
-        "their fax machine.",
+        _("The fax machines misunderstood each other"),
+        _("The fax machines stopped understanding each other{where}."),
+        _("The portal tries again by itself. If it keeps failing, ask the recipient to check "
+        "their fax machine."),
         _ANSWERED,
         numbers=_t30(
             "OPER_INT_FAIL", "UNEXPECTED", "TX_ECMPHD", "TX_INVALRSP", "TX_T5EXP", "RX_ECMPHD",
@@ -261,10 +264,10 @@ FAILURES: tuple[Failure, ...] = (
     ),
     Failure(
         "t30_not_accepted", _T, True, "identification not accepted by the receiver (T.30)",
-        "The receiver refused the fax",
-        "The receiving fax machine refused this sender (its identification, sub-address or "
-        "password was not accepted).",
-        "Ask the recipient whether their fax machine only accepts faxes from certain senders.",
+        _("The receiver refused the fax"),
+        _("The receiving fax machine refused this sender (its identification, sub-address or "
+        "password was not accepted)."),
+        _("Ask the recipient whether their fax machine only accepts faxes from certain senders."),
         _ANSWERED,
         numbers=_t30(
             "IDENT_UNACCEPTABLE", "SUB_UNACCEPTABLE", "SEP_UNACCEPTABLE", "PSA_UNACCEPTABLE",
@@ -274,42 +277,42 @@ FAILURES: tuple[Failure, ...] = (
     ),
     Failure(
         "t30_file_error", _T, True, "the fax image could not be read for sending (T.30)",
-        "The portal could not read its copy of the fax",
-        "The portal could not read its own copy of the fax while sending it.",
-        "The portal tries again by itself. If it keeps failing, send the document again; "
-        "if that fails too, contact support.",
+        _("The portal could not read its copy of the fax"),
+        _("The portal could not read its own copy of the fax while sending it."),
+        _("The portal tries again by itself. If it keeps failing, send the document again; "
+        "if that fails too, contact support."),
         _ANSWERED,
         numbers=_t30("FILEERROR", "NOPAGE", "BADTIFF", "BADPAGE", "BADTAG", "BADTIFFHDR", "NOMEM"),
     ),
     Failure(
         "t30_failed", _T, True, "fax transmission failed (T.30, no reason given)",
-        "The fax transmission failed",
-        "The fax machines were connected, but the transmission failed{where}.",
-        "The portal tries again by itself. If it keeps failing, ask the recipient to check "
-        "their fax machine.",
+        _("The fax transmission failed"),
+        _("The fax machines were connected, but the transmission failed{where}."),
+        _("The portal tries again by itself. If it keeps failing, ask the recipient to check "
+        "their fax machine."),
         _ANSWERED, numbers=(T30,), texts=(r"^fax failed",),
     ),
     # --- the carrier ------------------------------------------------------------------
     Failure(
         "carrier_not_configured", _CARRIER, False, "carrier not configured",
-        "The carrier is not set up",
-        "The portal is not fully set up to send through this carrier.",
-        "Ask your administrator to complete the carrier configuration, then send the fax again.",
+        _("The carrier is not set up"),
+        _("The portal is not fully set up to send through this carrier."),
+        _("Ask your administrator to complete the carrier configuration, then send the fax again."),
         _INTERNAL, texts=(r"is not fully configured", r"^no caller id"),
         carrier_reasons={"telnyx": ("no_outbound_profile",)},
     ),
     Failure(
         "carrier_credentials_refused", _CARRIER, False, "carrier refused the credentials",
-        "The carrier refused the portal's credentials",
-        "The carrier refused the portal's credentials.",
-        "Ask your administrator to check the carrier credentials, then send the fax again.",
+        _("The carrier refused the portal's credentials"),
+        _("The carrier refused the portal's credentials."),
+        _("Ask your administrator to check the carrier credentials, then send the fax again."),
         _INTERNAL, texts=(r"refused the (api key|api token|project id and api token|credentials)",),
     ),
     Failure(
         "carrier_unavailable", _CARRIER, True, "carrier unavailable",
-        "The carrier could not take the fax right now",
-        "The carrier could not take the fax right now.",
-        "Nothing to do: the portal tries again by itself.",
+        _("The carrier could not take the fax right now"),
+        _("The carrier could not take the fax right now."),
+        _("Nothing to do: the portal tries again by itself."),
         _TEMPORARY,
         texts=(
             r"refused the fax \(HTTP (5\d\d|408|409|429)\b", r"could not be reached",
@@ -320,20 +323,20 @@ FAILURES: tuple[Failure, ...] = (
     ),
     Failure(
         "carrier_refused", _CARRIER, False, "carrier refused the fax",
-        "The carrier refused the fax",
-        "The carrier refused to send this fax.",
-        "Check the number and the document; if they look right, ask your administrator to "
-        "check the carrier account.",
+        _("The carrier refused the fax"),
+        _("The carrier refused to send this fax."),
+        _("Check the number and the document; if they look right, ask your administrator to "
+        "check the carrier account."),
         KazooResult(403, "CALL_REJECTED"), texts=(r"refused the fax \(HTTP 4\d\d\b",),
     ),
     Failure(
         "carrier_destination_not_allowed", _CARRIER, False,
         "destination or caller ID not allowed by the carrier account",
-        "The carrier account may not fax this number",
-        "The carrier account is not allowed to send to this destination, or from this "
-        "caller ID.",
-        "Ask your administrator to allow the destination (or verify the caller ID) in the "
-        "carrier account.",
+        _("The carrier account may not fax this number"),
+        _("The carrier account is not allowed to send to this destination, or from this "
+        "caller ID."),
+        _("Ask your administrator to allow the destination (or verify the caller ID) in the "
+        "carrier account."),
         _BARRED,
         carrier_reasons={
             "telnyx": (
@@ -345,19 +348,19 @@ FAILURES: tuple[Failure, ...] = (
     ),
     Failure(
         "carrier_limit_reached", _CARRIER, True, "carrier account limit reached",
-        "The carrier account reached a limit",
-        "The carrier account reached its limit of calls or spending for now.",
-        "The portal tries again by itself. If it keeps happening, ask your administrator to "
-        "raise the carrier account's limits.",
+        _("The carrier account reached a limit"),
+        _("The carrier account reached its limit of calls or spending for now."),
+        _("The portal tries again by itself. If it keeps happening, ask your administrator to "
+        "raise the carrier account's limits."),
         _TEMPORARY,
         carrier_reasons={"telnyx": ("outbound_profile_daily_spend_limit_exceeded",)},
     ),
     Failure(
         "carrier_document_error", _CARRIER, True, "carrier could not process the document",
-        "The carrier could not process the document",
-        "The carrier could not fetch or process the document.",
-        "The portal tries again by itself. If it keeps failing, ask your administrator to "
-        "check that the carrier can reach the portal.",
+        _("The carrier could not process the document"),
+        _("The carrier could not fetch or process the document."),
+        _("The portal tries again by itself. If it keeps failing, ask your administrator to "
+        "check that the carrier can reach the portal."),
         _TEMPORARY,
         carrier_reasons={
             "telnyx": ("file_download_failed", "media_processing_exception"),
@@ -366,9 +369,9 @@ FAILURES: tuple[Failure, ...] = (
     ),
     Failure(
         "carrier_document_refused", _CARRIER, False, "carrier refused the document",
-        "The carrier refused the document",
-        "The carrier refused the document (its format, size or page count).",
-        "Send a smaller document, or split it into several faxes.",
+        _("The carrier refused the document"),
+        _("The carrier refused the document (its format, size or page count)."),
+        _("Send a smaller document, or split it into several faxes."),
         _BAD_FILE,
         carrier_reasons={
             "telnyx": (
@@ -377,99 +380,99 @@ FAILURES: tuple[Failure, ...] = (
         },
     ),
     Failure(
-        "carrier_cancelled", _CARRIER, False, "cancelled at the carrier", "Cancelled",
-        "The fax was cancelled while the carrier was sending it.",
-        "Send it again if it is still needed.",
+        "carrier_cancelled", _CARRIER, False, "cancelled at the carrier", _("Cancelled"),
+        _("The fax was cancelled while the carrier was sending it."),
+        _("Send it again if it is still needed."),
         _CANCELLED, texts=(r"^cancelled at ", r"^cancelled on request"),
     ),
     Failure(
         "carrier_no_final_status", _CARRIER, False, "no final status from the carrier",
-        "The carrier never reported the result",
-        "The carrier never said whether the fax went through, so the portal stopped waiting.",
-        "Ask the recipient whether the fax arrived before sending it again.",
+        _("The carrier never reported the result"),
+        _("The carrier never said whether the fax went through, so the portal stopped waiting."),
+        _("Ask the recipient whether the fax arrived before sending it again."),
         _INTERNAL, texts=(r"no final status from",),
     ),
     Failure(
         "carrier_failed", _CARRIER, True, "carrier reported a failure",
-        "The carrier reported a failure",
-        "The carrier could not deliver the fax and gave no usable reason.",
-        "The portal tries again by itself. If it keeps failing, contact support.",
+        _("The carrier reported a failure"),
+        _("The carrier could not deliver the fax and gave no usable reason."),
+        _("The portal tries again by itself. If it keeps failing, contact support."),
         _TEMPORARY, texts=(r"^telnyx:",),
     ),
     # --- the document -------------------------------------------------------------------
     Failure(
         "document_unsupported_type", _DOC, False, "unsupported file type",
-        "The file type cannot be faxed",
-        "The document is not a file type the portal can fax.",
-        "Send a PDF, TIFF, PNG or JPEG file instead.",
+        _("The file type cannot be faxed"),
+        _("The document is not a file type the portal can fax."),
+        _("Send a PDF, TIFF, PNG or JPEG file instead."),
         _BAD_FILE, rejection=RejectionCode.UNSUPPORTED_TYPE,
         texts=(r"not a file type we can fax", r"returned a web page, not a document"),
     ),
     Failure(
-        "document_empty", _DOC, False, "empty document", "The document is empty",
-        "The document is empty: there is nothing to fax.",
-        "Check the file and send the fax again with the right document.",
+        "document_empty", _DOC, False, "empty document", _("The document is empty"),
+        _("The document is empty: there is nothing to fax."),
+        _("Check the file and send the fax again with the right document."),
         _BAD_FILE, rejection=RejectionCode.EMPTY,
         texts=(r" is empty\.", r"there is nothing to send"),
     ),
     Failure(
-        "document_too_large", _DOC, False, "file too large", "The file is too large",
-        "The document's file is larger than the portal accepts.",
-        "Make the file smaller (e.g. scan in black and white) or split it, then send again.",
+        "document_too_large", _DOC, False, "file too large", _("The file is too large"),
+        _("The document's file is larger than the portal accepts."),
+        _("Make the file smaller (e.g. scan in black and white) or split it, then send again."),
         _BAD_FILE, rejection=RejectionCode.TOO_LARGE, texts=(r"files can be at most",),
     ),
     Failure(
-        "document_too_many_pages", _DOC, False, "too many pages", "Too many pages",
-        "The document has more pages than one fax may have.",
-        "Split the document into several faxes.",
+        "document_too_many_pages", _DOC, False, "too many pages", _("Too many pages"),
+        _("The document has more pages than one fax may have."),
+        _("Split the document into several faxes."),
         _BAD_FILE, rejection=RejectionCode.TOO_MANY_PAGES,
         texts=(r"a fax can have at most \d+ pages",),
     ),
     Failure(
-        "document_encrypted", _DOC, False, "encrypted PDF", "The PDF is password-protected",
-        "The PDF is protected with a password, so the portal cannot read it.",
-        "Save or print the PDF without its password, then send it again.",
+        "document_encrypted", _DOC, False, "encrypted PDF", _("The PDF is password-protected"),
+        _("The PDF is protected with a password, so the portal cannot read it."),
+        _("Save or print the PDF without its password, then send it again."),
         _BAD_FILE, rejection=RejectionCode.ENCRYPTED, texts=(r"password|encrypt",),
     ),
     Failure(
         "document_corrupt", _DOC, False, "unreadable or damaged file",
-        "The file could not be read",
-        "The document could not be read: it seems to be damaged or incomplete.",
-        "Export or scan the document again, then send it.",
+        _("The file could not be read"),
+        _("The document could not be read: it seems to be damaged or incomplete."),
+        _("Export or scan the document again, then send it."),
         _BAD_FILE, rejection=RejectionCode.CORRUPT, texts=(r"could not be read",),
     ),
     Failure(
         "document_too_many_pixels", _DOC, False, "image too large (pixels)",
-        "An image is too large",
-        "The document contains an image too large to fax.",
-        "Scale the image down and send it again.",
+        _("An image is too large"),
+        _("The document contains an image too large to fax."),
+        _("Scale the image down and send it again."),
         _BAD_FILE, rejection=RejectionCode.TOO_MANY_PIXELS, texts=(r"million pixels",),
     ),
     Failure(
         "document_too_long_to_send", _DOC, False, "a page would take too long to transmit",
-        "A page would take too long to fax",
-        "A page of the document holds so much fine detail (a photograph, say) that sending it "
-        "would keep a fax line busy for too long.",
-        "Send that page at standard resolution, or a simpler version of it (a black-and-white "
-        "scan of the document rather than a photo of it).",
+        _("A page would take too long to fax"),
+        _("A page of the document holds so much fine detail (a photograph, say) that sending "
+          "it would keep a fax line busy for too long."),
+        _("Send that page at standard resolution, or a simpler version of it (a black-and-white "
+          "scan of the document rather than a photo of it)."),
         _BAD_FILE, rejection=RejectionCode.TOO_LONG_TO_SEND,
         texts=(r"minutes on a fax line",),
     ),
     # --- fetching the document -------------------------------------------------------------
     Failure(
         "fetch_refused", _FETCH, False, "document URL answered with an HTTP error",
-        "The document's address refused to serve it",
-        "The web server holding the document answered with an error (e.g. not found, or "
-        "access denied).",
-        "Check the document's URL (and any login it needs), then send the fax again.",
+        _("The document's address refused to serve it"),
+        _("The web server holding the document answered with an error (e.g. not found, or "
+        "access denied)."),
+        _("Check the document's URL (and any login it needs), then send the fax again."),
         _BAD_FILE, texts=(r"could not retrieve file, HTTP response 4(?!08|25|29)\d\d",),
     ),
     Failure(
         "fetch_unavailable", _FETCH, True, "document URL temporarily unavailable",
-        "The document's address was unavailable",
-        "The web server holding the document could not be reached or was unavailable.",
-        "Nothing to do: the portal tries again by itself. If it keeps failing, check that "
-        "the document's server is up.",
+        _("The document's address was unavailable"),
+        _("The web server holding the document could not be reached or was unavailable."),
+        _("Nothing to do: the portal tries again by itself. If it keeps failing, check that "
+        "the document's server is up."),
         _BAD_FILE,
         texts=(
             r"could not retrieve file, HTTP response", r"could not retrieve file: (timed out|"
@@ -479,47 +482,47 @@ FAILURES: tuple[Failure, ...] = (
     ),
     Failure(
         "fetch_not_allowed", _FETCH, False, "document URL not allowed",
-        "The document's address is not allowed",
-        "The document's URL is invalid or points somewhere the portal may not fetch from.",
-        "Use a public http or https link to the document, then send the fax again.",
+        _("The document's address is not allowed"),
+        _("The document's URL is invalid or points somewhere the portal may not fetch from."),
+        _("Use a public http or https link to the document, then send the fax again."),
         _BAD_FILE, texts=(r"could not retrieve file: ",),
     ),
     # --- routing and the portal ----------------------------------------------------------
     Failure(
         "not_routable", Category.ROUTING, False, "no transport reaches this number",
-        "This portal cannot reach that number",
-        "The number is not one this portal can deliver to with its current set-up.",
-        "Ask your administrator to configure a carrier for sending outside the portal.",
+        _("This portal cannot reach that number"),
+        _("The number is not one this portal can deliver to with its current set-up."),
+        _("Ask your administrator to configure a carrier for sending outside the portal."),
         _NO_ROUTE, texts=(r"is not a number of this portal", r"no faxbox owns this number"),
     ),
     Failure(
         "recipient_disabled", Category.ROUTING, False, "receiving account disabled",
-        "The recipient's account is disabled",
-        "The number belongs to a fax box on this portal whose account is disabled, so it "
-        "cannot receive faxes.",
-        "Ask the recipient (or your administrator) to enable their account, then send the "
-        "fax again.",
+        _("The recipient's account is disabled"),
+        _("The number belongs to a fax box on this portal whose account is disabled, so it "
+          "cannot receive faxes."),
+        _("Ask the recipient (or your administrator) to enable their account, then send the "
+          "fax again."),
         _NO_ROUTE, texts=(r"account is disabled",),
     ),
     Failure(
         "interrupted", Category.PORTAL, True, "attempt interrupted on the portal's side",
-        "The attempt was interrupted",
-        "The attempt was interrupted on the portal's side and is started again.",
-        "Nothing to do: the portal starts again by itself.",
+        _("The attempt was interrupted"),
+        _("The attempt was interrupted on the portal's side and is started again."),
+        _("Nothing to do: the portal starts again by itself."),
         _INTERNAL, texts=(r"^interrupted",),
     ),
     Failure(
         "portal_error", Category.PORTAL, True, "internal error on the portal's side",
-        "The portal hit an internal error",
-        "Something went wrong on the portal's side while sending the fax.",
-        "The portal tries again by itself. If it keeps failing, contact support with the "
-        "technical details below.",
+        _("The portal hit an internal error"),
+        _("Something went wrong on the portal's side while sending the fax."),
+        _("The portal tries again by itself. If it keeps failing, contact support with the "
+          "technical details below."),
         _INTERNAL, texts=(r"^internal error while sending",),
     ),
     Failure(
-        "unknown", Category.PORTAL, True, "unexplained failure", "The fax was not delivered",
-        "The fax could not be delivered, and the reason is not one the portal knows.",
-        "If it keeps failing, contact support with the technical details below.",
+        "unknown", Category.PORTAL, True, "unexplained failure", _("The fax was not delivered"),
+        _("The fax could not be delivered, and the reason is not one the portal knows."),
+        _("If it keeps failing, contact support with the technical details below."),
         _INTERNAL,
     ),
 )
@@ -662,17 +665,17 @@ def _where(fax: Any, attempt: Any) -> str:
         return ""
     sent = attempt.pages_sent or 0
     if sent == 0:
-        return " before the first page was through"
+        return " " + gettext("before the first page was through")
     if fax.pages and sent >= fax.pages:
-        return " after the last page"
-    return f" during page {sent + 1}"
+        return " " + gettext("after the last page")
+    return " " + gettext("during page %(page)s") % {"page": sent + 1}
 
 
 def _technical(failure: Failure, number: int | None) -> str:
     if number is not None and T30 <= number <= T30 + max(CompletionCode):
         return f"T.30 {number}: {error_description_for(number)}"
     if number is not None and 1 <= number <= 127:
-        return f"Q.850 cause {number}"
+        return gettext("Q.850 cause %(number)s") % {"number": number}
     return failure.technical
 
 
@@ -684,8 +687,9 @@ def notice(fax: Any, attempt: Any = None) -> Notice | None:
     retrying = fax.status == "retrying"
     return Notice(
         failure=failure,
-        explanation=failure.explanation.format(where=_where(fax, attempt)),
-        advice=failure.advice,
+        # In the reader's language: the table's texts are the catalogue's messages.
+        explanation=gettext(failure.explanation).format(where=_where(fax, attempt)),
+        advice=gettext(failure.advice),
         retrying=retrying,
         next_attempt_at=fax.next_attempt_at if retrying else None,
         attempts_made=fax.attempt_count,
@@ -693,3 +697,16 @@ def notice(fax: Any, attempt: Any = None) -> Notice | None:
         technical=_technical(failure, fax.error_code),
         stored_text=fax.error_message,
     )
+
+
+def rejection_text(exc: Any) -> str:
+    """A refused document (``DocumentRejected``) as the reader's language says it: in English
+    the document library's own message, as the APIs give it; in another language this table's
+    translated explanation and advice, naming the file."""
+    if (get_language() or "en").split("-")[0] == "en":
+        return exc.message
+    failure = for_exception(exc)
+    text = f"{gettext(failure.explanation).format(where='')} {gettext(failure.advice)}"
+    if getattr(exc, "filename", ""):
+        return gettext("“%(file)s”: %(text)s") % {"file": exc.filename, "text": text}
+    return text

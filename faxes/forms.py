@@ -12,6 +12,8 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import scopes as scope_names
 from accounts.models import Role
@@ -77,85 +79,90 @@ def _faxbox_choices(faxboxes, empty: str | None) -> list[tuple[str, str]]:
 class ListFilterForm(forms.Form):
     """Filters shared by the inbox and the outbox (all optional, GET)."""
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    faxbox = forms.ChoiceField(label="Faxbox", required=False)
-    date_from = forms.DateField(label="From date", required=False, widget=DateInput)
-    date_to = forms.DateField(label="To date", required=False, widget=DateInput)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    faxbox = forms.ChoiceField(label=_("Faxbox"), required=False)
+    date_from = forms.DateField(label=_("From date"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To date"), required=False, widget=DateInput)
 
     def __init__(self, *args, faxboxes=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["faxbox"].choices = _faxbox_choices(faxboxes, "All faxboxes")
+        self.fields["faxbox"].choices = _faxbox_choices(faxboxes, _("All faxboxes"))
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         return data
 
 
 class InboxFilterForm(ListFilterForm):
-    sender = forms.CharField(label="Sender number", required=False, max_length=32)
-    unread = forms.BooleanField(label="Unread only", required=False)
+    sender = forms.CharField(label=_("Sender number"), required=False, max_length=32)
+    unread = forms.BooleanField(label=_("Unread only"), required=False)
 
 
 STATUS_GROUPS = {
-    "": ("All statuses", None),
+    "": (_("All statuses"), None),
     "active": (
-        "In progress",
+        _("In progress"),
         [FaxStatus.QUEUED, FaxStatus.CONVERTING, FaxStatus.SENDING, FaxStatus.RETRYING],
     ),
-    "scheduled": ("Scheduled", [FaxStatus.SCHEDULED]),
-    "delivered": ("Delivered", [FaxStatus.DELIVERED]),
-    "failed": ("Failed", [FaxStatus.FAILED]),
-    "cancelled": ("Cancelled", [FaxStatus.CANCELLED]),
+    "scheduled": (_("Scheduled"), [FaxStatus.SCHEDULED]),
+    "delivered": (_("Delivered"), [FaxStatus.DELIVERED]),
+    "failed": (_("Failed"), [FaxStatus.FAILED]),
+    "cancelled": (_("Cancelled"), [FaxStatus.CANCELLED]),
 }
 
 
 class OutboxFilterForm(ListFilterForm):
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
-        choices=[(key, label) for key, (label, _) in STATUS_GROUPS.items()],
+        choices=[(key, label) for key, (label, _statuses) in STATUS_GROUPS.items()],
     )
 
 
 class SendForm(forms.Form):
-    faxbox = forms.ChoiceField(label="From faxbox")
-    make_default = forms.BooleanField(label="Make this my default faxbox", required=False)
+    faxbox = forms.ChoiceField(label=_("From faxbox"))
+    make_default = forms.BooleanField(label=_("Make this my default faxbox"), required=False)
     # One per form shown: the same key twice sends once (a double click, a resent POST).
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     to = forms.CharField(
-        label="Recipients",
+        label=_("Recipients"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
-        help_text="Fax numbers, separated by commas or new lines. One fax is sent to each.",
+        help_text=_("Fax numbers, separated by commas or new lines. One fax is sent to each."),
     )
-    to_name = forms.CharField(label="Recipient name (cover page)", required=False, max_length=64)
-    cover = forms.BooleanField(label="Add a cover page", required=False)
-    cover_subject = forms.CharField(label="Subject", required=False, max_length=200)
+    to_name = forms.CharField(label=_("Recipient name (cover page)"), required=False, max_length=64)
+    cover = forms.BooleanField(label=_("Add a cover page"), required=False)
+    cover_subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
     cover_message = forms.CharField(
-        label="Message", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     resolution = forms.ChoiceField(
-        label="Resolution",
+        label=_("Resolution"),
         choices=Resolution.choices,
         initial=Resolution.FINE,
         widget=forms.RadioSelect,
     )
-    retries = forms.TypedChoiceField(label="Attempts", coerce=int, required=False, empty_value=None)
+    retries = forms.TypedChoiceField(
+        label=_("Attempts"), coerce=int, required=False, empty_value=None
+    )
     when = forms.ChoiceField(
-        label="When",
-        choices=[("now", "Send now"), ("later", "Schedule")],
+        label=_("When"),
+        choices=[("now", _("Send now")), ("later", _("Schedule"))],
         initial="now",
         widget=forms.RadioSelect,
     )
     scheduled_at = WallClockField(
-        label="Date and time",
+        label=_("Date and time"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    timezone = forms.ChoiceField(label="Time zone", required=False)
+    timezone = forms.ChoiceField(label=_("Time zone"), required=False)
 
     def __init__(self, *args, faxboxes=(), default_timezone: str = "UTC", **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -163,19 +170,20 @@ class SendForm(forms.Form):
         self.fields["timezone"].choices = timezone_choices()
         self.fields["timezone"].initial = default_timezone
         attempts = range(1, settings.FAXPORTAL_MAX_RETRIES + 1)
-        self.fields["retries"].choices = [("", "Faxbox default")] + [
-            (n, f"{n} attempt{'s' if n > 1 else ''}") for n in attempts
+        self.fields["retries"].choices = [("", _("Faxbox default"))] + [
+            (n, ngettext("%(count)d attempt", "%(count)d attempts", n) % {"count": n})
+            for n in attempts
         ]
 
     def clean(self):
         data = super().clean()
         if data.get("when") == "later":
             if not data.get("scheduled_at"):
-                self.add_error("scheduled_at", "Choose the date and time to send at.")
+                self.add_error("scheduled_at", _("Choose the date and time to send at."))
             if not data.get("timezone"):
-                self.add_error("timezone", "Choose the time zone of that time.")
+                self.add_error("timezone", _("Choose the time zone of that time."))
         if data.get("cover") and not (data.get("cover_subject") or data.get("cover_message")):
-            self.add_error("cover_subject", "Give the cover page a subject or a message.")
+            self.add_error("cover_subject", _("Give the cover page a subject or a message."))
         return data
 
     @property
@@ -191,8 +199,8 @@ class SendForm(forms.Form):
 
 
 class ForwardForm(forms.Form):
-    to = forms.CharField(label="Forward to number", max_length=32)
-    faxbox = forms.ChoiceField(label="From faxbox")
+    to = forms.CharField(label=_("Forward to number"), max_length=32)
+    faxbox = forms.ChoiceField(label=_("From faxbox"))
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, faxboxes=(), **kwargs) -> None:
@@ -201,54 +209,57 @@ class ForwardForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(max_length=128)
-    fax_number = forms.CharField(label="Fax number", max_length=32)
-    organization = forms.CharField(required=False, max_length=128)
+    name = forms.CharField(label=_("Name"), max_length=128)
+    fax_number = forms.CharField(label=_("Fax number"), max_length=32)
+    organization = forms.CharField(label=_("Organisation"), required=False, max_length=128)
     notes = forms.CharField(
-        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class FaxboxForm(forms.Form):
-    name = forms.CharField(max_length=128)
+    name = forms.CharField(label=_("Name"), max_length=128)
     numbers = forms.CharField(
-        label="Fax numbers",
+        label=_("Fax numbers"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="E.164 numbers this faxbox receives on, one per line.",
+        help_text=_("E.164 numbers this faxbox receives on, one per line."),
     )
     caller_id = forms.CharField(
-        label="Caller ID number",
+        label=_("Caller ID number"),
         required=False,
         max_length=32,
-        help_text="Sent as the sender number; defaults to the first fax number.",
+        help_text=_("Sent as the sender number; defaults to the first fax number."),
     )
-    caller_name = forms.CharField(label="Caller name", required=False, max_length=64)
+    caller_name = forms.CharField(label=_("Caller name"), required=False, max_length=64)
     fax_header = forms.CharField(
-        label="Header line text",
+        label=_("Header line text"),
         required=False,
         max_length=64,
-        help_text="Printed at the top of every page sent.",
+        help_text=_("Printed at the top of every page sent."),
     )
     fax_identity = forms.CharField(
-        label="Station ID (TSI)",
+        label=_("Station ID (TSI)"),
         required=False,
         max_length=20,
         # T.30 carries the station id as digits, "+" and spaces only.
         validators=[
             RegexValidator(
-                r"^[0-9+ ]*$", "Use only digits, + and spaces (a fax machine shows nothing else)."
+                r"^[0-9+ ]*$",
+                _("Use only digits, + and spaces (a fax machine shows nothing else)."),
             )
         ],
-        help_text="Up to 20 digits, + and spaces, shown on the receiving fax machine.",
+        help_text=_("Up to 20 digits, + and spaces, shown on the receiving fax machine."),
     )
-    fax_timezone = forms.ChoiceField(label="Time zone")
-    retries = forms.IntegerField(label="Attempts per fax", min_value=0)
+    fax_timezone = forms.ChoiceField(label=_("Time zone"))
+    retries = forms.IntegerField(label=_("Attempts per fax"), min_value=0)
     notify_inbound_emails = forms.CharField(
-        label="E-mail on received faxes", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("E-mail on received faxes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     notify_outbound_emails = forms.CharField(
-        label="E-mail on sent faxes", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("E-mail on sent faxes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -275,43 +286,47 @@ class FaxboxForm(forms.Form):
 
 
 class UserCreateForm(forms.Form):
-    email = forms.EmailField(label="E-mail (login)")
-    first_name = forms.CharField(label="First name", required=False, max_length=150)
-    last_name = forms.CharField(label="Last name", required=False, max_length=150)
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.STAFF)
+    email = forms.EmailField(label=_("E-mail (login)"))
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.STAFF)
     password = forms.CharField(
-        label="Initial password",
+        label=_("Initial password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters; give it to the person and let them change it.",
+        help_text=_("At least 8 characters; give it to the person and let them change it."),
     )
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100)
     scopes = forms.MultipleChoiceField(
-        choices=list(scope_names.ALL_SCOPES.items()), widget=forms.CheckboxSelectMultiple
+        label=_("Scopes"),
+        choices=list(scope_names.ALL_SCOPES.items()),
+        widget=forms.CheckboxSelectMultiple,
     )
     expires_in_days = forms.IntegerField(
-        label="Expires after (days)",
+        label=_("Expires after (days)"),
         required=False,
         min_value=1,
         max_value=3650,
-        help_text="Leave empty for a token that does not expire.",
+        help_text=_("Leave empty for a token that does not expire."),
     )
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label="Action", required=False)
-    user = forms.ChoiceField(label="User", required=False)
-    fax = forms.CharField(label="Fax id", required=False, max_length=32)
-    date_from = forms.DateField(label="From date", required=False, widget=DateInput)
-    date_to = forms.DateField(label="To date", required=False, widget=DateInput)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    user = forms.ChoiceField(label=_("User"), required=False)
+    fax = forms.CharField(label=_("Fax id"), required=False, max_length=32)
+    date_from = forms.DateField(label=_("From date"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To date"), required=False, widget=DateInput)
 
     def __init__(self, *args, actions=(), users=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "All actions"), *actions]
-        self.fields["user"].choices = [("", "Everyone")] + [(u.pk, u.get_username()) for u in users]
+        self.fields["action"].choices = [("", _("All actions")), *actions]
+        self.fields["user"].choices = [("", _("Everyone"))] + [
+            (u.pk, u.get_username()) for u in users
+        ]

@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.ids import new_id
 from accounts.models import Account, validate_timezone
@@ -195,26 +196,26 @@ class DocumentPart(models.Model):
 
 
 class Direction(models.TextChoices):
-    INBOUND = "inbound", "Inbound"
-    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
 
 
 class FaxStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    QUEUED = "queued", "Queued"
-    CONVERTING = "converting", "Converting"
-    SENDING = "sending", "Sending"
-    RETRYING = "retrying", "Retrying"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-    RECEIVING = "receiving", "Receiving"
-    RECEIVED = "received", "Received"
+    SCHEDULED = "scheduled", _("Scheduled")
+    QUEUED = "queued", _("Queued")
+    CONVERTING = "converting", _("Converting")
+    SENDING = "sending", _("Sending")
+    RETRYING = "retrying", _("Retrying")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    RECEIVING = "receiving", _("Receiving")
+    RECEIVED = "received", _("Received")
 
 
 class Resolution(models.TextChoices):
-    FINE = "fine", "Fine (196 lpi)"
-    STANDARD = "standard", "Standard (98 lpi)"
+    FINE = "fine", _("Fine (196 lpi)")
+    STANDARD = "standard", _("Standard (98 lpi)")
 
 
 class FaxQuerySet(TenantQuerySet["Fax"]):
@@ -552,9 +553,9 @@ class WebhookDelivery(models.Model):
     """One event sent (or being sent) to one endpoint, with its retry state."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
     endpoint = models.ForeignKey(

@@ -7,6 +7,7 @@ import unicodedata
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # What may separate the digits of a number as people write it: +1 (415) 555-1234.
 SEPARATORS = frozenset(" -.()/")
@@ -24,18 +25,21 @@ def normalize_e164(raw: str, region: str | None = None) -> str:
     if isinstance(raw, int) and not isinstance(raw, bool):
         raw = str(raw)
     elif raw is not None and not isinstance(raw, str):
-        raise ValidationError(f"{raw!r} is not a phone number.", code="invalid")
+        raise ValidationError(_not_a_number(raw), code="invalid")
     text = (raw or "").strip()
     if not text:
-        raise ValidationError("A phone number is required.", code="required")
+        raise ValidationError(gettext("A phone number is required."), code="required")
     _check_characters(raw, text)
     region = region or settings.FAXPORTAL_DEFAULT_REGION
     try:
         parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
     except phonenumbers.NumberParseException:
-        raise ValidationError(f"{raw!r} is not a phone number.", code="invalid") from None
+        raise ValidationError(_not_a_number(raw), code="invalid") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise ValidationError(f"{raw!r} is not a valid phone number.", code="invalid")
+        raise ValidationError(
+            gettext("%(value)s is not a valid phone number.") % {"value": repr(raw)},
+            code="invalid",
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -49,15 +53,25 @@ def _check_characters(raw: str, text: str) -> None:
         if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn", "Cs"):
             name = unicodedata.name(char, "").title() or "a control character"
             raise ValidationError(
-                f"{raw!r} contains an invisible character (U+{ord(char):04X}, {name}); "
-                "type the number again.",
+                gettext(
+                    "%(value)s contains an invisible character (%(code)s, %(name)s); "
+                    "type the number again."
+                )
+                % {"value": repr(raw), "code": f"U+{ord(char):04X}", "name": name},
                 code="invalid",
             )
         raise ValidationError(
-            f"{raw!r} is not a phone number: only digits, spaces, ( ) - . / and a leading + "
-            f"are allowed, not {char!r}.",
+            gettext(
+                "%(value)s is not a phone number: only digits, spaces, ( ) - . / and a "
+                "leading + are allowed, not %(char)s."
+            )
+            % {"value": repr(raw), "char": repr(char)},
             code="invalid",
         )
+
+
+def _not_a_number(raw) -> str:
+    return gettext("%(value)s is not a phone number.") % {"value": repr(raw)}
 
 
 def normalize_all(values: list[str]) -> tuple[list[str], list[str]]:

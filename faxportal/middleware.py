@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 MESSAGE = "Query parameters must not contain NUL characters."
 
@@ -69,3 +72,25 @@ class PortalCSPMiddleware(CSPMiddleware):
             if request.path_info.startswith(prefix):
                 parts.replace = {**(parts.replace or {}), **directives}
         return parts
+
+
+# Machine surfaces: their fields, error codes and messages are a contract, the same
+# whatever the client's Accept-Language; they never get Vary or Content-Language either.
+MACHINE_PREFIXES = ("/api/", "/v2/", "/v1/", "/hooks/", "/healthz")
+
+
+class PortalLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware (cookie, then Accept-Language) for people's pages; the
+    default language, untouched, for the machine surfaces."""
+
+    def process_request(self, request):
+        if request.path_info.startswith(MACHINE_PREFIXES):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(MACHINE_PREFIXES):
+            return response
+        return super().process_response(request, response)

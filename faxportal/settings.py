@@ -75,12 +75,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "faxportal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "faxportal.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.DisabledAccountLogoutMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -474,7 +476,15 @@ SPECTACULAR_SETTINGS.update(
 )
 
 # --- i18n -----------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# Staff pages, e-mails, cover pages and receipts speak these languages: the browser's
+# (Accept-Language), or the user's own choice (User.language, the language switcher).
+# Machine surfaces (/api/, /v2/, carrier hooks) always answer in English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "faxportal_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env_str("FAXPORTAL_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -20,6 +21,9 @@ urlpatterns = [
     re_path(r"^v1/(?P<rest>.*)$", kazoo_v1_gone),
     path("hooks/", include("faxes.carrier_urls")),
     path("healthz", healthz, name="healthz"),
+    # The words of static/js/portal.js in the page's language (gettext, ngettext, interpolate).
+    # Only the portal's catalogue (locale/): "faxes" has no catalogue of its own.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["faxes"]), name="javascript-catalog"),
     path("", include("faxes.urls")),
     path("", include("accounts.urls")),
 ]

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from .faxspec import FAX_WIDTH, X_DPI, Resolution
 from .fonts import Font, clean, fit, font, text_width, wrap
 from .header import local_time
+from .wording import ENGLISH, Wording
 
 _LPI = Resolution.FINE.lines_per_inch
 PAGE_HEIGHT_IN = 11.0  # fits A4 (11.69 in) and Letter (11 in)
@@ -36,6 +37,7 @@ class CoverPage:
     message: str = ""
     sent_at: datetime | None = None  # defaults to now
     timezone: str = "UTC"  # the faxbox's timezone
+    wording: Wording = ENGLISH  # the language of the page: the sender's
 
 
 class _Canvas:
@@ -64,24 +66,27 @@ def render_cover_image(cover: CoverPage, *, page_count: int) -> Image.Image:
     canvas = _Canvas()
     title, label, value, small = font(120, bold=True), font(38, bold=True), font(38), font(28)
     when = local_time(cover.sent_at, cover.timezone)
+    gettext, ngettext = cover.wording.gettext, cover.wording.ngettext
 
-    canvas.text(_MARGIN_X, "FAX", title)
-    stamp = f"{when:%Y-%m-%d %H:%M} {when.tzname() or ''}".strip()
+    canvas.text(_MARGIN_X, gettext("FAX"), title)
+    # Translators: a strftime format, the date and time on the cover page.
+    written = when.strftime(gettext("%Y-%m-%d %H:%M"))
+    stamp = f"{written} {when.tzname() or ''}".strip()
     canvas.draw.text(
         (FAX_WIDTH - _MARGIN_X - text_width(stamp, value), canvas.y + 70), stamp, fill=0, font=value
     )
     canvas.y += 150
     canvas.rule(8)
 
-    pages = f"{page_count} (including this cover page)"
+    pages = gettext("%(count)s (including this cover page)") % {"count": page_count}
     rows = [
-        ("To", cover.recipient_name),
-        ("Fax number", cover.recipient_number),
-        ("From", cover.sender_name),
-        ("Fax number", cover.sender_number),
-        ("Date", stamp),
-        ("Pages", pages),
-        ("Subject", cover.subject),
+        (gettext("To"), cover.recipient_name),
+        (gettext("Fax number"), cover.recipient_number),
+        (gettext("From"), cover.sender_name),
+        (gettext("Fax number"), cover.sender_number),
+        (gettext("Date"), stamp),
+        (gettext("Pages"), pages),
+        (gettext("Subject"), cover.subject),
     ]
     value_x = _MARGIN_X + _LABEL_WIDTH
     value_width = FAX_WIDTH - _MARGIN_X - value_x
@@ -101,14 +106,17 @@ def render_cover_image(cover: CoverPage, *, page_count: int) -> Image.Image:
     message = clean(cover.message).strip()
     if message:
         canvas.rule(3)
-        canvas.text(_MARGIN_X, "Message", label)
+        canvas.text(_MARGIN_X, gettext("Message"), label)
         canvas.y += _line_height(label) + 10
         body = font(36)
         height = _line_height(body)
         lines = wrap(message, body, FAX_WIDTH - 2 * _MARGIN_X)
         room = max(0, (_BOTTOM - 60 - canvas.y) // height)
         if len(lines) > room:
-            lines = [*lines[: max(0, room - 1)], "[message shortened to fit the cover page]"]
+            lines = [
+                *lines[: max(0, room - 1)],
+                gettext("[message shortened to fit the cover page]"),
+            ]
         for line in lines:
             canvas.text(_MARGIN_X, line, body)
             canvas.y += height
@@ -118,8 +126,14 @@ def render_cover_image(cover: CoverPage, *, page_count: int) -> Image.Image:
     canvas.text(
         _MARGIN_X,
         fit(
-            f"This fax has {page_count} pages including this cover page. "
-            "If any are missing or unreadable, please call the sender.",
+            ngettext(
+                "This fax has %(count)s page including this cover page. "
+                "If any are missing or unreadable, please call the sender.",
+                "This fax has %(count)s pages including this cover page. "
+                "If any are missing or unreadable, please call the sender.",
+                page_count,
+            )
+            % {"count": page_count},
             small,
             FAX_WIDTH - 2 * _MARGIN_X,
         ),
@@ -132,5 +146,5 @@ def render_cover_pdf(cover: CoverPage, *, page_count: int) -> bytes:
     """A one-page PDF of the cover, 8.47 x 11 in; page_count is the total including it."""
     image = render_cover_image(cover, page_count=page_count)
     out = io.BytesIO()
-    image.save(out, "PDF", dpi=(X_DPI, _LPI), title="Fax cover page")
+    image.save(out, "PDF", dpi=(X_DPI, _LPI), title=cover.wording.gettext("Fax cover page"))
     return out.getvalue()

@@ -17,6 +17,7 @@ from .fonts import clean, fit, font, text_width
 from .header import local_time
 from .pdfium_util import PdfSource
 from .previews import first_page_image
+from .wording import ENGLISH, Wording
 
 logger = logging.getLogger(__name__)
 
@@ -48,20 +49,27 @@ class ReceiptData:
     receipt_id: str = ""  # the stored receipt's own id
     document_sha256: str = ""  # hex SHA-256 of exactly the fax TIFF transmitted
     generated_at: datetime | None = None  # when the receipt was made (default: now)
+    wording: Wording = ENGLISH  # the language of the receipt: the sender's
 
 
-def _when(value: datetime | None, timezone: str) -> str:
+def _when(value: datetime | None, timezone: str, wording: Wording = ENGLISH) -> str:
     if value is None:
         return "—"
     local = local_time(value, timezone)
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''}".strip()
+    # Translators: a strftime format, the times on the receipt.
+    written = local.strftime(wording.gettext("%Y-%m-%d %H:%M:%S"))
+    return f"{written} {local.tzname() or ''}".strip()
 
 
-def _duration(start: datetime | None, end: datetime | None) -> str:
+def _duration(start: datetime | None, end: datetime | None, wording: Wording = ENGLISH) -> str:
     if start is None or end is None:
         return ""
     seconds = max(0, round((end - start).total_seconds()))
-    return f" ({seconds // 60} min {seconds % 60} s)"
+    length = wording.gettext("%(minutes)s min %(seconds)s s") % {
+        "minutes": seconds // 60,
+        "seconds": seconds % 60,
+    }
+    return f" ({length})"
 
 
 def _party(name: str, number: str) -> str:
@@ -69,31 +77,47 @@ def _party(name: str, number: str) -> str:
 
 
 def receipt_rows(data: ReceiptData) -> list[tuple[str, str]]:
+    gettext, zone = data.wording.gettext, data.timezone
     pages = str(data.pages_sent)
     if data.pages_total is not None:
-        pages = f"{data.pages_sent} of {data.pages_total}"
+        pages = gettext("%(sent)s of %(total)s") % {
+            "sent": data.pages_sent,
+            "total": data.pages_total,
+        }
+    ended = _when(data.ended_at, zone, data.wording)
     return [
-        ("Fax ID", data.fax_id),
-        ("Status", data.status.upper()),
-        ("From", _party(data.from_name, data.from_number)),
-        ("To", _party(data.to_name, data.to_number)),
-        ("Faxbox", data.faxbox_name or "—"),
-        ("Pages sent", pages),
-        ("T.30 result", data.t30_result or "—"),
-        ("Attempts", str(data.attempts)),
-        ("Started", _when(data.started_at, data.timezone)),
-        ("Ended", _when(data.ended_at, data.timezone) + _duration(data.started_at, data.ended_at)),
-        ("Remote station ID", data.remote_station_id or "—"),
+        (gettext("Fax ID"), data.fax_id),
+        (gettext("Status"), _status(data).upper()),
+        (gettext("From"), _party(data.from_name, data.from_number)),
+        (gettext("To"), _party(data.to_name, data.to_number)),
+        (gettext("Faxbox"), data.faxbox_name or "—"),
+        (gettext("Pages sent"), pages),
+        (gettext("T.30 result"), data.t30_result or "—"),
+        (gettext("Attempts"), str(data.attempts)),
+        (gettext("Started"), _when(data.started_at, zone, data.wording)),
+        (gettext("Ended"), ended + _duration(data.started_at, data.ended_at, data.wording)),
+        (gettext("Remote station ID"), data.remote_station_id or "—"),
         *_digest_rows(data),
     ]
 
 
+def _status(data: ReceiptData) -> str:
+    gettext = data.wording.gettext
+    words = {
+        "delivered": gettext("delivered"),
+        "failed": gettext("failed"),
+        "cancelled": gettext("cancelled"),
+    }
+    return words.get(data.status, data.status)
+
+
 def _digest_rows(data: ReceiptData) -> list[tuple[str, str]]:
-    rows = [("Receipt ID", data.receipt_id)] if data.receipt_id else []
+    gettext = data.wording.gettext
+    rows = [(gettext("Receipt ID"), data.receipt_id)] if data.receipt_id else []
     if data.document_sha256:
         # 64 hex digits do not fit one value column: two lines of 32.
         digest = data.document_sha256
-        rows += [("Document SHA-256", digest[:32]), ("", digest[32:])]
+        rows += [(gettext("Document SHA-256"), digest[:32]), ("", digest[32:])]
     return rows
 
 
@@ -102,7 +126,8 @@ def render_receipt_image(data: ReceiptData) -> Image.Image:
     draw = ImageDraw.Draw(image)
     title, label, value, small = font(46, bold=True), font(26, bold=True), font(26), font(20)
     y = _MARGIN
-    draw.text((_MARGIN, y), "Fax transmission report", fill=0, font=title)
+    gettext = data.wording.gettext
+    draw.text((_MARGIN, y), gettext("Fax transmission report"), fill=0, font=title)
     y += 80
     draw.rectangle((_MARGIN, y, _WIDTH - _MARGIN, y + 5), fill=0)
     y += 35
@@ -131,13 +156,15 @@ def render_receipt_image(data: ReceiptData) -> Image.Image:
                     (max(1, round(page.width * room_y / page.height)), room_y),
                     Image.Resampling.LANCZOS,
                 )
-            draw.text((_MARGIN, y), "Page 1 (reduced)", fill=0, font=label)
+            draw.text((_MARGIN, y), gettext("Page 1 (reduced)"), fill=0, font=label)
             y += 40
             framed = ImageOps.expand(page, border=2, fill=0)
             image.paste(framed, (_MARGIN, y))
 
     made = data.generated_at or datetime.now(UTC)
-    footer = f"Generated {_when(made, data.timezone)} by the fax portal."
+    footer = gettext("Generated %(when)s by the fax portal.") % {
+        "when": _when(made, data.timezone, data.wording)
+    }
     draw.text(
         (_WIDTH - _MARGIN - text_width(footer, small), _HEIGHT - _MARGIN + 20),
         footer,
@@ -155,7 +182,7 @@ def render_receipt_pdf(data: ReceiptData) -> bytes:
         "PDF",
         resolution=_DPI,
         quality=92,
-        title=f"Fax receipt {data.fax_id}",
+        title=data.wording.gettext("Fax receipt %(id)s") % {"id": data.fax_id},
         subject=f"{data.status}: {data.pages_sent} page(s) to {data.to_number}",
         keywords=f"fax_id={data.fax_id}; status={data.status}; t30={data.t30_result}"
         + (f"; sha256={data.document_sha256}" if data.document_sha256 else ""),

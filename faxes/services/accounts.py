@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from accounts.models import Account, Role, User, validate_timezone
 from faxes.models import Faxbox
@@ -54,9 +55,13 @@ def create_account(
     if not name:
         errors.setdefault("name", []).append("Account name is required.")
     elif Account.objects.filter(name__iexact=name).exists():
-        errors.setdefault("name", []).append(f"An account named {name!r} already exists.")
+        errors.setdefault("name", []).append(
+            gettext("An account named %(name)s already exists.") % {"name": repr(name)}
+        )
     if realm and Account.objects.filter(realm=realm).exists():
-        errors.setdefault("realm", []).append(f"The realm {realm!r} is taken.")
+        errors.setdefault("realm", []).append(
+            gettext("The realm %(realm)s is taken.") % {"realm": repr(realm)}
+        )
     try:
         validate_timezone(timezone_name)
     except ValidationError as exc:
@@ -65,7 +70,9 @@ def create_account(
     if "@" not in admin_email:
         errors.setdefault("email", []).append("Enter a valid e-mail address.")
     elif User.objects.filter(username__iexact=admin_email).exists():
-        errors.setdefault("email", []).append(f"A user {admin_email!r} already exists.")
+        errors.setdefault("email", []).append(
+            gettext("A user %(email)s already exists.") % {"email": repr(admin_email)}
+        )
     try:
         validate_password(admin_password, User(username=admin_email, email=admin_email))
     except ValidationError as exc:

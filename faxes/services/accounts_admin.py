@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Account, ApiToken, Role, User
 from accounts.services import IssuedToken, create_api_token, revoke_api_token
@@ -38,12 +39,12 @@ def create_user(
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = ["Enter a valid e-mail address."]
+        errors["email"] = [gettext("Enter a valid e-mail address.")]
     else:
         if User.objects.filter(username__iexact=email).exists():
-            errors["email"] = [f"A user {email} already exists."]
+            errors["email"] = [gettext("A user %(email)s already exists.") % {"email": email}]
     if role not in Role.values:
-        errors["role"] = ["Choose admin, staff or viewer."]
+        errors["role"] = [gettext("Choose admin, staff or viewer.")]
     try:
         validate_password(password, User(username=email, email=email))
     except ValidationError as exc:
@@ -65,11 +66,11 @@ def create_user(
 
 def change_role(user: User, role: str, *, acting: User) -> None:
     if role not in Role.values:
-        raise ValidationError({"role": ["Choose admin, staff or viewer."]})
+        raise ValidationError({"role": [gettext("Choose admin, staff or viewer.")]})
     if user.pk == acting.pk:
-        raise ValidationError({"role": ["You cannot change your own role."]})
+        raise ValidationError({"role": [gettext("You cannot change your own role.")]})
     if user.role == Role.ADMIN and role != Role.ADMIN and not _other_active_admins(user):
-        raise ValidationError({"role": ["The account needs at least one active admin."]})
+        raise ValidationError({"role": [gettext("The account needs at least one active admin.")]})
     User.objects.filter(pk=user.pk).update(role=role)
     user.role = role
 
@@ -77,9 +78,11 @@ def change_role(user: User, role: str, *, acting: User) -> None:
 def set_active(user: User, active: bool, *, acting: User) -> None:
     """Disable or re-enable a login; a disabled user's sessions end at their next request."""
     if user.pk == acting.pk:
-        raise ValidationError({"is_active": ["You cannot disable your own login."]})
+        raise ValidationError({"is_active": [gettext("You cannot disable your own login.")]})
     if not active and user.role == Role.ADMIN and not _other_active_admins(user):
-        raise ValidationError({"is_active": ["The account needs at least one active admin."]})
+        raise ValidationError(
+            {"is_active": [gettext("The account needs at least one active admin.")]}
+        )
     User.objects.filter(pk=user.pk).update(is_active=active)
     user.is_active = active
 
@@ -89,7 +92,9 @@ def set_two_factor_required(account: Account, required: bool, *, acting: User) -
     turning it on must use it already, so nobody locks themselves out."""
     if required and not acting.two_factor_enabled:
         raise ValidationError(
-            "Turn on two-factor login for yourself first (Sign-in security), then require it."
+            gettext(
+                "Turn on two-factor login for yourself first (Sign-in security), then require it."
+            )
         )
     Account.objects.filter(pk=account.pk).update(require_two_factor=required)
     account.require_two_factor = required

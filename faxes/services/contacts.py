@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from accounts.models import Account
 from faxes.models import Contact
@@ -24,7 +25,7 @@ def _clean(
     errors: dict[str, list[str]] = {}
     name = name.strip()
     if not name:
-        errors["name"] = ["A name is required."]
+        errors["name"] = [gettext("A name is required.")]
     number = ""
     try:
         number = normalize_e164(fax_number)
@@ -35,7 +36,10 @@ def _clean(
         if contact is not None:
             same = same.exclude(pk=contact.pk)
         if same.exists():
-            errors["name"] = [f"{name} <{number}> is already in the address book."]
+            errors["name"] = [
+                gettext("%(name)s <%(number)s> is already in the address book.")
+                % {"name": name, "number": number}
+            ]
     if errors:
         raise ValidationError(errors)
     return {

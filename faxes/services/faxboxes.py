@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Account, User, validate_timezone
 from faxes.models import Faxbox, FaxNumber
@@ -67,7 +68,9 @@ def normalized_numbers(numbers: list[str], faxbox: Faxbox | None = None) -> list
         if faxbox is not None:
             taken = taken.exclude(faxbox=faxbox)
         if taken.exists():
-            errors.append(f"{number} already belongs to another faxbox.")
+            errors.append(
+                gettext("%(number)s already belongs to another faxbox.") % {"number": number}
+            )
             normalized.remove(number)
     if errors:
         raise ValidationError({"numbers": errors})
@@ -84,7 +87,9 @@ def _emails(values: list[str] | None, field_name: str, errors: dict[str, list[st
         try:
             validate_email(value)
         except ValidationError:
-            errors.setdefault(field_name, []).append(f"{value!r} is not an e-mail address.")
+            errors.setdefault(field_name, []).append(
+                gettext("%(value)s is not an e-mail address.") % {"value": repr(value)}
+            )
             continue
         if value not in cleaned:
             cleaned.append(value)
@@ -94,7 +99,7 @@ def _emails(values: list[str] | None, field_name: str, errors: dict[str, list[st
 def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, Any], list | None]:
     errors: dict[str, list[str]] = {}
     if not values.name:
-        errors["name"] = ["A name is required."]
+        errors["name"] = [gettext("A name is required.")]
     numbers = None
     if values.numbers is not None:
         try:
@@ -106,16 +111,18 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
     except ValidationError as exc:
         errors["fax_timezone"] = exc.messages
     if not 0 <= values.retries <= settings.FAXPORTAL_MAX_RETRIES:
-        errors["retries"] = [f"Between 0 and {settings.FAXPORTAL_MAX_RETRIES}."]
+        errors["retries"] = [
+            gettext("Between 0 and %(max)s.") % {"max": settings.FAXPORTAL_MAX_RETRIES}
+        ]
     if len(values.fax_identity) > STATION_ID_LENGTH:
-        errors["fax_identity"] = ["At most 20 characters (a T.30 station id)."]
+        errors["fax_identity"] = [gettext("At most 20 characters (a T.30 station id).")]
     custom = values.custom_smtp_email_address
     if custom is not KEEP and custom:
         taken = Faxbox.objects.filter(custom_smtp_email_address__iexact=custom)
         if faxbox is not None:
             taken = taken.exclude(pk=faxbox.pk)
         if taken.exists():
-            errors["custom_smtp_email_address"] = ["This e-mail address is taken."]
+            errors["custom_smtp_email_address"] = [gettext("This e-mail address is taken.")]
     inbound = _emails(values.notify_inbound_emails, "notify_inbound_emails", errors)
     outbound = _emails(values.notify_outbound_emails, "notify_outbound_emails", errors)
     if errors:
@@ -158,7 +165,7 @@ def save_faxbox(account: Account, values: FaxboxSettings, faxbox: Faxbox | None 
         # A concurrent save took the same number or e-mail address between check and write.
         custom = fields.get("custom_smtp_email_address")
         taken = "custom_smtp_email_address" if custom else "numbers"
-        raise ValidationError({taken: ["Taken by another faxbox a moment ago."]}) from None
+        raise ValidationError({taken: [gettext("Taken by another faxbox a moment ago.")]}) from None
     return target
 
 

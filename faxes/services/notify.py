@@ -5,12 +5,18 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.utils import timezone
+from django.db.models.functions import Lower
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
+from accounts.languages import language_for
+from accounts.models import User
 from faxes.documents.header import local_time
 from faxes.models import Fax, FaxStatus
+from faxes.services.wording import fax_language
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +35,9 @@ def _attach(message: EmailMessage, fax: Fax) -> None:
 def _when(fax: Fax) -> str:
     zone = fax.local_timezone
     moment = local_time(fax.completed_at or timezone.now(), zone)
-    return f"{moment:%Y-%m-%d %H:%M} ({zone})"
+    # Translators: a strftime format, the times in notification e-mails.
+    written = moment.strftime(gettext("%Y-%m-%d %H:%M"))
+    return f"{written} ({zone})"
 
 
 def _unique(addresses) -> list[str]:
@@ -54,41 +62,96 @@ def outbound_recipients(fax: Fax) -> list[str]:
     return _unique([*(fax.notify_emails or []), *faxbox_list])
 
 
+def _by_language(fax: Fax, addresses: list[str], fallback: str) -> dict[str, list[str]]:
+    """The recipients grouped by the language each reads: a user of the account with that
+    address reads theirs; anyone else reads ``fallback``."""
+    wanted = {a.lower() for a in addresses}
+    people = (
+        User.objects.filter(account_id=fax.account_id)
+        .annotate(address=Lower("email"))
+        .filter(address__in=wanted)
+        .select_related("account")
+    )
+    chosen = {person.address: language_for(person) for person in people if person.language}
+    groups: dict[str, list[str]] = {}
+    for address in addresses:
+        groups.setdefault(chosen.get(address.lower(), fallback), []).append(address)
+    return groups
+
+
+def _inbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
+    sender = fax.from_number or gettext("an unknown number")
+    pages = fax.pages or "?"
+    subject = ngettext(
+        "Fax from %(sender)s (%(pages)s page)",
+        "Fax from %(sender)s (%(pages)s pages)",
+        fax.pages or 0,
+    ) % {"sender": sender, "pages": pages}
+    body = gettext(
+        "A fax arrived in %(faxbox)s.\n\n"
+        "From: %(sender)s\nTo: %(to)s\nPages: %(pages)s\n"
+        "Received: %(when)s\nRemote station: %(station)s\n"
+    ) % {
+        "faxbox": fax.faxbox.name,
+        "sender": sender,
+        "to": fax.to_number,
+        "pages": fax.pages,
+        "when": _when(fax),
+        "station": fax.remote_station_id or "-",
+    }
+    return EmailMessage(subject=subject, body=body, to=recipients)
+
+
 def notify_inbound(fax_id: str) -> int:
     fax = Fax.objects.select_related("faxbox__owner", "account").get(pk=fax_id)
     recipients = inbound_recipients(fax)
     if not recipients:
         return 0
-    sender = fax.from_number or "an unknown number"
-    message = EmailMessage(
-        subject=f"Fax from {sender} ({fax.pages or '?'} pages)",
-        body=(
-            f"A fax arrived in {fax.faxbox.name}.\n\n"
-            f"From: {sender}\nTo: {fax.to_number}\nPages: {fax.pages}\n"
-            f"Received: {_when(fax)}\nRemote station: {fax.remote_station_id or '-'}\n"
-        ),
-        to=recipients,
-    )
-    _attach(message, fax)
-    return message.send()
+    sent = 0
+    for language, group in _by_language(fax, recipients, language_for(None, fax.account)).items():
+        with translation.override(language):
+            message = _inbound_message(fax, group)
+        _attach(message, fax)
+        sent += message.send()
+    return sent
+
+
+def _outbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
+    facts = {"to": fax.to_number, "pages": fax.pages, "attempts": fax.attempt_count}
+    if fax.status == FaxStatus.DELIVERED:
+        subject = gettext("Fax to %(to)s delivered") % facts
+        body = gettext("Your fax to %(to)s delivered.") % facts
+    else:
+        subject = gettext("Fax to %(to)s failed") % facts
+        body = gettext("Your fax to %(to)s failed.") % facts
+    body += "\n\n" + gettext("Pages: %(pages)s\nAttempts: %(attempts)s\nFinished: %(when)s\n") % {
+        **facts,
+        "when": _when(fax),
+    }
+    if fax.status == FaxStatus.FAILED:
+        reason = fax.error_message or gettext("unknown")
+        if fax.error_code:
+            body += gettext("Reason: %(reason)s (code %(code)s)\n") % {
+                "reason": reason,
+                "code": fax.error_code,
+            }
+        else:
+            body += gettext("Reason: %(reason)s\n") % {"reason": reason}
+    return EmailMessage(subject=subject, body=body, to=recipients)
 
 
 def notify_outbound(fax_id: str) -> int:
-    fax = Fax.objects.select_related("faxbox", "account").get(pk=fax_id)
+    fax = Fax.objects.select_related("faxbox", "account", "owner").get(pk=fax_id)
     recipients = outbound_recipients(fax)
     if not recipients or fax.status not in (FaxStatus.DELIVERED, FaxStatus.FAILED):
         return 0
-    outcome = "delivered" if fax.status == FaxStatus.DELIVERED else "failed"
-    body = (
-        f"Your fax to {fax.to_number} {outcome}.\n\n"
-        f"Pages: {fax.pages}\nAttempts: {fax.attempt_count}\nFinished: {_when(fax)}\n"
-    )
-    if fax.status == FaxStatus.FAILED:
-        body += f"Reason: {fax.error_message or 'unknown'}"
-        body += f" (code {fax.error_code})\n" if fax.error_code else "\n"
-    message = EmailMessage(subject=f"Fax to {fax.to_number} {outcome}", body=body, to=recipients)
-    _attach(message, fax)
-    return message.send()
+    sent = 0
+    for language, group in _by_language(fax, recipients, fax_language(fax)).items():
+        with translation.override(language):
+            message = _outbound_message(fax, group)
+        _attach(message, fax)
+        sent += message.send()
+    return sent
 
 
 @shared_task(

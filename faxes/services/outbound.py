@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from faxes import lifecycle
 from faxes.backoff import backoff
@@ -335,7 +336,7 @@ def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
     if fax.direction != "outbound" or fax.status not in lifecycle.FINAL:
         from django.core.exceptions import ValidationError
 
-        raise ValidationError("Only a finished outbound fax can be resubmitted.")
+        raise ValidationError(gettext("Only a finished outbound fax can be resubmitted."))
     with transaction.atomic():
         return create_outbound(
             account=fax.account, faxbox=fax.faxbox, note=f"resubmitted from {fax.pk}",
@@ -369,7 +370,9 @@ def forward_fax(
         if earlier is not None and earlier.faxes:
             return earlier.faxes[0]
     if fax.direction != "inbound" or not fax.document:
-        raise ValidationError("Only a received fax that still has its document can be forwarded.")
+        raise ValidationError(
+            gettext("Only a received fax that still has its document can be forwarded.")
+        )
     number = normalize_e164(to_number)
     sender = faxbox or fax.faxbox
     with fax.document.open("rb") as handle:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Account
 from faxes.documents import DocumentRejected, accept_document, combine_documents, iter_fax_pages
 from faxes.documents.faxspec import Resolution as RenderResolution
+from faxes.failures import rejection_text
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
 from faxes.services.callerid import header_for
@@ -111,7 +112,7 @@ def preview_send(
         try:
             accepted.append(accept_document(doc.data, filename=doc.filename))
         except DocumentRejected as exc:
-            rejected.append(exc.message)
+            rejected.append(rejection_text(exc))
     if rejected:
         raise DocumentsRejected(rejected)
     fax = outgoing_fax(

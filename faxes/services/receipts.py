@@ -26,6 +26,7 @@ from django.utils import timezone
 from faxes import lifecycle
 from faxes.documents import ReceiptData, render_receipt_pdf
 from faxes.models import Fax, FaxStatus, Receipt
+from faxes.services.wording import fax_wording
 
 log = logging.getLogger(__name__)
 # The final states of an outbound fax (a receipt is offered for each).
@@ -77,6 +78,7 @@ def _data(fax: Fax, receipt_id: str, tiff: bytes | None, now: datetime) -> Recei
         receipt_id=receipt_id,
         document_sha256=hashlib.sha256(tiff).hexdigest() if tiff is not None else "",
         generated_at=now,
+        wording=fax_wording(fax),
     )
 
 
@@ -91,7 +93,7 @@ def _document(fax: Fax) -> bytes | None:
 
 
 def _figures(data: ReceiptData, last_speed: int | None, ecm: bool | None) -> dict[str, Any]:
-    figures = {k: v for k, v in asdict(data).items() if k != "document"}
+    figures = {k: v for k, v in asdict(data).items() if k not in ("document", "wording")}
     for key in ("started_at", "ended_at", "generated_at"):
         value = figures[key]
         figures[key] = value.isoformat() if value is not None else None

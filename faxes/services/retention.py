@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from faxes import lifecycle
 from faxes.models import DocumentPart, Fax
@@ -87,7 +88,9 @@ def delete_fax(fax: Fax) -> None:
     """Remove a finished fax from the lists and purge its files; the metadata (and the
     audit trail pointing at it) stays for the record."""
     if fax.direction == "outbound" and fax.status not in lifecycle.FINAL:
-        raise ValidationError("Cancel the fax, or wait until it is finished, before deleting it.")
+        raise ValidationError(
+            gettext("Cancel the fax, or wait until it is finished, before deleting it.")
+        )
     purge_attachment(fax)
     now = timezone.now()
     Fax.objects.live().filter(pk=fax.pk).update(deleted_at=now)

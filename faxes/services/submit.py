@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Account, User
 from faxes.documents import (
@@ -25,6 +26,7 @@ from faxes.documents import (
     encoded_page_sizes,
 )
 from faxes.documents.faxspec import Resolution as RenderResolution
+from faxes.failures import rejection_text
 from faxes.models import (
     DocumentPart,
     Fax,
@@ -36,6 +38,7 @@ from faxes.models import (
 from faxes.phone import normalize_all, normalize_e164
 from faxes.services.callerid import choose_sender
 from faxes.services.linetime import check_line_time, page_labels
+from faxes.services.wording import fax_wording
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +98,7 @@ def resolve_schedule(when: datetime | None, timezone_name: str | None) -> dateti
     try:
         return _to_utc(when, timezone_name)
     except OverflowError:  # year 1 or 9999 shifted past the calendar's ends
-        raise ValidationError({"scheduled_at": ["That date is out of range."]}) from None
+        raise ValidationError({"scheduled_at": [gettext("That date is out of range.")]}) from None
 
 
 def check_not_past(when: datetime | None) -> None:
@@ -107,7 +110,12 @@ def check_not_past(when: datetime | None) -> None:
     tolerance = timedelta(seconds=settings.FAXPORTAL_SCHEDULE_PAST_TOLERANCE)
     if when < timezone.now() - tolerance:
         raise ValidationError(
-            {"scheduled_at": [f"{when:%Y-%m-%d %H:%M} UTC is in the past; choose a later time."]}
+            {
+                "scheduled_at": [
+                    gettext("%(when)s UTC is in the past; choose a later time.")
+                    % {"when": f"{when:%Y-%m-%d %H:%M}"}
+                ]
+            }
         )
 
 
@@ -118,27 +126,36 @@ def _to_utc(when: datetime, timezone_name: str | None) -> datetime:
     try:
         zone = zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError({"timezone": [f"{name!r} is not a known time zone."]}) from None
+        raise ValidationError({"timezone": [_unknown_zone(name)]}) from None
     local = when.replace(tzinfo=zone, fold=0)
     round_trip = local.astimezone(UTC).astimezone(zone)
     if round_trip.replace(tzinfo=None) != when:
         raise ValidationError(
             {
                 "scheduled_at": [
-                    f"{when:%Y-%m-%d %H:%M} does not exist in {name} "
-                    "(the clocks skip that hour); choose another time."
+                    gettext(
+                        "%(when)s does not exist in %(zone)s "
+                        "(the clocks skip that hour); choose another time."
+                    )
+                    % {"when": f"{when:%Y-%m-%d %H:%M}", "zone": name}
                 ]
             }
         )
     return local.astimezone(UTC)
 
 
+def _unknown_zone(name: str) -> str:
+    return gettext("%(zone)s is not a known time zone.") % {"zone": repr(name)}
+
+
 def _check_recipients(recipients: list[str]) -> list[str]:
     if not recipients:
-        raise ValidationError({"to": ["At least one recipient number is required."]})
+        raise ValidationError({"to": [gettext("At least one recipient number is required.")]})
     limit = settings.FAXPORTAL_MAX_RECIPIENTS
     if len(recipients) > limit:
-        raise ValidationError({"to": [f"At most {limit} recipients per request."]})
+        raise ValidationError(
+            {"to": [gettext("At most %(limit)s recipients per request.") % {"limit": limit}]}
+        )
     numbers, errors = normalize_all(recipients)
     if errors:
         raise ValidationError({"to": errors})
@@ -243,7 +260,7 @@ def submit_fax(
     count is known at once; URL documents are fetched and checked by the worker.
     """
     if faxbox is not None and faxbox.account_id != account.pk:
-        raise ValidationError({"faxbox": ["No such faxbox."]})
+        raise ValidationError({"faxbox": [gettext("No such faxbox.")]})
     fingerprint = ""
     if idempotency_key:
         fingerprint = request_fingerprint(
@@ -263,14 +280,19 @@ def submit_fax(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if not documents:
-        errors.setdefault("documents", []).append("Attach a document or give a document URL.")
+        errors.setdefault("documents", []).append(
+            gettext("Attach a document or give a document URL.")
+        )
     if resolution not in Resolution.values:
-        errors.setdefault("resolution", []).append("Resolution must be 'fine' or 'standard'.")
+        errors.setdefault("resolution", []).append(
+            gettext("Resolution must be 'fine' or 'standard'.")
+        )
     max_attempts = faxbox.retries if (retries is None and faxbox) else retries
     max_attempts = 1 if max_attempts is None else max_attempts
     if not 0 <= max_attempts <= settings.FAXPORTAL_MAX_RETRIES:
         errors.setdefault("retries", []).append(
-            f"Retries must be between 0 and {settings.FAXPORTAL_MAX_RETRIES}."
+            gettext("Retries must be between 0 and %(max)s.")
+            % {"max": settings.FAXPORTAL_MAX_RETRIES}
         )
     sender = from_number or (faxbox.caller_id if faxbox else "")
     if sender:
@@ -282,10 +304,10 @@ def submit_fax(
         try:
             zoneinfo.ZoneInfo(fax_timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            errors.setdefault("timezone", []).append(f"{fax_timezone!r} is not a known time zone.")
+            errors.setdefault("timezone", []).append(_unknown_zone(fax_timezone))
     if len(identity_name) > 64 or len(identity_number) > 20:
         errors.setdefault("identity", []).append(
-            "The header text has at most 64 characters, the station id at most 20."
+            gettext("The header text has at most 64 characters, the station id at most 20.")
         )
     try:
         when = resolve_schedule(
@@ -302,14 +324,16 @@ def submit_fax(
             try:
                 accepted.append(accept_document(item.data, filename=item.filename))
             except DocumentRejected as exc:
-                errors.setdefault("documents", []).append(exc.message)
+                errors.setdefault("documents", []).append(rejection_text(exc))
         elif not item.url.lower().startswith(("http://", "https://")):
             errors.setdefault("documents", []).append(
-                f"Document {position + 1}: only http and https URLs can be fetched."
+                gettext("Document %(number)s: only http and https URLs can be fetched.")
+                % {"number": position + 1}
             )
         elif item.method.lower() not in ("get", "post"):
             errors.setdefault("documents", []).append(
-                f"Document {position + 1}: method must be get or post."
+                gettext("Document %(number)s: method must be get or post.")
+                % {"number": position + 1}
             )
     pages = None
     if accepted and len(accepted) == len(documents) and not errors:
@@ -325,7 +349,7 @@ def submit_fax(
                 page_labels([doc.filename for doc in accepted], combined.part_page_counts),
             )
         except DocumentRejected as exc:
-            errors.setdefault("documents", []).append(exc.message)
+            errors.setdefault("documents", []).append(rejection_text(exc))
     if errors:
         raise ValidationError(errors)
 
@@ -450,4 +474,5 @@ def cover_page_for(fax: Fax) -> CoverPage | None:
         subject=fax.cover.get("subject", ""),
         message=fax.cover.get("message", ""),
         timezone=fax.local_timezone,
+        wording=fax_wording(fax),
     )

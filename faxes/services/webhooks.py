@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Account
 from faxes.backoff import backoff
@@ -51,6 +52,10 @@ _UNSET: Any = object()
 # --- endpoints ----------------------------------------------------------------
 
 
+def _at_most(limit: int) -> str:
+    return gettext("At most %(limit)s characters.") % {"limit": limit}
+
+
 def check_endpoint_url(url: object) -> str:
     """The URL, stripped, if webhooks may be sent to it; else ValidationError on ``url``.
 
@@ -58,16 +63,18 @@ def check_endpoint_url(url: object) -> str:
     resolves to must be public. Delivery checks again on every attempt.
     """
     if not isinstance(url, str) or not url.strip():
-        raise ValidationError({"url": ["A URL is required."]})
+        raise ValidationError({"url": [gettext("A URL is required.")]})
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
-        raise ValidationError({"url": [f"At most {MAX_URL_LENGTH} characters."]})
+        raise ValidationError({"url": [_at_most(MAX_URL_LENGTH)]})
     if not url.isprintable():
-        raise ValidationError({"url": ["Control characters are not allowed."]})
+        raise ValidationError({"url": [gettext("Control characters are not allowed.")]})
     try:  # also refuses any scheme but http(s)
         http.check_url(url)
     except http.DeliveryError as exc:
-        raise ValidationError({"url": [f"This URL is not allowed: {exc.message}."]}) from None
+        raise ValidationError(
+            {"url": [gettext("This URL is not allowed: %(why)s.") % {"why": exc.message}]}
+        ) from None
     return url
 
 
@@ -75,13 +82,22 @@ def _check_events(events: object) -> list[str]:
     if events is None:
         return list(event_names.DEFAULT_EVENTS)
     if not isinstance(events, list) or not events:
-        raise ValidationError({"events": ["Give a non-empty list of events."]})
+        raise ValidationError({"events": [gettext("Give a non-empty list of events.")]})
     if not all(isinstance(e, str) for e in events):
-        raise ValidationError({"events": ["Events are names (strings), e.g. fax.received."]})
+        raise ValidationError(
+            {"events": [gettext("Events are names (strings), e.g. fax.received.")]}
+        )
     unknown = [e for e in events if e not in event_names.ALL_EVENTS]
     if unknown:
         known = ", ".join(event_names.ALL_EVENTS)
-        raise ValidationError({"events": [f"Unknown event {unknown[0]!r}; known: {known}."]})
+        raise ValidationError(
+            {
+                "events": [
+                    gettext("Unknown event %(event)s; known: %(known)s.")
+                    % {"event": repr(unknown[0]), "known": known}
+                ]
+            }
+        )
     return list(dict.fromkeys(events))
 
 
@@ -91,23 +107,25 @@ def _check_secret(secret: object) -> str:
     try:
         signing.secret_key(secret)  # type: ignore[arg-type]
     except ValueError as exc:
-        raise ValidationError({"secret": [f"Invalid secret: {exc}."]}) from None
+        raise ValidationError(
+            {"secret": [gettext("Invalid secret: %(why)s.") % {"why": exc}]}
+        ) from None
     return secret  # type: ignore[return-value]
 
 
 def _check_text(field: str, value: object, limit: int) -> str:
     if not isinstance(value, str):
-        raise ValidationError({field: ["Must be a string."]})
+        raise ValidationError({field: [gettext("Must be a string.")]})
     if len(value) > limit:
-        raise ValidationError({field: [f"At most {limit} characters."]})
+        raise ValidationError({field: [_at_most(limit)]})
     if not value.isprintable():  # NUL cannot even be stored in PostgreSQL
-        raise ValidationError({field: ["Control characters are not allowed."]})
+        raise ValidationError({field: [gettext("Control characters are not allowed.")]})
     return value
 
 
 def _check_bool(field: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise ValidationError({field: ["Must be true or false."]})
+        raise ValidationError({field: [gettext("Must be true or false.")]})
     return value
 
 
@@ -147,7 +165,12 @@ def create_endpoint(
     )
     if WebhookEndpoint.objects.for_account(account).count() >= MAX_ENDPOINTS_PER_ACCOUNT:
         raise ValidationError(
-            {"url": [f"An account can register at most {MAX_ENDPOINTS_PER_ACCOUNT} endpoints."]}
+            {
+                "url": [
+                    gettext("An account can register at most %(limit)s endpoints.")
+                    % {"limit": MAX_ENDPOINTS_PER_ACCOUNT}
+                ]
+            }
         )
     endpoint = WebhookEndpoint.objects.create(account=account, **values)
     return endpoint, values["secret"]
@@ -185,9 +208,15 @@ def _check_grace(grace: object) -> int:
     if grace is None:
         return settings.FAXPORTAL_WEBHOOK_SECRET_GRACE
     if isinstance(grace, bool) or not isinstance(grace, int):
-        raise ValidationError({"grace_seconds": ["Must be a whole number of seconds."]})
+        raise ValidationError({"grace_seconds": [gettext("Must be a whole number of seconds.")]})
     if not 0 <= grace <= MAX_SECRET_GRACE:
-        raise ValidationError({"grace_seconds": [f"Must be 0 to {MAX_SECRET_GRACE} seconds."]})
+        raise ValidationError(
+            {
+                "grace_seconds": [
+                    gettext("Must be 0 to %(max)s seconds.") % {"max": MAX_SECRET_GRACE}
+                ]
+            }
+        )
     return grace
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import pgettext
 
 from faxes import failures, history
 
@@ -28,7 +29,9 @@ def next_try(moment) -> str:
         return ""
     local = timezone.localtime(moment)
     today = timezone.localtime(timezone.now()).date()
-    return date_format(local, "H:i T" if local.date() == today else "M j, H:i T")
+    return date_format(
+        local, "H:i T" if local.date() == today else pgettext("date format", "M j, H:i T")
+    )
 
 
 @register.filter

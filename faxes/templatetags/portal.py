@@ -9,6 +9,7 @@ from django import template
 from django.http import QueryDict
 from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
+from django.utils.translation import pgettext, pgettext_lazy
 
 from faxes.services.form_keys import FIELD as FORM_KEY_FIELD
 from faxes.services.form_keys import new_key
@@ -41,6 +42,26 @@ def can_send(user) -> bool:
 @register.filter
 def can_manage(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and _can_manage(user)
+
+
+# A status as a history badge shows it (lower case, as stored), in the reader's language.
+STATUS_WORDS = {
+    "scheduled": pgettext_lazy("fax status", "scheduled"),
+    "queued": pgettext_lazy("fax status", "queued"),
+    "converting": pgettext_lazy("fax status", "converting"),
+    "sending": pgettext_lazy("fax status", "sending"),
+    "retrying": pgettext_lazy("fax status", "retrying"),
+    "delivered": pgettext_lazy("fax status", "delivered"),
+    "failed": pgettext_lazy("fax status", "failed"),
+    "cancelled": pgettext_lazy("fax status", "cancelled"),
+    "receiving": pgettext_lazy("fax status", "receiving"),
+    "received": pgettext_lazy("fax status", "received"),
+}
+
+
+@register.filter
+def status_word(status: str) -> str:
+    return str(STATUS_WORDS.get(status, status))
 
 
 @register.filter
@@ -79,10 +100,31 @@ def query(context, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+# The date formats the templates use, as each language writes them (the translation of
+# a format is a Django date format too: "M j, Y" is "d.m.Y" in German).
+DATE_FORMATS = (
+    pgettext_lazy("date format", "M j, Y"),
+    pgettext_lazy("date format", "M j, Y H:i T"),
+    pgettext_lazy("date format", "M j, Y H:i:s T"),
+    pgettext_lazy("date format", "M j, H:i T"),
+    pgettext_lazy("date format", "M j, H:i:s T"),
+)
+
+
+def localized_format(fmt: str) -> str:
+    return pgettext("date format", fmt)
+
+
+@register.filter(expects_localtime=True)
+def local_date(value, fmt: str) -> str:
+    """``date`` in the active language's way of writing ``fmt``."""
+    return date_filter(value, localized_format(fmt))
+
+
 @register.filter(expects_localtime=True)
 def stamp(value, fmt: str) -> str:
-    """``date`` with the time on the user's 12- or 24-hour clock."""
-    return date_filter(value, time_format(fmt))
+    """``local_date`` with the time on the user's 12- or 24-hour clock."""
+    return date_filter(value, time_format(localized_format(fmt)))
 
 
 @register.simple_tag

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from accounts.models import User
 from faxes.forms import AuditFilterForm, day_range
@@ -16,38 +17,43 @@ from faxes.views.paging import seek
 # filter's choices). Page and thumbnail views are no longer written (a view of a
 # fax is one "fax.viewed"); older rows keep a readable name.
 ACTION_LABELS = {
-    "fax.viewed": "Viewed fax",
-    "fax.downloaded": "Downloaded fax",
-    "fax.page_rotated": "Turned a page",
-    "fax.sent": "Sent fax",
-    "fax.submitted": "Sent fax (API)",
-    "fax.received": "Received fax",
-    "fax.forwarded": "Forwarded fax",
-    "fax.cancelled": "Cancelled fax",
-    "fax.resubmitted": "Resubmitted fax",
-    "fax.deleted": "Deleted fax",
-    "fax.attachment_purged": "Purged fax files",
-    "contact.created": "Added contact",
-    "contact.updated": "Edited contact",
-    "contact.deleted": "Deleted contact",
-    "faxbox.created": "Created faxbox",
-    "faxbox.updated": "Edited faxbox",
-    "user.created": "Added user",
-    "user.role_changed": "Changed role",
-    "user.enabled": "Enabled user",
-    "user.disabled": "Disabled user",
-    "token.created": "Created API token",
-    "token.revoked": "Revoked API token",
-    "webhook.created": "Added webhook",
-    "webhook.enabled": "Enabled webhook",
-    "webhook.disabled": "Disabled webhook",
+    "fax.viewed": gettext_lazy("Viewed fax"),
+    "fax.downloaded": gettext_lazy("Downloaded fax"),
+    "fax.page_rotated": gettext_lazy("Turned a page"),
+    "fax.sent": gettext_lazy("Sent fax"),
+    "fax.submitted": gettext_lazy("Sent fax (API)"),
+    "fax.received": gettext_lazy("Received fax"),
+    "fax.forwarded": gettext_lazy("Forwarded fax"),
+    "fax.cancelled": gettext_lazy("Cancelled fax"),
+    "fax.resubmitted": gettext_lazy("Resubmitted fax"),
+    "fax.deleted": gettext_lazy("Deleted fax"),
+    "fax.attachment_purged": gettext_lazy("Purged fax files"),
+    "contact.created": gettext_lazy("Added contact"),
+    "contact.updated": gettext_lazy("Edited contact"),
+    "contact.deleted": gettext_lazy("Deleted contact"),
+    "faxbox.created": gettext_lazy("Created faxbox"),
+    "faxbox.updated": gettext_lazy("Edited faxbox"),
+    "user.created": gettext_lazy("Added user"),
+    "user.role_changed": gettext_lazy("Changed role"),
+    "user.enabled": gettext_lazy("Enabled user"),
+    "user.disabled": gettext_lazy("Disabled user"),
+    "token.created": gettext_lazy("Created API token"),
+    "token.revoked": gettext_lazy("Revoked API token"),
+    "webhook.created": gettext_lazy("Added webhook"),
+    "webhook.enabled": gettext_lazy("Enabled webhook"),
+    "webhook.disabled": gettext_lazy("Disabled webhook"),
 }
 OLD_ACTION_LABELS = {
-    "fax.page_viewed": "Viewed a page",
-    "fax.thumbnail_viewed": "Viewed a thumbnail",
+    "fax.page_viewed": gettext_lazy("Viewed a page"),
+    "fax.thumbnail_viewed": gettext_lazy("Viewed a thumbnail"),
 }
 KNOWN_ACTIONS = list(ACTION_LABELS)
-DETAIL_LABELS = {"new_fax": "new fax", "pages": "pages", "to": "to", "from": "from"}
+DETAIL_LABELS = {
+    "new_fax": gettext_lazy("new fax"),
+    "pages": gettext_lazy("pages"),
+    "to": pgettext_lazy("audit detail", "to"),
+    "from": pgettext_lazy("audit detail", "from"),
+}
 
 
 def action_label(action: str) -> str:
@@ -60,9 +66,9 @@ def readable_details(details: dict) -> list[tuple[str, str]]:
     shown = []
     for key, value in (details or {}).items():
         if isinstance(value, list | tuple):
-            text = ", ".join(str(v) for v in value) or "none"
+            text = ", ".join(str(v) for v in value) or gettext("none")
         elif isinstance(value, bool):
-            text = "yes" if value else "no"
+            text = gettext("yes") if value else gettext("no")
         elif isinstance(value, dict):
             text = ", ".join(f"{k} {v}" for k, v in value.items())
         else:

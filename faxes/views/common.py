@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import scopes
 from accounts.models import User
@@ -49,7 +50,7 @@ def require(request: HttpRequest, need: str) -> None:
     so another tenant's object is a 404 first)."""
     allowed = {READ: True, SEND: can_send(request.user), MANAGE: can_manage(request.user)}
     if not allowed[need]:
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(gettext("Your role does not allow this."))
 
 
 def is_poll(request: HttpRequest) -> bool:

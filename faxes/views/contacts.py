@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.tenancy import get_for_account_or_404
 from faxes.forms import ContactForm
@@ -54,7 +55,7 @@ def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
             else:
                 saved = address_book.update_contact(editing, **form.cleaned_data) or editing
                 audit(request, "contact.updated", contact=saved.pk, number=saved.fax_number)
-            messages.success(request, f"Saved {saved.name}.")
+            messages.success(request, gettext("Saved %(name)s.") % {"name": saved.name})
             return reverse("contacts")
 
         try:
@@ -100,5 +101,5 @@ def contact_delete(request: HttpRequest, contact_id: str) -> HttpResponse:
         return render(request, "faxes/contact_delete.html", {"contact": contact, "nav": "contacts"})
     address_book.delete_contact(contact)
     audit(request, "contact.deleted", contact=contact_id, number=contact.fax_number)
-    messages.success(request, f"Deleted {contact.name}.")
+    messages.success(request, gettext("Deleted %(name)s.") % {"name": contact.name})
     return redirect("contacts")

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from faxes import lifecycle
@@ -118,7 +119,7 @@ def mark(request: HttpRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id)
     if request.POST.get("read") == "0":
         mark_unread(fax, request.user)
-        messages.success(request, "Marked as unread.")
+        messages.success(request, gettext("Marked as unread."))
         # Staying on the page would mark it read again: go back to the list.
         return redirect(_list_of(fax))
     mark_read(fax, request.user)
@@ -149,7 +150,9 @@ def forward(request: HttpRequest, fax_id: str) -> HttpResponse:
         else:
             if not known:
                 audit(request, "fax.forwarded", fax, to=copy.to_number, new_fax=copy.pk)
-                messages.success(request, f"Forwarding to {copy.to_number}.")
+                messages.success(
+                    request, gettext("Forwarding to %(number)s.") % {"number": copy.to_number}
+                )
             return redirect("fax-detail", copy.pk)
     return render(
         request, "faxes/detail.html", _context(request, fax, forward_form=form), status=400
@@ -163,10 +166,10 @@ def cancel(request: HttpRequest, fax_id: str) -> HttpResponse:
     back = _back(request, fax)
     ask = confirm_first(
         request,
-        title="Cancel fax",
-        question=f"Cancel the fax to {fax.to_number}?",
-        consequence="It will not be sent. You can resubmit it later as a new fax.",
-        confirm_label="Cancel fax",
+        title=gettext("Cancel fax"),
+        question=gettext("Cancel the fax to %(number)s?") % {"number": fax.to_number},
+        consequence=gettext("It will not be sent. You can resubmit it later as a new fax."),
+        confirm_label=gettext("Cancel fax"),
         back=back,
         nav="outbox",
         fields={"next": request.POST.get("next", "")},
@@ -175,9 +178,11 @@ def cancel(request: HttpRequest, fax_id: str) -> HttpResponse:
         return ask
     if cancel_fax(fax, reason=f"cancelled by {request.user.get_username()}"):
         audit(request, "fax.cancelled", fax)
-        messages.success(request, "The fax was cancelled.")
+        messages.success(request, gettext("The fax was cancelled."))
     else:
-        messages.error(request, "Too late to cancel: the fax is already being sent or finished.")
+        messages.error(
+            request, gettext("Too late to cancel: the fax is already being sent or finished.")
+        )
     return redirect(back)
 
 
@@ -186,13 +191,15 @@ def cancel(request: HttpRequest, fax_id: str) -> HttpResponse:
 def resubmit(request: HttpRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id, SEND)
     if fax.status not in RESUBMITTABLE:
-        messages.error(request, "Only a failed or cancelled fax can be resubmitted.")
+        messages.error(request, gettext("Only a failed or cancelled fax can be resubmitted."))
         return redirect(_back(request, fax))
 
     def create() -> str:
         copy = resubmit_fax(fax, owner=request.user)
         audit(request, "fax.resubmitted", fax, new_fax=copy.pk)
-        messages.success(request, f"Sending again to {copy.to_number}.")
+        messages.success(
+            request, gettext("Sending again to %(number)s.") % {"number": copy.to_number}
+        )
         return reverse("fax-detail", args=[copy.pk])
 
     try:
@@ -227,7 +234,7 @@ def delete(request: HttpRequest, fax_id: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("fax-detail", fax.pk)
     audit(request, "fax.deleted", fax)
-    messages.success(request, "The fax was deleted.")
+    messages.success(request, gettext("The fax was deleted."))
     return redirect(_list_of(fax))
 
 
@@ -238,7 +245,7 @@ def purge(request: HttpRequest, fax_id: str) -> HttpResponse:
         return _confirm(request, fax, action="purge")
     if purge_attachment(fax):
         audit(request, "fax.attachment_purged", fax)
-        messages.success(request, "The fax's documents were purged; its record stays.")
+        messages.success(request, gettext("The fax's documents were purged; its record stays."))
     else:
-        messages.error(request, "Nothing to purge, or the fax is still being sent.")
+        messages.error(request, gettext("Nothing to purge, or the fax is still being sent."))
     return redirect("fax-detail", fax.pk)

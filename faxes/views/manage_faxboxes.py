@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.tenancy import get_for_account_or_404
 from faxes.forms import FaxboxForm
@@ -89,7 +90,7 @@ def _edit(request: HttpRequest, faxbox: Faxbox | None) -> HttpResponse:
                 faxbox=saved.pk,
                 name=saved.name,
             )
-            messages.success(request, f"Saved faxbox {saved.name}.")
+            messages.success(request, gettext("Saved faxbox %(name)s.") % {"name": saved.name})
             return reverse("manage-faxboxes")
 
         try:

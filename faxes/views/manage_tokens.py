@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import ApiToken
@@ -78,10 +79,10 @@ def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     require(request, MANAGE)
     ask = confirm_first(
         request,
-        title="Revoke token",
-        question=f"Revoke the token “{token.name}”?",
-        consequence="Integrations using it stop working at once. This cannot be undone.",
-        confirm_label="Revoke token",
+        title=gettext("Revoke token"),
+        question=gettext("Revoke the token “%(name)s”?") % {"name": token.name},
+        consequence=gettext("Integrations using it stop working at once. This cannot be undone."),
+        confirm_label=gettext("Revoke token"),
         back=reverse("manage-tokens"),
         nav="tokens",
     )
@@ -89,5 +90,5 @@ def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
         return ask
     if accounts_admin.revoke_token(token):
         audit(request, "token.revoked", token=token.pk, name=token.name)
-        messages.success(request, f"Revoked {token.name}.")
+        messages.success(request, gettext("Revoked %(name)s.") % {"name": token.name})
     return redirect("manage-tokens")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import two_factor
@@ -23,10 +24,19 @@ from faxes.views.common import (
     require,
 )
 
+ROLE_QUESTION = {
+    Role.ADMIN: gettext_lazy("Make %(name)s admin?"),
+    Role.STAFF: gettext_lazy("Make %(name)s staff?"),
+    Role.VIEWER: gettext_lazy("Make %(name)s viewer?"),
+}
 ROLE_EFFECT = {
-    Role.ADMIN: "Admins manage users, faxboxes, API tokens, webhooks and the audit log.",
-    Role.STAFF: "Staff read and send faxes but manage nothing.",
-    Role.VIEWER: "Viewers can only read faxes: they can no longer send or change anything.",
+    Role.ADMIN: gettext_lazy(
+        "Admins manage users, faxboxes, API tokens, webhooks and the audit log."
+    ),
+    Role.STAFF: gettext_lazy("Staff read and send faxes but manage nothing."),
+    Role.VIEWER: gettext_lazy(
+        "Viewers can only read faxes: they can no longer send or change anything."
+    ),
 }
 
 
@@ -46,7 +56,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
         def create() -> str:
             user = accounts_admin.create_user(request.account, **form.cleaned_data)
             audit(request, "user.created", user=user.pk, username=user.username, role=user.role)
-            messages.success(request, f"Created {user.username} ({user.get_role_display()}).")
+            messages.success(
+                request,
+                gettext("Created %(name)s (%(role)s).")
+                % {"name": user.username, "role": user.get_role_display()},
+            )
             return reverse("manage-users")
 
         try:
@@ -82,17 +96,17 @@ def user_role(request: HttpRequest, user_id: str) -> HttpResponse:
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Choose admin, staff or viewer.")
+            raise ValidationError(gettext("Choose admin, staff or viewer."))
         before = user.role
         new_role = form.cleaned_data["role"]
         if new_role == before:
             return redirect("manage-users")
         ask = confirm_first(
             request,
-            title="Change role",
-            question=f"Make {user.username} {Role(new_role).label.lower()}?",
+            title=gettext("Change role"),
+            question=str(ROLE_QUESTION[new_role]) % {"name": user.username},
             consequence=ROLE_EFFECT[new_role],
-            confirm_label="Change role",
+            confirm_label=gettext("Change role"),
             back=reverse("manage-users"),
             nav="users",
             fields={"role": new_role},
@@ -111,7 +125,11 @@ def user_role(request: HttpRequest, user_id: str) -> HttpResponse:
             before=before,
             after=user.role,
         )
-        messages.success(request, f"{user.username} is now {user.get_role_display()}.")
+        messages.success(
+            request,
+            gettext("%(name)s is now %(role)s.")
+            % {"name": user.username, "role": user.get_role_display()},
+        )
     return redirect("manage-users")
 
 
@@ -124,10 +142,12 @@ def user_active(request: HttpRequest, user_id: str) -> HttpResponse:
     if not active:
         ask = confirm_first(
             request,
-            title="Disable user",
-            question=f"Disable {user.username}?",
-            consequence="They are logged out and can no longer log in until enabled again.",
-            confirm_label="Disable user",
+            title=gettext("Disable user"),
+            question=gettext("Disable %(name)s?") % {"name": user.username},
+            consequence=gettext(
+                "They are logged out and can no longer log in until enabled again."
+            ),
+            confirm_label=gettext("Disable user"),
             back=reverse("manage-users"),
             nav="users",
             fields={"active": "0"},
@@ -145,7 +165,15 @@ def user_active(request: HttpRequest, user_id: str) -> HttpResponse:
             user=user.pk,
             username=user.username,
         )
-        messages.success(request, f"{user.username} {'can' if active else 'can no longer'} log in.")
+        messages.success(
+            request,
+            (
+                gettext("%(name)s can log in.")
+                if active
+                else gettext("%(name)s can no longer log in.")
+            )
+            % {"name": user.username},
+        )
     return redirect("manage-users")
 
 
@@ -161,7 +189,11 @@ def user_reset_link(request: HttpRequest, user_id: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         audit(request, "user.password_reset_sent", user=user.pk, username=user.username, to=address)
-        messages.success(request, f"A link to choose a new password was sent to {address}.")
+        messages.success(
+            request,
+            gettext("A link to choose a new password was sent to %(address)s.")
+            % {"address": address},
+        )
     return redirect("manage-users")
 
 
@@ -172,15 +204,19 @@ def user_two_factor_reset(request: HttpRequest, user_id: str) -> HttpResponse:
     user = _user_or_404(request, user_id)
     require(request, MANAGE)
     if user.pk == request.user.pk:
-        messages.error(request, "Manage your own two-factor login on the Sign-in security page.")
+        messages.error(
+            request, gettext("Manage your own two-factor login on the Sign-in security page.")
+        )
     elif two_factor.remove(user):
         audit(request, "user.two_factor_removed", user=user.pk, username=user.username)
-        later = " until they set it up again at their next login"
-        messages.success(
-            request,
-            f"Two-factor login of {user.username} is off"
-            f"{later if request.account.require_two_factor else ''}.",
-        )
+        if request.account.require_two_factor:
+            text = gettext(
+                "Two-factor login of %(name)s is off until they set it up again at their "
+                "next login."
+            )
+        else:
+            text = gettext("Two-factor login of %(name)s is off.")
+        messages.success(request, text % {"name": user.username})
     return redirect("manage-users")
 
 
@@ -196,8 +232,8 @@ def two_factor_required(request: HttpRequest) -> HttpResponse:
         audit(request, "account.two_factor_required" if required else "account.two_factor_optional")
         messages.success(
             request,
-            "Two-factor login is now required for every user of the account."
+            gettext("Two-factor login is now required for every user of the account.")
             if required
-            else "Two-factor login is now optional.",
+            else gettext("Two-factor login is now optional."),
         )
     return redirect("manage-users")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.tenancy import get_for_account_or_404
@@ -35,14 +36,17 @@ RECENT_DELIVERIES = 50
 
 class WebhookForm(forms.Form):
     url = forms.CharField(
-        label="URL", max_length=2000, widget=forms.URLInput(attrs={"placeholder": "https://"})
+        label=gettext_lazy("URL"),
+        max_length=2000,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
     events = forms.MultipleChoiceField(
+        label=gettext_lazy("Events"),
         choices=list(ALL_EVENTS.items()),
         initial=DEFAULT_EVENTS,
         widget=forms.CheckboxSelectMultiple,
     )
-    description = forms.CharField(required=False, max_length=200)
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=200)
 
 
 @portal_page(MANAGE)
@@ -97,10 +101,10 @@ def webhook_toggle(request: HttpRequest, webhook_id: str) -> HttpResponse:
     if not enabled:
         ask = confirm_first(
             request,
-            title="Disable webhook",
-            question=f"Disable the webhook to {endpoint.url}?",
-            consequence="No more events are sent to it until it is enabled again.",
-            confirm_label="Disable webhook",
+            title=gettext("Disable webhook"),
+            question=gettext("Disable the webhook to %(url)s?") % {"url": endpoint.url},
+            consequence=gettext("No more events are sent to it until it is enabled again."),
+            confirm_label=gettext("Disable webhook"),
             back=reverse("manage-webhooks"),
             nav="webhooks",
             fields={"enabled": "0"},
@@ -114,5 +118,9 @@ def webhook_toggle(request: HttpRequest, webhook_id: str) -> HttpResponse:
         webhook=endpoint.pk,
         url=endpoint.url,
     )
-    messages.success(request, f"{'Enabled' if enabled else 'Disabled'} {endpoint.url}.")
+    messages.success(
+        request,
+        (gettext("Enabled %(url)s.") if enabled else gettext("Disabled %(url)s."))
+        % {"url": endpoint.url},
+    )
     return redirect("manage-webhooks")

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import BadRequest
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Cursor:
             # In UTC, as the database compares (a forged moment may not exist there).
             return cls(created_at.astimezone(UTC), id_type(key))
         except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
-            raise BadRequest("Invalid page cursor.") from None
+            raise BadRequest(gettext("Invalid page cursor.")) from None
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_POST
 
 from faxes.documents import DocumentRejected
+from faxes.failures import rejection_text
 from faxes.forms import SendForm, split_list
 from faxes.models import Contact, Faxbox
 from faxes.phone import normalize_e164
@@ -56,10 +58,14 @@ def _form(request: HttpRequest, faxboxes: list[Faxbox]) -> SendForm:
 def schedule_text(sent_at, zone_name: str, account_zone: str) -> str:
     """The time as the sender picked it, and in the account's zone when that differs."""
     picked = zoneinfo.ZoneInfo(zone_name or account_zone)
-    text = f"{date_filter(sent_at.astimezone(picked), time_format('M j, Y H:i T'))} ({picked.key})"
+    written = pgettext("date format", "M j, Y H:i T")
+    text = f"{date_filter(sent_at.astimezone(picked), time_format(written))} ({picked.key})"
     if picked.key != account_zone:
         local = sent_at.astimezone(zoneinfo.ZoneInfo(account_zone))
-        text += f", {date_filter(local, time_format('M j, Y H:i T'))} in {account_zone}"
+        text += ", " + gettext("%(when)s in %(zone)s") % {
+            "when": date_filter(local, time_format(written)),
+            "zone": account_zone,
+        }
     return text
 
 
@@ -68,11 +74,14 @@ def _uploads(request: HttpRequest, errors: list[str]) -> list[UploadedFile]:
     documents = []
     for upload in request.FILES.getlist("documents"):
         if upload.size > limit:
-            errors.append(f"{upload.name} is larger than {limit // (1024 * 1024)} MB.")
+            errors.append(
+                gettext("%(name)s is larger than %(size)s MB.")
+                % {"name": upload.name, "size": limit // (1024 * 1024)}
+            )
             continue
         documents.append(UploadedFile(upload.read(), upload.name or "", upload.content_type or ""))
     if not documents and not errors:
-        errors.append("Attach at least one file (PDF, TIFF, PNG or JPEG).")
+        errors.append(gettext("Attach at least one file (PDF, TIFF, PNG or JPEG)."))
     return documents
 
 
@@ -162,9 +171,13 @@ def send(request: HttpRequest) -> HttpResponse:
             when = schedule_text(
                 first.scheduled_at, data.get("timezone") or "", request.account.timezone
             )
-            messages.success(request, f"Scheduled to {numbers} for {when}.")
+            messages.success(
+                request,
+                gettext("Scheduled to %(numbers)s for %(when)s.")
+                % {"numbers": numbers, "when": when},
+            )
         else:
-            messages.success(request, f"Sending to {numbers}.")
+            messages.success(request, gettext("Sending to %(numbers)s.") % {"numbers": numbers})
     url = reverse("outbox")
     if request.htmx:
         response = HttpResponse()
@@ -213,7 +226,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     except DocumentsRejected as exc:
         return _invalid(request, form, exc.messages, faxboxes=faxboxes, target="preview")
     except DocumentRejected as exc:
-        return _invalid(request, form, [exc.message], faxboxes=faxboxes, target="preview")
+        return _invalid(request, form, [rejection_text(exc)], faxboxes=faxboxes, target="preview")
     context = {
         "form": form,
         "preview": result,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from faxes.models import FaxStatus
 
 FAX_RECEIVED = "fax.received"
@@ -10,10 +12,10 @@ FAX_FAILED = "fax.failed"
 FAX_STATUS_CHANGED = "fax.status_changed"
 
 ALL_EVENTS: dict[str, str] = {
-    FAX_RECEIVED: "An inbound fax was filed in one of the account's faxboxes.",
-    FAX_DELIVERED: "An outbound fax reached its recipient.",
-    FAX_FAILED: "An outbound fax failed for good (no retries left, or a permanent error).",
-    FAX_STATUS_CHANGED: "Any status change of any fax (including the three above).",
+    FAX_RECEIVED: _("An inbound fax was filed in one of the account's faxboxes."),
+    FAX_DELIVERED: _("An outbound fax reached its recipient."),
+    FAX_FAILED: _("An outbound fax failed for good (no retries left, or a permanent error)."),
+    FAX_STATUS_CHANGED: _("Any status change of any fax (including the three above)."),
 }
 # What an endpoint registered without an ``events`` list hears.
 DEFAULT_EVENTS = [FAX_RECEIVED, FAX_DELIVERED, FAX_FAILED]

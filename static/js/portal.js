@@ -3,16 +3,24 @@
 (function () {
   "use strict";
 
+  /* Words in the page's language: Django's JavaScript catalogue (/jsi18n/, loaded before
+     this file) defines gettext, ngettext and interpolate; without it, English. */
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\(\w+\)s/g, function (name) { return String(values[name.slice(2, -2)]); });
+  };
+
   /* --- htmx: errors and accessibility ---------------------------------------- */
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (status === 422 || status === 400) return; // swapped beside the fields
-    announce(status === 403 ? "You are not allowed to do that." :
-      status === 404 ? "Not found (it may have been deleted)." :
-      "Something went wrong (" + status + "). Please try again.");
+    announce(status === 403 ? gettext("You are not allowed to do that.") :
+      status === 404 ? gettext("Not found (it may have been deleted).") :
+      interpolate(gettext("Something went wrong (%(status)s). Please try again."), { status: status }, true));
   });
   document.addEventListener("htmx:sendError", function () {
-    announce("The portal cannot be reached. Check your connection.");
+    announce(gettext("The portal cannot be reached. Check your connection."));
   });
   // Error slots swapped out of band: mark their inputs invalid (or valid again).
   document.addEventListener("htmx:oobAfterSwap", function (event) {
@@ -91,13 +99,13 @@
         bytes.textContent = size(file.size);
         item.appendChild(name);
         item.appendChild(bytes);
-        if (index > 0) item.appendChild(button("Move " + file.name + " up", "↑", function () {
+        if (index > 0) item.appendChild(button(interpolate(gettext("Move %(name)s up"), { name: file.name }, true), "↑", function () {
           chosen.splice(index - 1, 0, chosen.splice(index, 1)[0]); sync();
         }));
-        if (index < chosen.length - 1) item.appendChild(button("Move " + file.name + " down", "↓", function () {
+        if (index < chosen.length - 1) item.appendChild(button(interpolate(gettext("Move %(name)s down"), { name: file.name }, true), "↓", function () {
           chosen.splice(index + 1, 0, chosen.splice(index, 1)[0]); sync();
         }));
-        item.appendChild(button("Remove " + file.name, "✕", function () {
+        item.appendChild(button(interpolate(gettext("Remove %(name)s"), { name: file.name }, true), "✕", function () {
           chosen.splice(index, 1); sync();
         }));
         list.appendChild(item);
@@ -245,8 +253,9 @@
         showUnread(count);
         var newest = data.newest ? data.newest.id : null;
         if (newestSeen !== null && newest && newest !== newestSeen && data.unread >= (unreadSeen || 0) && notificationsOn()) {
-          var note = new Notification("New fax from " + data.newest.from, {
-            body: (data.newest.pages ? data.newest.pages + " page" + (data.newest.pages > 1 ? "s" : "") + " · " : "") + "open it in the inbox",
+          var pages = data.newest.pages;
+          var note = new Notification(interpolate(gettext("New fax from %(from)s"), { from: data.newest.from }, true), {
+            body: (pages ? interpolate(ngettext("%(count)s page", "%(count)s pages", pages), { count: pages }, true) + " · " : "") + gettext("open it in the inbox"),
             tag: "fax-" + newest
           });
           note.onclick = function () { window.focus(); window.location.href = data.newest.url; };
@@ -266,7 +275,7 @@
     function render() {
       var on = notificationsOn();
       toggle.setAttribute("aria-pressed", on ? "true" : "false");
-      toggle.textContent = "Desktop alerts: " + (on ? "on" : "off");
+      toggle.textContent = on ? gettext("Desktop alerts: on") : gettext("Desktop alerts: off");
     }
     toggle.hidden = false;
     render();
@@ -278,7 +287,7 @@
       }
       Promise.resolve(Notification.requestPermission()).then(function (permission) {
         window.localStorage.setItem("faxportal.notify", permission === "granted" ? "on" : "off");
-        if (permission !== "granted") announce("The browser did not allow notifications.");
+        if (permission !== "granted") announce(gettext("The browser did not allow notifications."));
         render();
       });
     });
