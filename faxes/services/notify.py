@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models.functions import Lower
