@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from faxes.models import Fax, Faxbox
@@ -64,6 +66,14 @@ def test_impossible_list_parameters(kazoo_login, acme, query):
     status, body = kazoo_login.json("GET", f"/v2/accounts/{acme.account.pk}/faxes/inbox?{query}")
     assert status in (200, 400), body
     assert status != 500
+
+
+def test_a_deeply_nested_start_key_starts_the_list_at_the_top(kazoo_login, acme):
+    key = base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode().rstrip("=")
+    status, body = kazoo_login.json(
+        "GET", f"/v2/accounts/{acme.account.pk}/faxes/inbox?start_key={key}"
+    )
+    assert status == 200, body
 
 
 def test_unknown_and_malformed_ids_are_bad_identifier(kazoo_login, acme):

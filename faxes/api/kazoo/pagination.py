@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from faxes.api.kazoo import errors
 from faxes.api.kazoo.public import from_gregorian, gregorian
+from faxportal import jsonbody
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 10_000  # larger pages: use paginate=false
@@ -33,9 +34,9 @@ def decode_key(value: str) -> tuple[datetime, str] | None:
     position here (Kazoo queries with it as sent; here the list starts at the top)."""
     try:
         padded = value + "=" * (-len(value) % 4)
-        created, pk = json.loads(base64.urlsafe_b64decode(padded))
+        created, pk = jsonbody.loads(base64.urlsafe_b64decode(padded))
         moment = datetime.fromisoformat(created)
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError, binascii.Error):  # jsonbody.TooDeep is a ValueError
         return None
     if timezone.is_naive(moment):
         return None
