@@ -24,11 +24,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from faxes import lifecycle
+from faxes import lifecycle, routing
 from faxes.backoff import backoff
 from faxes.documents import DocumentRejected
 from faxes.models import Attempt, Fax, FaxNumber, FaxStatus, InboundRefusal
-from faxes.phone import normalize_e164
 from faxes.services import outbound
 from faxes.services.inbound import UnroutableNumber, receive_fax
 from faxes.transports import get_transport
@@ -232,15 +231,8 @@ def watchdog(now=None) -> dict[str, int]:
 
 
 def _owner(to_number: str) -> FaxNumber | None:
-    try:
-        called = normalize_e164(to_number)
-    except Exception:
-        return None
-    return (
-        FaxNumber.objects.select_related("account", "faxbox")
-        .filter(number=called, faxbox__deleted_at__isnull=True, account__enabled=True)
-        .first()
-    )
+    destination = routing.route(to_number)
+    return destination.owner if destination.may_receive else None
 
 
 def _refuse(transport: str, inbound: dict[str, Any], reason: str) -> None:

@@ -12,12 +12,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from faxes import lifecycle
+from faxes import lifecycle, routing
 from faxes.documents import DocumentRejected, RejectionCode, convert_inbound, make_previews
 from faxes.models import (
     Direction,
     Fax,
-    FaxNumber,
     FaxStatus,
     InboundRefusal,
     fax_folder,
@@ -77,19 +76,11 @@ def receive_fax(
         ).first()
         if existing is not None:
             return existing
-    try:
-        called = normalize_e164(str(to_number or ""))
-    except Exception:
-        _refuse(to_number, from_number, transport, carrier_fax_id, "not a valid number")
-    owner = (
-        FaxNumber.objects.select_related("faxbox", "account")
-        .filter(number=called, faxbox__deleted_at__isnull=True)
-        .first()
-    )
-    if owner is None:
-        _refuse(called, from_number, transport, carrier_fax_id, "no faxbox owns this number")
-    if not owner.account.enabled:
-        _refuse(called, from_number, transport, carrier_fax_id, "the account is disabled")
+    destination = routing.route(to_number)
+    if not destination.may_receive:
+        _refuse(destination.called, from_number, transport, carrier_fax_id, destination.refusal)
+    owner = destination.owner
+    called = destination.called
     try:
         caller = normalize_e164(str(from_number)) if from_number else ""
     except Exception:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 
+from faxes import routing
 from faxes.transports.base import (
     OnNetDelivery,
     SendOutcome,
@@ -126,8 +127,6 @@ class LoopbackTransport(Transport):
     capabilities: ClassVar[frozenset[str]] = frozenset({"inbound", "sandbox"})
 
     def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:
-        from faxes.models import FaxNumber
-
         number = fax.to_number
         if number == BUSY:
             raise TransportError("busy", permanent=False, result=TxResult(False, 17, "busy"))
@@ -144,18 +143,15 @@ class LoopbackTransport(Transport):
             )
         receiver = None
         if number not in SANDBOX_NUMBERS:
-            receiver = (
-                FaxNumber.objects.select_related("faxbox", "account")
-                .filter(number=number, faxbox__deleted_at__isnull=True)
-                .first()
-            )
+            destination = routing.route(number)
+            receiver = destination.owner
             if receiver is None:
                 raise TransportError(
                     f"{number} is not a number of this portal; the loopback transport "
                     "delivers only between its own faxboxes (configure a carrier transport)",
                     permanent=True,
                 )
-            if not receiver.account.enabled:
+            if not destination.may_receive:
                 # Not worth a call: the inbox would refuse the fax (and does, should the
                 # account be disabled while the call runs: the engine ends the attempt).
                 raise TransportError(

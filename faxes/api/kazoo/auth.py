@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts import kazoo_auth, login_limits
 from accounts.models import Account
+from faxes import routing
 from faxes.api.kazoo import errors
 from faxes.api.kazoo.base import KazooView
-from faxes.services import routing
 
 
 def _login_data(account: Account, owner_id: str | None, method: str) -> dict:
