@@ -31,6 +31,7 @@ import re
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO
 
 from cryptography.exceptions import InvalidTag
@@ -125,7 +126,7 @@ class Header:
         return prefix + kid + self.wrapped_key + self.base_nonce
 
     def data_key(self, keyring: Keyring) -> bytes:
-        kek = AESGCM(keyring.key(self.key_id))
+        kek = _aead(keyring.key(self.key_id))
         nonce, sealed = self.wrapped_key[:12], self.wrapped_key[12:]
         try:
             return kek.decrypt(nonce, sealed, _wrap_aad(self.key_id))
@@ -140,7 +141,13 @@ def _wrap_aad(key_id: str) -> bytes:
 def _wrap(keyring: Keyring, data_key: bytes) -> tuple[str, bytes]:
     key_id = keyring.current
     nonce = os.urandom(12)
-    return key_id, nonce + AESGCM(keyring.key(key_id)).encrypt(nonce, data_key, _wrap_aad(key_id))
+    return key_id, nonce + _aead(keyring.key(key_id)).encrypt(nonce, data_key, _wrap_aad(key_id))
+
+
+@lru_cache(maxsize=64)
+def _aead(key: bytes) -> AESGCM:
+    """A key-encryption key's cipher, its key schedule made once per process."""
+    return AESGCM(key)
 
 
 def is_encrypted(prefix: bytes) -> bool:
@@ -258,6 +265,8 @@ class DecryptingReader(io.RawIOBase):
         self._cached_index = -1
         self._cached = b""
         self._raw_pos = header.size
+        self._buffer = bytearray(self._sealed)
+        self._view = memoryview(self._buffer)
 
     def readable(self) -> bool:
         return True
@@ -282,29 +291,36 @@ class DecryptingReader(io.RawIOBase):
         self._pos = target
         return target
 
-    def _segment(self, index: int) -> bytes:
-        if index == self._cached_index:
-            return self._cached
+    def _read_sealed(self, index: int) -> memoryview:
         offset = self._header.size + index * self._sealed
         if self._raw_pos != offset:
             self._raw.seek(offset)
-        sealed = self._raw.read(self._sealed)
-        self._raw_pos = offset + len(sealed)
-        last = index == self._segments - 1
+        got = self._raw.readinto(self._buffer)
+        self._raw_pos = offset + got
+        return self._view[:got]
+
+    def _open_segment(self, index: int, sealed) -> bytes:
+        nonce = _nonce(self._header.base_nonce, index, index == self._segments - 1)
         try:
-            plain = self._aead.decrypt(
-                _nonce(self._header.base_nonce, index, last), sealed, self._aad
-            )
-        except InvalidTag:
+            return self._aead.decrypt(nonce, sealed, self._aad)
+        except (InvalidTag, ValueError):
             raise DecryptionError("encrypted file damaged or cut short") from None
-        self._cached_index, self._cached = index, plain
-        return plain
+
+    def _segment(self, index: int) -> bytes:
+        if index != self._cached_index:
+            self._cached = self._open_segment(index, self._read_sealed(index))
+            self._cached_index = index
+        return self._cached
 
     def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            size = self.size - self._pos
-        size = max(0, min(size, self.size - self._pos))
+        left = self.size - self._pos
+        size = left if size is None or size < 0 else max(0, min(size, left))
         segment_size = self._header.segment_size
+        index, within = divmod(self._pos, segment_size)
+        if within + size <= segment_size:  # the common case: inside one segment
+            piece = self._segment(index)[within : within + size] if size else b""
+            self._pos += len(piece)
+            return piece
         parts = []
         while size > 0:
             index, within = divmod(self._pos, segment_size)
@@ -315,7 +331,7 @@ class DecryptingReader(io.RawIOBase):
             parts.append(piece)
             self._pos += len(piece)
             size -= len(piece)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        return b"".join(parts)
 
     def readall(self) -> bytes:
         return self.read(-1)

@@ -196,8 +196,11 @@ def _embedded_encryption_key() -> str:
 # ``id:base64 of 32 bytes`` (plain passphrases from older installs still work); the
 # first encrypts, all decrypt. Required with S3 (every machine must hold the same
 # keys); the embedded default generates one in the data folder, and keeps
-# SECRET_KEY as the second key so secrets encrypted under it still open.
-FAXPORTAL_ENCRYPTION_KEYS = env_list("FAXPORTAL_ENCRYPTION_KEYS")
+# SECRET_KEY as the second key so secrets encrypted under it still open. Like every
+# secret, it can come from a file (FAXPORTAL_ENCRYPTION_KEYS_FILE).
+FAXPORTAL_ENCRYPTION_KEYS = [
+    k.strip() for k in env_secret("FAXPORTAL_ENCRYPTION_KEYS").split(",") if k.strip()
+]
 if not FAXPORTAL_ENCRYPTION_KEYS and env_str("FAXPORTAL_S3_BUCKET"):
     raise ImproperlyConfigured(
         "FAXPORTAL_ENCRYPTION_KEYS is required with FAXPORTAL_S3_BUCKET "

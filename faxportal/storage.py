@@ -20,12 +20,21 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
 from faxportal import filecrypt
 
 TEMP_SUFFIX = ".fxtmp"  # half-written replacements; never listed as files
+
+
+class FileStreamResponse(FileResponse):
+    """A download streamed one encryption segment (64 KiB) at a time instead of
+    Django's 4 KiB blocks: each block is one slice of a decrypted segment and one
+    socket write, which keeps encrypted downloads as fast as plain ones were."""
+
+    block_size = filecrypt.SEGMENT_SIZE
 
 
 def keyring() -> filecrypt.Keyring:
