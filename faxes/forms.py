@@ -14,7 +14,7 @@ from django.core.validators import MaxValueValidator, RegexValidator
 from django.utils import timezone
 
 from accounts import scopes as scope_names
-from accounts.models import Role
+from accounts.models import MAX_RETENTION_DAYS, Role
 from faxes.models import FaxStatus, Resolution
 
 SPLIT = re.compile(r"[,;\n]+")
@@ -243,6 +243,14 @@ class FaxboxForm(forms.Form):
     )
     fax_timezone = forms.ChoiceField(label="Time zone")
     retries = forms.IntegerField(label="Attempts per fax", min_value=0)
+    retention_days = forms.IntegerField(
+        label="Keep files (days)",
+        required=False,
+        min_value=0,
+        max_value=MAX_RETENTION_DAYS,
+        help_text="Files of finished faxes are purged this many days after the fax (the record "
+        "stays); 0 keeps them; empty follows the account's setting.",
+    )
     notify_inbound_emails = forms.CharField(
         label="E-mail on received faxes", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -300,3 +308,14 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "All actions"), *actions]
         self.fields["user"].choices = [("", "Everyone")] + [(u.pk, u.get_username()) for u in users]
+
+
+class RetentionForm(forms.Form):
+    retention_days = forms.IntegerField(
+        label="Keep fax files (days)",
+        required=False,
+        min_value=0,
+        max_value=MAX_RETENTION_DAYS,
+        help_text="Files of finished faxes are purged this many days after the fax (the record "
+        "stays); 0 keeps them; empty follows the portal's setting. A faxbox may set its own.",
+    )

@@ -18,6 +18,7 @@ from accounts.services import IssuedToken, create_api_token, revoke_api_token
 from faxes.models import Faxbox, FaxNumber
 from faxes.phone import normalize_e164
 from faxes.services.faxboxes import normalized_numbers
+from faxes.services.retention import check_retention_days
 
 # --- faxboxes -------------------------------------------------------------------
 
@@ -34,6 +35,7 @@ class FaxboxSettings:
     retries: int = 3
     notify_inbound_emails: list[str] | None = None
     notify_outbound_emails: list[str] | None = None
+    retention_days: int | None = None  # None: the account's retention
 
 
 def _emails(values: list[str] | None, field: str, errors: dict[str, list[str]]) -> list[str]:
@@ -78,6 +80,11 @@ def _checked(values: FaxboxSettings, faxbox: Faxbox | None) -> dict:
         errors["retries"] = [f"Between 0 and {settings.FAXPORTAL_MAX_RETRIES}."]
     if len(values.fax_identity) > 20:
         errors["fax_identity"] = ["At most 20 characters (a T.30 station id)."]
+    retention_days = None
+    try:
+        retention_days = check_retention_days(values.retention_days)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     inbound = _emails(values.notify_inbound_emails, "notify_inbound_emails", errors)
     outbound = _emails(values.notify_outbound_emails, "notify_outbound_emails", errors)
     if errors:
@@ -91,6 +98,7 @@ def _checked(values: FaxboxSettings, faxbox: Faxbox | None) -> dict:
             "fax_identity": values.fax_identity.strip()[:20],
             "fax_timezone": values.fax_timezone,
             "retries": values.retries,
+            "retention_days": retention_days,
             "notify_inbound_emails": inbound,
             "notify_outbound_emails": outbound,
         },
