@@ -48,6 +48,22 @@ def keyring() -> filecrypt.Keyring:
 _keyrings: dict[tuple[str, ...], filecrypt.Keyring] = {}
 
 
+class DecryptedFile(File):
+    """An open encrypted file; ``open()`` after ``close()`` opens it again through the
+    storage (``FieldFile.open()`` reuses its file object that way)."""
+
+    def __init__(self, reader, name: str, storage):
+        super().__init__(reader, name=name)
+        self._storage = storage
+
+    def open(self, mode=None):
+        if self.closed:
+            self.file = self._storage._open(self.name, mode or "rb").file
+        else:
+            self.seek(0)
+        return self
+
+
 class EncryptingStorageMixin:
     """Encrypt in ``_save``, decrypt in ``_open``; sizes are plaintext sizes."""
 
@@ -67,7 +83,7 @@ class EncryptingStorageMixin:
         if header is None:
             return raw  # written before encryption; ``encryption migrate`` fixes it
         reader = filecrypt.DecryptingReader(raw, header, keyring(), self._stored_size(raw, name))
-        return File(reader, name=name)
+        return DecryptedFile(reader, name, self)
 
     def size(self, name):
         stored = super().size(name)

@@ -143,6 +143,15 @@ def test_every_file_of_a_received_fax_is_encrypted_on_disk(acme, box):
     assert fax.document.size < len(raw_bytes(fax.document.name))
 
 
+def test_a_closed_field_file_opens_again(acme, box):
+    fax = receive(box)
+    with fax.document.open("rb") as handle:
+        first = handle.read()
+    with fax.document.open("rb") as handle:
+        assert handle.read() == first
+    assert fax.document.size == len(first)
+
+
 def test_downloads_stream_the_plaintext_with_its_length(acme, box):
     fax = receive(box)
     client = Client()
