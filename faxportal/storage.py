@@ -167,6 +167,8 @@ class EncryptedFileSystemStorage(EncryptingStorageMixin, FileSystemStorage):
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(temporary, mode)
+            if not target.exists():  # purged meanwhile: do not bring it back
+                raise FileNotFoundError(str(target))
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -245,6 +245,22 @@ def test_a_crash_while_migrating_keeps_the_old_file(db, monkeypatch):
     assert not list(Path(default_storage.location).rglob("*.fxtmp"))
 
 
+def test_a_file_purged_while_migrating_stays_purged(db, monkeypatch):
+    plain = plain_storage()
+    plain.save("faxes/a/b/old.pdf", ContentFile(b"%PDF-1.4 purge me"))
+    real_chmod = os.chmod
+
+    def purge_then_chmod(path, mode):
+        os.remove(plain.path("faxes/a/b/old.pdf"))  # the hourly purge, right now
+        real_chmod(path, mode)
+
+    monkeypatch.setattr(os, "chmod", purge_then_chmod)
+    out, _ = run("migrate")
+    assert "encrypted: 0" in out
+    assert not plain.exists("faxes/a/b/old.pdf")
+    assert not list(Path(default_storage.location).rglob("*.fxtmp"))
+
+
 def test_rewrap_moves_files_to_the_new_key_without_reencrypting(db, settings):
     settings.FAXPORTAL_ENCRYPTION_KEYS = [OLD]
     data = os.urandom(SEG * 2 + 100)
