@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from faxes import services
-from faxes.models import Fax, Faxbox
+from faxes.models import AuditEvent, Fax, Faxbox
 from faxes.tasks import purge_expired_task
 from tests.conftest import session_client, token_client
 from tests.factories import FaxboxFactory, FaxNumberFactory, text_pdf
@@ -187,6 +187,8 @@ def test_v1_account_retention(acme, settings):
     assert answer.json()["data"]["effective_retention_days"] == 365
     acme.account.refresh_from_db()
     assert acme.account.retention_days == 365
+    event = AuditEvent.objects.get(action="account.retention_changed")
+    assert event.account_id == acme.account.pk and event.details["retention_days"] == 365
     assert client.patch(url, {"retention_days": None}, format="json").status_code == 200
     acme.account.refresh_from_db()
     assert acme.account.retention_days is None
@@ -276,3 +278,17 @@ def test_v1_sent_detail_has_files_purge_at(acme, acme_box, settings):
     data = client.get(f"/api/v1/faxes/sent/{fax.pk}").json()["data"]
     assert data["files_purge_at"].startswith((fax.created_at + timedelta(days=5)).isoformat()[:19])
     assert data["attachment_purged_at"] is None
+
+
+def test_v1_a_reseller_sets_its_childs_retention_not_the_reverse(reseller_tree):
+    reseller, child = reseller_tree.reseller, reseller_tree.child
+    parent_token = token_client(reseller.account, scopes="faxbox:manage")
+    url = f"/api/v1/accounts/{child.account.pk}"
+    assert parent_token.patch(url, {"retention_days": 3}, format="json").status_code == 200
+    child.account.refresh_from_db()
+    assert child.account.retention_days == 3
+    child_token = token_client(child.account, scopes="faxbox:manage")
+    up = f"/api/v1/accounts/{reseller.account.pk}"
+    assert child_token.patch(up, {"retention_days": 3}, format="json").status_code == 404
+    sibling = f"/api/v1/accounts/{reseller_tree.sibling.account.pk}"
+    assert child_token.patch(sibling, {"retention_days": 3}, format="json").status_code == 404

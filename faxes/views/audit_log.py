@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "contact.deleted": "Deleted contact",
     "faxbox.created": "Created faxbox",
     "faxbox.updated": "Edited faxbox",
+    "account.retention_changed": "Changed file retention",
+    "faxbox.retention_changed": "Changed faxbox file retention",
     "user.created": "Added user",
     "user.role_changed": "Changed role",
     "user.enabled": "Enabled user",

@@ -15,6 +15,7 @@ from faxes.api.v1.base import AccountScopedMixin, V1APIView, invalid
 from faxes.api.v1.openapi import errors
 from faxes.api.v1.parsers import JSONParser
 from faxes.api.v1.retention import MANAGE_ON_PATCH, retention_from
+from faxes.services import audit
 from faxes.services.retention import effective_retention_days, set_account_retention
 
 
@@ -73,4 +74,6 @@ class AccountDetail(AccountScopedMixin, V1APIView):
             set_account_retention(account, retention_from(request))
         except ValidationError as exc:
             return invalid(exc)
+        audit.record("account.retention_changed", account=account, principal=request.user,
+                     request=request, retention_days=account.retention_days)  # fmt: skip
         return Response({"data": AccountSerializer(account).data})

@@ -13,6 +13,7 @@ from faxes.api.v1.openapi import errors
 from faxes.api.v1.parsers import JSONParser
 from faxes.api.v1.retention import MANAGE_ON_PATCH, retention_from
 from faxes.models import Faxbox
+from faxes.services import audit
 from faxes.services.retention import effective_retention_days, set_faxbox_retention
 
 
@@ -106,4 +107,12 @@ class FaxboxDetail(AccountScopedMixin, V1APIView):
             set_faxbox_retention(faxbox, retention_from(request))
         except ValidationError as exc:
             return invalid(exc)
+        audit.record(
+            "faxbox.retention_changed",
+            account=account,
+            principal=request.user,
+            request=request,
+            faxbox=faxbox.pk,
+            retention_days=faxbox.retention_days,
+        )
         return Response({"data": FaxboxSerializer(faxbox).data})
