@@ -46,6 +46,7 @@ _WRAPPED_SIZE = 12 + 32 + TAG_SIZE
 _BASE_NONCE_SIZE = 7
 MAX_HEADER_SIZE = _PREFIX.size + 255 + _WRAPPED_SIZE + _BASE_NONCE_SIZE
 _KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 
 
 class DecryptionError(ValueError):
@@ -73,13 +74,15 @@ def parse_key(entry: str) -> tuple[str, bytes]:
     string (older installs used plain passphrases, and the default is SECRET_KEY) is
     stretched into a key whose id is derived from it, so such lists keep working."""
     key_id, sep, encoded = entry.partition(":")
-    if sep and _KEY_ID.fullmatch(key_id):
+    if sep and _KEY_ID.fullmatch(key_id) and _BASE64.fullmatch(encoded):
+        standard = encoded.rstrip("=").replace("-", "+").replace("_", "/")
         try:
-            raw = base64.b64decode(encoded + "=" * (-len(encoded) % 4), altchars=b"-_")
-        except (binascii.Error, ValueError):
-            raw = b""
-        if len(raw) == 32:
-            return key_id, raw
+            raw = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+        except binascii.Error:
+            raise ValueError(f"key {key_id!r} is not valid base64") from None
+        if len(raw) != 32:
+            raise ValueError(f"key {key_id!r} is {len(raw)} bytes; keys are 32 bytes (base64)")
+        return key_id, raw
     digest = hashlib.sha256(b"faxportal-file-kek:" + entry.encode()).digest()
     return "k" + hashlib.sha256(digest).hexdigest()[:8], digest
 
@@ -90,7 +93,8 @@ def keyring_from(entries: Iterable[str]) -> Keyring:
         raise ValueError("FAXPORTAL_ENCRYPTION_KEYS is empty")
     keys: dict[str, bytes] = {}
     for key_id, key in parsed:
-        keys.setdefault(key_id, key)
+        if keys.setdefault(key_id, key) != key:
+            raise ValueError(f"two keys of FAXPORTAL_ENCRYPTION_KEYS have the id {key_id!r}")
     return Keyring(current=parsed[0][0], keys=keys)
 
 

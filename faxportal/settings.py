@@ -25,6 +25,7 @@ from faxportal.env import (
     env_str,
     env_url,
 )
+from faxportal.filecrypt import keyring_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("FAXPORTAL_DATA_DIR", BASE_DIR / "data")
@@ -207,6 +208,10 @@ if not FAXPORTAL_ENCRYPTION_KEYS and env_str("FAXPORTAL_S3_BUCKET"):
         "(make one with: manage.py encryption newkey)"
     )
 FAXPORTAL_ENCRYPTION_KEYS = FAXPORTAL_ENCRYPTION_KEYS or [_embedded_encryption_key(), SECRET_KEY]
+try:
+    keyring_from(FAXPORTAL_ENCRYPTION_KEYS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"FAXPORTAL_ENCRYPTION_KEYS: {exc}") from None
 
 # --- Cache (rate limits share it across processes) ------------------------
 _cache_url = env_url("FAXPORTAL_CACHE_URL", "", ("redis", "rediss"))

@@ -101,7 +101,11 @@ def test_key_entries_explicit_and_passphrase():
     legacy_id, legacy = filecrypt.parse_key("some old passphrase")
     assert legacy_id.startswith("k") and len(legacy) == 32
     assert filecrypt.parse_key("some old passphrase") == (legacy_id, legacy)
-    assert filecrypt.parse_key("short:abc")[0] != "short"  # not 32 bytes: a passphrase
+    assert filecrypt.parse_key("my: pass phrase")[0] != "my"  # not base64: a passphrase
+    with pytest.raises(ValueError, match="16 bytes"):
+        filecrypt.parse_key("short:" + "A" * 22 + "==")
+    with pytest.raises(ValueError, match="have the id"):
+        filecrypt.keyring_from([NEW, filecrypt.new_key_entry("new")])
     with pytest.raises(ValueError):
         filecrypt.new_key_entry("bad id!")
 

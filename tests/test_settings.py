@@ -111,6 +111,12 @@ def test_s3_needs_explicit_encryption_keys(tmp_path):
     assert "FAXPORTAL_ENCRYPTION_KEYS is required" in result.stderr
 
 
+def test_malformed_encryption_keys_are_refused(tmp_path):
+    result = load_settings(tmp_path, FAXPORTAL_ENCRYPTION_KEYS="2027:" + "A" * 22 + "==")
+    assert result.returncode != 0
+    assert "FAXPORTAL_ENCRYPTION_KEYS: key '2027' is 16 bytes" in result.stderr
+
+
 def test_embedded_encryption_key_is_generated_once_and_kept(tmp_path):
     settings_with(tmp_path)
     key_file = tmp_path / "encryption_key"
