@@ -9,7 +9,16 @@ from accounts.tokens import generate_secret, lookup_prefix, token_digest
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ["name", "id", "realm", "parent", "timezone", "enabled", "created_at"]
+    list_display = [
+        "name",
+        "id",
+        "realm",
+        "parent",
+        "timezone",
+        "retention_days",
+        "enabled",
+        "created_at",
+    ]
     list_filter = ["enabled", "timezone", ("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "id", "realm"]
     readonly_fields = ["id", "tree_path", "created_at", "updated_at"]

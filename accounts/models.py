@@ -7,6 +7,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -16,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts import scopes as scope_names
 from accounts.ids import new_id
 from accounts.tenancy import TenantManager
+
+# Longest file retention an account or faxbox may set (about 100 years).
+MAX_RETENTION_DAYS = 36500
 
 
 def keyed_digest(purpose: str, value: str) -> str:
@@ -65,6 +69,15 @@ class Account(models.Model):
     # Users of this account must log in with a second factor (TOTP or a recovery code);
     # those without one are sent to set it up right after their password.
     require_two_factor = models.BooleanField("require two-factor login", default=False)
+    # Days after which the files of finished faxes are purged (metadata kept); empty =
+    # FAXPORTAL_RETENTION_DAYS, 0 = keep. A faxbox's own setting wins over this one.
+    retention_days = models.PositiveIntegerField(
+        "file retention (days)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text="Empty: the portal's setting. 0: keep the files.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -25,7 +25,15 @@ class FaxNumberInline(admin.TabularInline):
 
 @admin.register(Faxbox)
 class FaxboxAdmin(admin.ModelAdmin):
-    list_display = ["name", "account", "caller_id", "fax_timezone", "retries", "deleted_at"]
+    list_display = [
+        "name",
+        "account",
+        "caller_id",
+        "fax_timezone",
+        "retries",
+        "retention_days",
+        "deleted_at",
+    ]
     list_filter = [
         ("deleted_at", admin.EmptyFieldListFilter),
         "fax_timezone",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import scopes as scope_names
-from accounts.models import Role
+from accounts.models import MAX_RETENTION_DAYS, Role
 from faxes.models import FaxStatus, Resolution
 from faxes.phone import normalize_e164
 
@@ -253,6 +253,16 @@ class FaxboxForm(forms.Form):
     )
     fax_timezone = forms.ChoiceField(label=_("Time zone"))
     retries = forms.IntegerField(label=_("Attempts per fax"), min_value=0)
+    retention_days = forms.IntegerField(
+        label=_("Keep files (days)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_RETENTION_DAYS,
+        help_text=_(
+            "Files of finished faxes are purged this many days after the fax (the record "
+            "stays); 0 keeps them; empty follows the account's setting."
+        ),
+    )
     notify_inbound_emails = forms.CharField(
         label=_("E-mail on received faxes"),
         required=False,
@@ -330,3 +340,16 @@ class AuditFilterForm(forms.Form):
         self.fields["user"].choices = [("", _("Everyone"))] + [
             (u.pk, u.get_username()) for u in users
         ]
+
+
+class RetentionForm(forms.Form):
+    retention_days = forms.IntegerField(
+        label=_("Keep fax files (days)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_RETENTION_DAYS,
+        help_text=_(
+            "Files of finished faxes are purged this many days after the fax (the record "
+            "stays); 0 keeps them; empty follows the portal's setting. A faxbox may set its own."
+        ),
+    )

@@ -3,11 +3,12 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.ids import new_id
-from accounts.models import Account, validate_timezone
+from accounts.models import MAX_RETENTION_DAYS, Account, validate_timezone
 from accounts.tenancy import TenantManager, TenantQuerySet
 from faxportal.crypto import EncryptedTextField
 
@@ -41,6 +42,14 @@ class Faxbox(models.Model):
     )
     fax_timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     retries = models.PositiveSmallIntegerField(default=3)
+    # Empty: the account's retention (then the portal's); 0: keep the files.
+    retention_days = models.PositiveIntegerField(
+        "file retention (days)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text="Empty: the account's setting. 0: keep the files.",
+    )
     notify_inbound_emails = models.JSONField(default=list, blank=True)
     notify_outbound_emails = models.JSONField(default=list, blank=True)
     smtp_email_address = models.CharField(max_length=254, unique=True, null=True, blank=True)

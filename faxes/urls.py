@@ -45,6 +45,7 @@ urlpatterns = [
     path("contacts/<str:contact_id>/", contacts.contact_edit, name="contact-edit"),
     path("contacts/<str:contact_id>/delete/", contacts.contact_delete, name="contact-delete"),
     path("manage/faxboxes/", manage_faxboxes.faxbox_list, name="manage-faxboxes"),
+    path("manage/retention/", manage_faxboxes.account_retention, name="manage-account-retention"),
     path("manage/faxboxes/new/", manage_faxboxes.faxbox_create, name="manage-faxbox-create"),
     path(
         "manage/faxboxes/<str:faxbox_id>/", manage_faxboxes.faxbox_edit, name="manage-faxbox-edit"

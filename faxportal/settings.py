@@ -7,6 +7,7 @@ filesystem Celery broker and console e-mail.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from faxportal.env import (
     env_str,
     env_url,
 )
+from faxportal.filecrypt import keyring_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("FAXPORTAL_DATA_DIR", BASE_DIR / "data")
@@ -182,9 +184,36 @@ PASSWORD_RESET_TIMEOUT = env_int("FAXPORTAL_PASSWORD_RESET_TIMEOUT", 3 * 24 * 36
 # invalidates every API token.
 FAXPORTAL_TOKEN_HASH_KEY = env_secret("FAXPORTAL_TOKEN_HASH_KEY") or SECRET_KEY
 
-# Keys for secrets stored encrypted (webhook secrets, carrier credentials);
-# the first encrypts, all decrypt. Defaults to one derived from SECRET_KEY.
-FAXPORTAL_ENCRYPTION_KEYS = env_list("FAXPORTAL_ENCRYPTION_KEYS") or [SECRET_KEY]
+
+def _embedded_encryption_key() -> str:
+    """A random ``id:base64`` key kept in the data folder (back it up with the files)."""
+    key_file = DATA_DIR / "encryption_key"
+    if not key_file.exists():
+        key_file.touch(mode=0o600)
+        key_file.write_text(f"local:{base64.b64encode(secrets.token_bytes(32)).decode()}")
+    return key_file.read_text().strip()
+
+
+# Keys for what is stored encrypted: fax files (each file's own key is wrapped by
+# one of these) and secrets (webhook secrets, carrier credentials). Entries are
+# ``id:base64 of 32 bytes`` (plain passphrases from older installs still work); the
+# first encrypts, all decrypt. Required with S3 (every machine must hold the same
+# keys); the embedded default generates one in the data folder, and keeps
+# SECRET_KEY as the second key so secrets encrypted under it still open. Like every
+# secret, it can come from a file (FAXPORTAL_ENCRYPTION_KEYS_FILE).
+FAXPORTAL_ENCRYPTION_KEYS = [
+    k.strip() for k in env_secret("FAXPORTAL_ENCRYPTION_KEYS").split(",") if k.strip()
+]
+if not FAXPORTAL_ENCRYPTION_KEYS and env_str("FAXPORTAL_S3_BUCKET"):
+    raise ImproperlyConfigured(
+        "FAXPORTAL_ENCRYPTION_KEYS is required with FAXPORTAL_S3_BUCKET "
+        "(make one with: manage.py encryption newkey)"
+    )
+FAXPORTAL_ENCRYPTION_KEYS = FAXPORTAL_ENCRYPTION_KEYS or [_embedded_encryption_key(), SECRET_KEY]
+try:
+    keyring_from(FAXPORTAL_ENCRYPTION_KEYS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"FAXPORTAL_ENCRYPTION_KEYS: {exc}") from None
 
 # --- Cache (rate limits share it across processes) ------------------------
 _cache_url = env_url("FAXPORTAL_CACHE_URL", "", ("redis", "rediss"))
@@ -224,7 +253,7 @@ _staticfiles_backend = (
 )
 if FAXPORTAL_S3_BUCKET:
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "faxportal.storage.EncryptedS3Storage",
         "OPTIONS": {
             "bucket_name": FAXPORTAL_S3_BUCKET,
             "endpoint_url": env_url("FAXPORTAL_S3_ENDPOINT_URL", "", ("http", "https")) or None,
@@ -245,7 +274,7 @@ if FAXPORTAL_S3_BUCKET:
     }
 else:
     _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "faxportal.storage.EncryptedFileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o640},
     }
 STORAGES = {"default": _default_storage, "staticfiles": {"BACKEND": _staticfiles_backend}}

@@ -47,12 +47,13 @@ def _loopback_only():
 
 @pytest.fixture(autouse=True)
 def _isolated_files_and_cache(settings, tmp_path):
-    """Each test gets its own media folder and an in-process cache."""
+    """Each test gets its own media folder (encrypted, as configured by default) and an
+    in-process cache."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "faxportal.storage.EncryptedFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -55,7 +55,7 @@ def test_embedded_defaults_need_no_server(tmp_path):
     assert loaded["db_name"] == str(tmp_path / "db.sqlite3")
     assert "journal_mode=WAL" in loaded["db_options"]["init_command"]
     assert loaded["db_options"]["timeout"] >= 5
-    assert loaded["storage"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert loaded["storage"]["BACKEND"] == "faxportal.storage.EncryptedFileSystemStorage"
     assert loaded["media"] == str(tmp_path / "media")
     assert loaded["broker"] == "filesystem://"
     assert loaded["email"].endswith("console.EmailBackend")
@@ -95,13 +95,36 @@ def test_s3_bucket_switches_storage_to_private_s3(tmp_path):
         FAXPORTAL_S3_ENDPOINT_URL="http://127.0.0.1:9000",
         FAXPORTAL_S3_ACCESS_KEY_ID="key",
         FAXPORTAL_S3_SECRET_ACCESS_KEY="secret",
+        FAXPORTAL_ENCRYPTION_KEYS="k1:" + "A" * 43 + "=",
     )
     storage = loaded["storage"]
-    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["BACKEND"] == "faxportal.storage.EncryptedS3Storage"
     assert storage["OPTIONS"]["bucket_name"] == "faxes"
     assert storage["OPTIONS"]["default_acl"] == "private"
     assert storage["OPTIONS"]["querystring_auth"] is True
     assert storage["OPTIONS"]["file_overwrite"] is False
+
+
+def test_s3_needs_explicit_encryption_keys(tmp_path):
+    result = load_settings(tmp_path, FAXPORTAL_S3_BUCKET="faxes")
+    assert result.returncode != 0
+    assert "FAXPORTAL_ENCRYPTION_KEYS is required" in result.stderr
+
+
+def test_malformed_encryption_keys_are_refused(tmp_path):
+    result = load_settings(tmp_path, FAXPORTAL_ENCRYPTION_KEYS="2027:" + "A" * 22 + "==")
+    assert result.returncode != 0
+    assert "FAXPORTAL_ENCRYPTION_KEYS: key '2027' is 16 bytes" in result.stderr
+
+
+def test_embedded_encryption_key_is_generated_once_and_kept(tmp_path):
+    settings_with(tmp_path)
+    key_file = tmp_path / "encryption_key"
+    first = key_file.read_text()
+    assert first.startswith("local:") and len(first) == len("local:") + 44
+    assert key_file.stat().st_mode & 0o077 == 0
+    settings_with(tmp_path)
+    assert key_file.read_text() == first
 
 
 @pytest.mark.parametrize(

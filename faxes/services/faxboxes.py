@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from accounts.models import Account, User, validate_timezone
 from faxes.models import Faxbox, FaxNumber
 from faxes.phone import normalize_all
+from faxes.services.retention import check_retention_days
 
 NAME_LENGTH = 128
 STATION_ID_LENGTH = 20  # T.30's TSI/CSI
@@ -54,6 +55,7 @@ class FaxboxSettings:
     retries: int = 3
     notify_inbound_emails: list[str] | None = None
     notify_outbound_emails: list[str] | None = None
+    retention_days: int | None = KEEP  # None: the account's retention
     custom_smtp_email_address: str | None = KEEP
     smtp_permission_list: list[str] = KEEP
     owner: User | None = KEEP
@@ -123,6 +125,12 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
             taken = taken.exclude(pk=faxbox.pk)
         if taken.exists():
             errors["custom_smtp_email_address"] = [gettext("This e-mail address is taken.")]
+    retention_days = values.retention_days
+    if retention_days is not KEEP:
+        try:
+            retention_days = check_retention_days(retention_days)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     inbound = _emails(values.notify_inbound_emails, "notify_inbound_emails", errors)
     outbound = _emails(values.notify_outbound_emails, "notify_outbound_emails", errors)
     if errors:
@@ -138,6 +146,8 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
         "notify_inbound_emails": inbound,
         "notify_outbound_emails": outbound,
     }
+    if retention_days is not KEEP:
+        fields["retention_days"] = retention_days
     if custom is not KEEP:
         fields["custom_smtp_email_address"] = custom or None
     for name in ("smtp_permission_list", "owner", "extra"):

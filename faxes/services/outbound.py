@@ -66,12 +66,14 @@ def _stage_delay(stage: str) -> None:
 
 @contextmanager
 def local_copy(field_file):
-    """A filesystem path for a stored file (downloads it when storage is remote)."""
-    try:
-        yield Path(field_file.path)
-        return
-    except NotImplementedError:
-        pass
+    """A filesystem path for a stored file's content: a temporary copy when the storage
+    is remote or the file on disk is encrypted."""
+    if not getattr(field_file.storage, "encrypts_files", False):
+        try:
+            yield Path(field_file.path)
+            return
+        except NotImplementedError:
+            pass
     with tempfile.NamedTemporaryFile(suffix=Path(field_file.name).suffix) as tmp:
         with field_file.open("rb") as source:
             for chunk in iter(lambda: source.read(1 << 20), b""):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.models import MAX_RETENTION_DAYS, Account
 from faxes import lifecycle
-from faxes.models import DocumentPart, Fax
+from faxes.models import DocumentPart, Fax, Faxbox
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +68,97 @@ def _purge_unused_source(fax: Fax) -> None:
     fax.source.__class__.objects.filter(pk=fax.source_id).update(purged_at=timezone.now())
 
 
+# --- how long files are kept ------------------------------------------------------
+
+
+def _between() -> str:
+    return gettext("Between 0 (keep the files) and %(max)s days.") % {"max": MAX_RETENTION_DAYS}
+
+
+def check_retention_days(value: object) -> int | None:
+    """A retention as an account admin sets it: None (inherit), 0 (keep) or a number of
+    days up to MAX_RETENTION_DAYS; anything else is a ValidationError on ``retention_days``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(
+            {"retention_days": [gettext("A whole number of days, or null to inherit.")]}
+        )
+    if not 0 <= value <= MAX_RETENTION_DAYS:
+        raise ValidationError(
+            {
+                "retention_days": [
+                    gettext("Between 0 (keep the files) and %(max)s days.")
+                    % {"max": MAX_RETENTION_DAYS}
+                ]
+            }
+        )
+    return value
+
+
+def set_account_retention(account: Account, days: object) -> None:
+    checked = check_retention_days(days)
+    Account.objects.filter(pk=account.pk).update(retention_days=checked)
+    account.retention_days = checked
+
+
+def set_faxbox_retention(faxbox: Faxbox, days: object) -> None:
+    checked = check_retention_days(days)
+    Faxbox.objects.filter(pk=faxbox.pk).update(retention_days=checked)
+    faxbox.retention_days = checked
+
+
+def effective_retention_days(account: Account, faxbox: Faxbox | None = None) -> int:
+    """The faxbox's setting, else the account's, else FAXPORTAL_RETENTION_DAYS; 0 = keep."""
+    if faxbox is not None and faxbox.retention_days is not None:
+        return faxbox.retention_days
+    if account.retention_days is not None:
+        return account.retention_days
+    return settings.FAXPORTAL_RETENTION_DAYS
+
+
+def files_purge_at(fax: Fax) -> datetime | None:
+    """When the hourly purge will remove this fax's files (None: kept, already purged, or
+    an outbound fax still in flight)."""
+    if fax.attachment_purged_at is not None or fax.status not in lifecycle.FINAL:
+        return None
+    days = effective_retention_days(fax.account, fax.faxbox)
+    return fax.created_at + timedelta(days=days) if days else None
+
+
+def _with_retention(days: int, portal_days: int) -> Q:
+    """Faxes whose effective retention is ``days`` (a missing faxbox inherits too)."""
+    own = Q(faxbox__retention_days=days)
+    inherited = Q(faxbox__retention_days__isnull=True)
+    match = own | (inherited & Q(account__retention_days=days))
+    if days == portal_days:
+        match |= inherited & Q(account__retention_days__isnull=True)
+    return match
+
+
 def purge_expired_attachments(now=None) -> int:
-    """Purge documents of finished faxes older than FAXPORTAL_RETENTION_DAYS."""
-    days = settings.FAXPORTAL_RETENTION_DAYS
-    if not days:
-        return 0
-    cutoff = (now or timezone.now()) - timedelta(days=days)
-    expired = Fax.objects.filter(
-        attachment_purged_at__isnull=True,
-        created_at__lt=cutoff,
-        status__in=lifecycle.FINAL,
-    ).select_related("source")
+    """Purge the documents of finished faxes older than their effective retention
+    (faxbox, else account, else FAXPORTAL_RETENTION_DAYS): one query per distinct
+    retention in use, however many accounts and faxboxes there are."""
+    now = now or timezone.now()
+    portal_days = settings.FAXPORTAL_RETENTION_DAYS
+    in_use = {portal_days}
+    in_use |= set(
+        Account.objects.exclude(retention_days=None).values_list("retention_days", flat=True)
+    )
+    in_use |= set(
+        Faxbox.objects.exclude(retention_days=None).values_list("retention_days", flat=True)
+    )
     count = 0
-    for fax in expired.iterator(chunk_size=200):
-        count += purge_attachment(fax)
+    for days in sorted(d for d in in_use if d):
+        expired = Fax.objects.filter(
+            _with_retention(days, portal_days),
+            attachment_purged_at__isnull=True,
+            created_at__lt=now - timedelta(days=days),
+            status__in=lifecycle.FINAL,
+        ).select_related("source")
+        for fax in expired.iterator(chunk_size=200):
+            count += purge_attachment(fax)
     return count
 
 

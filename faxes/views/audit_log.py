@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "contact.deleted": gettext_lazy("Deleted contact"),
     "faxbox.created": gettext_lazy("Created faxbox"),
     "faxbox.updated": gettext_lazy("Edited faxbox"),
+    "account.retention_changed": gettext_lazy("Changed file retention"),
+    "faxbox.retention_changed": gettext_lazy("Changed faxbox file retention"),
     "user.created": gettext_lazy("Added user"),
     "user.role_changed": gettext_lazy("Changed role"),
     "user.enabled": gettext_lazy("Enabled user"),

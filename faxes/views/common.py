@@ -16,7 +16,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -28,6 +28,7 @@ from faxes.models import Fax, Faxbox, FaxQuerySet
 from faxes.services.audit import record
 from faxes.views.clock import twelve_hour, uses_twelve_hour
 from faxportal.crypto import decrypt, encrypt
+from faxportal.storage import FileStreamResponse
 
 SEND = "send"
 MANAGE = "manage"
@@ -135,11 +136,11 @@ def audit(request: HttpRequest, action: str, fax: Fax | None = None, **details) 
 
 def file_response(
     content: IO[bytes], *, filename: str, content_type: str, attachment: bool = True
-) -> FileResponse:
+) -> FileStreamResponse:
     """A download with a safe Content-Disposition, no content sniffing, and no copy
     left in any cache (fax documents and page images are health records, often on a
     shared front-desk computer)."""
-    response = FileResponse(
+    response = FileStreamResponse(
         content, as_attachment=attachment, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -19,7 +19,7 @@ from faxes.services.contacts import contact_names
 from faxes.services.preferences import default_faxbox_id
 from faxes.services.reading import is_read, mark_read, mark_unread
 from faxes.services.receipts import RECEIPT_STATUSES, make_receipt, stored_receipt
-from faxes.services.retention import delete_fax
+from faxes.services.retention import delete_fax, files_purge_at
 from faxes.services.rotation import rotate_page, rotation_of
 from faxes.services.submit import replay
 from faxes.views.common import (
@@ -70,6 +70,7 @@ def _context(request: HttpRequest, fax: Fax, **extra) -> dict:
         "events": list(fax.events.order_by("created_at", "id")),
         "is_read": (not outbound) and is_read(fax, request.user),
         "receipt": stored_receipt(fax) if outbound else None,
+        "files_purge_at": files_purge_at(fax),
         **extra,
     }
 

@@ -9,13 +9,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.views.decorators.http import require_POST
 
 from accounts.tenancy import get_for_account_or_404
-from faxes.forms import FaxboxForm
+from faxes.forms import FaxboxForm, RetentionForm
 from faxes.models import Faxbox
 from faxes.services import form_keys
 from faxes.services.faxboxes import FaxboxSettings, save_faxbox
+from faxes.services.retention import effective_retention_days, set_account_retention
 from faxes.views.common import (
     MANAGE,
     account_faxboxes,
@@ -38,9 +40,49 @@ def _faxbox_or_404(request: HttpRequest, faxbox_id: str) -> Faxbox:
 
 @portal_page(MANAGE)
 def faxbox_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, RetentionForm(initial=_retention_initial(request)))
+
+
+def _retention_initial(request: HttpRequest) -> dict:
+    return {"retention_days": request.account.retention_days}
+
+
+def _list_page(request: HttpRequest, retention_form: RetentionForm) -> HttpResponse:
     faxboxes = account_faxboxes(request).prefetch_related("numbers")
-    context = {"faxboxes": faxboxes, "nav": "faxboxes", "email_gateway": email_gateway_exists()}
-    return render(request, "manage/faxboxes.html", context)
+    context = {
+        "faxboxes": faxboxes,
+        "nav": "faxboxes",
+        "email_gateway": email_gateway_exists(),
+        "retention_form": retention_form,
+        "account_retention": effective_retention_days(request.account),
+        "account_inherits": request.account.retention_days is None,
+    }
+    status = 400 if retention_form.errors else 200
+    return render(request, "manage/faxboxes.html", context, status=status)
+
+
+@require_POST
+@portal_page(MANAGE)
+def account_retention(request: HttpRequest) -> HttpResponse:
+    """The account's file retention (faxboxes without their own follow it)."""
+    form = RetentionForm(request.POST)
+    if not form.is_valid():
+        return _list_page(request, form)
+    days = form.cleaned_data["retention_days"]
+    set_account_retention(request.account, days)
+    audit(request, "account.retention_changed", retention_days=days)
+    if days is None:
+        messages.success(request, gettext("Fax files now follow the portal's retention."))
+    elif days == 0:
+        messages.success(request, gettext("Fax files are kept until someone purges them."))
+    else:
+        text = ngettext(
+            "Fax files are purged %(days)s day after the fax.",
+            "Fax files are purged %(days)s days after the fax.",
+            days,
+        )
+        messages.success(request, text % {"days": days})
+    return redirect("manage-faxboxes")
 
 
 def _initial(faxbox: Faxbox | None, request: HttpRequest) -> dict:
@@ -59,6 +101,7 @@ def _initial(faxbox: Faxbox | None, request: HttpRequest) -> dict:
         "fax_identity": faxbox.fax_identity,
         "fax_timezone": faxbox.fax_timezone,
         "retries": faxbox.retries,
+        "retention_days": faxbox.retention_days,
         "notify_inbound_emails": "\n".join(faxbox.notify_inbound_emails or []),
         "notify_outbound_emails": "\n".join(faxbox.notify_outbound_emails or []),
     }
@@ -77,6 +120,7 @@ def _edit(request: HttpRequest, faxbox: Faxbox | None) -> HttpResponse:
             fax_identity=data["fax_identity"],
             fax_timezone=data["fax_timezone"],
             retries=data["retries"],
+            retention_days=data["retention_days"],
             notify_inbound_emails=data["notify_inbound_emails"],
             notify_outbound_emails=data["notify_outbound_emails"],
         )

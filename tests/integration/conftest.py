@@ -90,6 +90,7 @@ def portal_processes(
             FAXPORTAL_DATA_DIR=str(tmp_path / "data"),
             FAXPORTAL_MEDIA_ROOT=str(settings.MEDIA_ROOT),
             DJANGO_SECRET_KEY=settings.SECRET_KEY,
+            FAXPORTAL_ENCRYPTION_KEYS=",".join(settings.FAXPORTAL_ENCRYPTION_KEYS),
             **extra_env,
         )
         group = ProcessGroup(env, tmp_path)

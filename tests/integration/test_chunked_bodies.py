@@ -47,6 +47,7 @@ def server(request, tmp_path, settings, shared_database_url) -> Iterator[tuple[s
         FAXPORTAL_DATA_DIR=str(tmp_path / "data"),
         FAXPORTAL_MEDIA_ROOT=str(tmp_path / "media"),
         DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        FAXPORTAL_ENCRYPTION_KEYS=",".join(settings.FAXPORTAL_ENCRYPTION_KEYS),
     )
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(

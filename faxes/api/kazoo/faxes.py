@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from accounts.authentication import ApiTokenPrincipal
 from accounts.models import User
@@ -18,6 +18,7 @@ from faxes.api.kazoo.pagination import apply_range, paginate
 from faxes.documents.header import local_time
 from faxes.models import Attempt, Direction, Fax, Faxbox, FaxStatus, SmtpLog
 from faxes.services import audit
+from faxportal.storage import FileStreamResponse
 
 READ, WRITE = "fax:read", "fax:send"
 FAX_DB_FIELDS = {
@@ -259,7 +260,7 @@ def _attachment(view: FaxesView, fax: Fax) -> HttpResponse:
     stamp = local_time(fax.completed_at or fax.created_at, view.account.timezone)
     filename = f"fax_document_{stamp:%Y-%m-%d_%H:%M:%S}.{extension}"
     inline = request.GET.get("disposition") == "inline"
-    response = FileResponse(field.open("rb"), content_type=content_type,
+    response = FileStreamResponse(field.open("rb"), content_type=content_type,
                             as_attachment=not inline, filename=filename)  # fmt: skip
     response["ETag"] = '"' + hashlib.md5(field.name.encode()).hexdigest() + '"'  # noqa: S324
     response["X-Request-ID"] = request.kazoo_request_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers as s
 
+from accounts.models import MAX_RETENTION_DAYS
 from faxes.models import FaxStatus, WebhookDelivery
 from faxes.native_format import FILTERS
 from faxes.webhooks.events import ALL_EVENTS
@@ -95,6 +96,10 @@ class ReceivedFaxDetail(ReceivedFax):
     tiff_filename = maybe(help_text="File name of the TIFF download.")
     tiff_converted_at = maybe()
     attachment_purged_at = maybe(help_text="Extension: when retention deleted the files.")
+    files_purge_at = maybe(
+        help_text="Extension: when retention will delete the files (the faxbox's, else the "
+        "account's, else the portal's retention_days); null when they are kept."
+    )
 
 
 class ReceivedFaxes(s.Serializer):
@@ -194,6 +199,11 @@ class SentFaxDetail(SentFax):
     attempts = Attempt(many=True)
     receipt_url = maybe()
     receipt = Receipt(allow_null=True, help_text="Made when the fax finished; null before.")
+    attachment_purged_at = maybe(help_text="Extension: when the files were deleted.")
+    files_purge_at = maybe(
+        help_text="Extension: when retention will delete the files (the faxbox's, else the "
+        "account's, else the portal's retention_days); null when they are kept."
+    )
 
 
 class SentFaxes(s.Serializer):
@@ -422,3 +432,13 @@ for _shape in (
     SendMultipart,
 ):
     _rename(_shape, "from_", "from")
+
+
+class RetentionPatch(s.Serializer):
+    retention_days = s.IntegerField(
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_RETENTION_DAYS,
+        help_text="Days after which finished faxes' files are purged (their records stay); "
+        "0 keeps them; null inherits (a faxbox from its account, an account from the portal).",
+    )

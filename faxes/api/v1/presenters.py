@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from faxes.api.v1.files import file_sizes
 from faxes.models import Attempt, DocumentPart, Fax, Receipt
 from faxes.native_format import iso, or_none, pages, v1_status
+from faxes.services.retention import files_purge_at
 
 # --- received (inbound) faxes ---------------------------------------------------
 
@@ -74,6 +75,7 @@ def received_detail(fax: Fax, request: Request) -> dict[str, Any]:
             # Inbound TIFFs are made when the fax is filed.
             "tiff_converted_at": iso(_received_at(fax)) if has_tiff else None,
             "attachment_purged_at": iso(fax.attachment_purged_at),
+            "files_purge_at": iso(files_purge_at(fax)),
         }
     )
     # Keep the reference's key order: the download state comes last.
@@ -183,6 +185,8 @@ def sent_detail(
             if data["status"] in ("delivered", "failed", "cancelled")
             else None,
             "receipt": receipt_item(receipt, request) if receipt is not None else None,
+            "attachment_purged_at": iso(fax.attachment_purged_at),
+            "files_purge_at": iso(files_purge_at(fax)),
         }
     )
     return data

@@ -3,7 +3,6 @@ and ``DELETE /faxes/{id}``, which cancels a sent fax (an extension)."""
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -12,6 +11,7 @@ from faxes.api.v1 import files, filters, lookups, openapi, pagination, presenter
 from faxes.api.v1.base import V1APIView, bad_request
 from faxes.api.v1.sent import cancel_response
 from faxes.services import audit, downloads
+from faxportal.storage import FileStreamResponse
 
 # Only what a list item shows: building 100 full rows costs more than the query.
 LIST_FIELDS = (
@@ -73,7 +73,7 @@ class ReceivedDownload(V1APIView):
             downloads.mark_downloaded(fax, token)
         audit.record("fax.downloaded", account=account, fax=fax, principal=request.user,
                      request=request, format="tiff" if tiff else "pdf")  # fmt: skip
-        return FileResponse(
+        return FileStreamResponse(
             handle,
             as_attachment=True,
             filename=presenters.download_filename(fax, "tiff" if tiff else "pdf"),

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,6 +15,7 @@ from faxes.api.v1.base import V1APIView, error
 from faxes.models import Direction, Fax
 from faxes.native_format import v1_status
 from faxes.services import audit, receipts
+from faxportal.storage import FileStreamResponse
 
 # Only what a list item shows: building 100 full rows costs more than the query.
 LIST_FIELDS = (
@@ -111,7 +112,7 @@ class SentDownload(V1APIView):
         fax = _sent_fax(self, request, fax_id)
         tiff = files.wants_tiff(request.query_params)
         handle = files.open_file(fax, tiff, "This fax has not been rendered yet.")
-        return FileResponse(
+        return FileStreamResponse(
             handle,
             as_attachment=True,
             filename=f"fax_{fax.pk}.{'tiff' if tiff else 'pdf'}",
