@@ -51,13 +51,12 @@ def resolve_account_or_404(acting: Account, account_id: str) -> Account:
     An account may act on itself and, as a reseller, on its descendants; a
     child never reaches its parent or its siblings.
     """
-    from accounts.models import Account
-
     if account_id == acting.pk:
         return acting
+    accounts = type(acting)._default_manager  # the Account model, without importing it here
     try:
-        target = Account.objects.get(pk=account_id)
-    except Account.DoesNotExist:
+        target = accounts.get(pk=account_id)
+    except accounts.model.DoesNotExist:
         raise Http404("Not found") from None
     if not acting.is_ancestor_of(target):
         raise Http404("Not found")

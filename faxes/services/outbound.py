@@ -20,10 +20,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from faxes import lifecycle
 from faxes.backoff import backoff
@@ -40,6 +39,7 @@ from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
 from faxes.services import callerid, inbound
+from faxes.services.cover import cover_page_for
 from faxes.services.inbound import UnroutableNumber
 from faxes.services.linetime import check_line_time, page_labels
 from faxes.services.notify import notify_outbound_task
@@ -123,8 +123,6 @@ def _part_document(part: DocumentPart):
 
 def convert(fax: Fax) -> int:
     """Build the fax's PDF (cover + parts), its fax TIFF and previews; returns pages."""
-    from faxes.services.submit import cover_page_for
-
     parts = [_part_document(part) for part in fax.source.parts.all()]
     # The number on the cover and header is the one transmitted: chosen (and kept
     # for send) now.
@@ -303,19 +301,7 @@ def fail_or_retry_conversion(fax: Fax, token: str, message: str, *, permanent: b
     fail_or_retry(fax, token, S.CONVERTING, message, permanent=permanent)
 
 
-# --- user operations -----------------------------------------------------------
-
-
-def cancel_fax(fax: Fax, reason: str = "cancelled by user") -> bool:
-    """Cancel a fax not yet being transmitted. One a cloud carrier is transmitting is
-    cancelled at the carrier (its callback then ends it as failed, "cancelled", not
-    retried). False when it is too late: finished, or on a line that cannot stop."""
-    if lifecycle.transition(fax.pk, lifecycle.CANCELLABLE, S.CANCELLED, reason):
-        return True
-    from faxes.services.carrier_events import cancel_at_carrier
-
-    fax.refresh_from_db(fields=["status", "transport"])
-    return cancel_at_carrier(fax)
+# --- new outbound faxes --------------------------------------------------------
 
 
 def create_outbound(*, account, faxbox, note: str, status: str = S.QUEUED, **fields) -> Fax:
@@ -329,86 +315,6 @@ def create_outbound(*, account, faxbox, note: str, status: str = S.QUEUED, **fie
     if status == S.QUEUED:
         enqueue(fax.pk)
     return fax
-
-
-def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
-    """A new fax with the same document (Kazoo ``resubmit``/``forward``)."""
-    from faxes.phone import normalize_e164
-
-    if fax.direction != "outbound" or fax.status not in lifecycle.FINAL:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError(gettext("Only a finished outbound fax can be resubmitted."))
-    with transaction.atomic():
-        return create_outbound(
-            account=fax.account, faxbox=fax.faxbox, note=f"resubmitted from {fax.pk}",
-            owner=owner or fax.owner, from_number=fax.from_number, from_name=fax.from_name,
-            to_number=normalize_e164(to_number) if to_number else fax.to_number,
-            to_name=fax.to_name, subject=fax.subject, cover=fax.cover,
-            resolution=fax.resolution, retries=fax.retries, source=fax.source,
-            resubmitted_from=fax, notify_emails=fax.notify_emails, pages=fax.pages,
-            identity_name=fax.identity_name, identity_number=fax.identity_number,
-            fax_timezone=fax.fax_timezone,
-        )  # fmt: skip
-
-
-def forward_fax(
-    fax: Fax, *, to_number: str, faxbox=None, owner=None, idempotency_key: str = ""
-) -> Fax:
-    """Send a received fax's document on to another number (Kazoo inbox ``forward``).
-
-    The new outbound fax leaves from ``faxbox`` (default: the faxbox that
-    received it) with a fresh copy of the document, so purging either fax
-    never takes the other's document away. An ``idempotency_key`` already used
-    returns the fax that key created (the send path's replay, ``submit_fax``).
-    """
-    from django.core.exceptions import ValidationError
-
-    from faxes.phone import normalize_e164
-    from faxes.services.submit import replay
-
-    if idempotency_key:
-        earlier = replay(fax.account, idempotency_key)
-        if earlier is not None and earlier.faxes:
-            return earlier.faxes[0]
-    if fax.direction != "inbound" or not fax.document:
-        raise ValidationError(
-            gettext("Only a received fax that still has its document can be forwarded.")
-        )
-    number = normalize_e164(to_number)
-    sender = faxbox or fax.faxbox
-    with fax.document.open("rb") as handle:
-        data = handle.read()
-    try:
-        return _forward(fax, data, number, sender, owner, idempotency_key)
-    except IntegrityError:
-        # A concurrent forward with the same key won the race.
-        earlier = replay(fax.account, idempotency_key) if idempotency_key else None
-        if earlier is None or not earlier.faxes:
-            raise
-        return earlier.faxes[0]
-
-
-def _forward(fax: Fax, data: bytes, number: str, sender, owner, idempotency_key: str) -> Fax:
-    from faxes.models import DocumentPart, FaxDocument
-
-    with transaction.atomic():
-        source = FaxDocument.objects.create(
-            account_id=fax.account_id, idempotency_key=idempotency_key
-        )
-        part = DocumentPart(
-            document=source, account_id=fax.account_id, position=0,
-            filename=f"fax-{fax.pk[:8]}.pdf", content_type="application/pdf", size=len(data),
-        )  # fmt: skip
-        part.file.save("forwarded.pdf", ContentFile(data), save=False)
-        part.save()
-        return create_outbound(
-            account=fax.account, faxbox=sender, note=f"forwarded from {fax.pk}", owner=owner,
-            from_number=(sender.caller_id if sender else "") or fax.to_number,
-            from_name=sender.caller_name if sender else "", to_number=number,
-            resolution="fine", retries=sender.retries if sender else 1, source=source,
-            pages=fax.pages,
-        )  # fmt: skip
 
 
 # --- sweeper -------------------------------------------------------------------

@@ -22,7 +22,8 @@ from faxes.failures import rejection_text
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
 from faxes.services.callerid import header_for
-from faxes.services.submit import CoverFields, UploadedFile, cover_page_for
+from faxes.services.cover import cover_page_for
+from faxes.services.submit import CoverFields, UploadedFile
 
 
 class DocumentsRejected(Exception):

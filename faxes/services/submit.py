@@ -19,7 +19,6 @@ from django.utils.translation import gettext
 
 from accounts.models import Account, User
 from faxes.documents import (
-    CoverPage,
     DocumentRejected,
     accept_document,
     combine_documents,
@@ -36,9 +35,8 @@ from faxes.models import (
     Resolution,
 )
 from faxes.phone import normalize_all, normalize_e164
-from faxes.services.callerid import choose_sender
 from faxes.services.linetime import check_line_time, page_labels
-from faxes.services.wording import fax_wording
+from faxes.services.outbound import create_outbound
 
 log = logging.getLogger(__name__)
 
@@ -404,8 +402,6 @@ def _delete_files(names: list[str]) -> None:
 def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, sender, from_name,
            to_name, cover, resolution, max_attempts, when, pages, idempotency_key, fingerprint,
            notify_emails, identity) -> SubmitResult:  # fmt: skip
-    from faxes.services.outbound import create_outbound
-
     document = FaxDocument.objects.create(
         account=account, idempotency_key=idempotency_key, request_fingerprint=fingerprint
     )
@@ -459,20 +455,3 @@ def _safe_name(filename: str, kind) -> str:
     original_stem = filename.rsplit(".", 1)[0] if filename else ""
     stem = "".join(c for c in original_stem if c.isalnum() or c in "-_")
     return f"{(stem or 'document')[:60]}.{extension}"
-
-
-def cover_page_for(fax: Fax) -> CoverPage | None:
-    if not fax.cover:
-        return None
-    faxbox = fax.faxbox
-    return CoverPage(
-        recipient_name=fax.to_name,
-        recipient_number=fax.to_number,
-        sender_name=fax.from_name or (faxbox.caller_name if faxbox else ""),
-        # On the page, like the header: the number really transmitted.
-        sender_number=fax.sent_caller_id or choose_sender(fax).caller_id,
-        subject=fax.cover.get("subject", ""),
-        message=fax.cover.get("message", ""),
-        timezone=fax.local_timezone,
-        wording=fax_wording(fax),
-    )

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from faxes.models import Direction, Fax, Faxbox
 from faxes.services.callerid import header_for
+from faxes.services.cover import cover_page_for
 from faxes.services.notify import _when
-from faxes.services.submit import cover_page_for
 from tests.factories import AccountFactory, FaxboxFactory, FaxFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,9 @@ from pypdf import PdfReader
 from accounts.models import Role
 from faxes.documents.cover import render_cover_image
 from faxes.models import Attempt, Fax, Faxbox, FaxStatus
+from faxes.services.cover import cover_page_for
 from faxes.services.notify import notify_outbound
 from faxes.services.receipts import make_receipt
-from faxes.services.submit import cover_page_for
 from tests.conftest import token_client
 from tests.factories import FaxFactory, UserFactory
 
