@@ -52,7 +52,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["account"]
     raw_id_fields = ["account"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Tenancy", {"fields": ("account", "role", "language")}),
     )
     add_fieldsets = (
@@ -102,7 +102,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             secret = generate_secret()
             obj.prefix = lookup_prefix(secret)
             obj.digest = token_digest(secret)
-            obj.created_by = obj.created_by or request.user
+            obj.created_by = obj.created_by or request.user  # type: ignore[assignment]
             super().save_model(request, obj, form, change)
             messages.warning(request, f"Copy the token now, it will not be shown again: {secret}")
             return

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import LanguageForm
 from accounts.languages import is_supported, remember_language
+from accounts.requests import AuthenticatedRequest
 
 
 def _choose(request: HttpRequest, code: str, response: HttpResponse) -> HttpResponse:
@@ -26,7 +27,7 @@ def _choose(request: HttpRequest, code: str, response: HttpResponse) -> HttpResp
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     form = LanguageForm(request.POST or None, initial={"language": request.user.language})
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["language"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import zoneinfo
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -92,7 +93,7 @@ class Account(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self.tree_path:
-            prefix = self.parent.tree_path if self.parent_id else ""
+            prefix = self.parent.tree_path if self.parent is not None else ""
             self.tree_path = f"{prefix}{self.pk}/"
         super().save(*args, **kwargs)
 
@@ -133,7 +134,8 @@ class User(AbstractUser):
     # The language of the user's pages and e-mails; blank follows the browser.
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    _pending_kazoo_digests: list[str] | None
 
     class Meta:
         constraints = [
@@ -161,11 +163,11 @@ class User(AbstractUser):
             )
             self._pending_kazoo_digests = None
 
-    def _get_session_auth_hash(self, secret=None) -> str:
+    def _get_session_auth_hash(self, secret=None) -> str:  # type: ignore[misc]
         # Sessions that predate turning two-factor login on (or off) stop working, so
         # a session opened with the password alone cannot outlive the change.
         if not self.two_factor_enabled:
-            return super()._get_session_auth_hash(secret=secret)
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
         return salted_hmac(
             "accounts.User.two_factor_session", self.password, secret=secret, algorithm="sha256"
         ).hexdigest()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrOrPromise
 
 FAX_READ = "fax:read"
 FAX_SEND = "fax:send"
 FAX_ALL_READ = "fax:all:read"
 FAXBOX_MANAGE = "faxbox:manage"
 
-ALL_SCOPES: dict[str, str] = {
+ALL_SCOPES: dict[str, StrOrPromise] = {
     FAX_READ: _("Read fax data and files"),
     FAX_SEND: _("Send faxes"),
     FAX_ALL_READ: _("Full read access (implies fax:read)"),

@@ -26,6 +26,7 @@ from django_ratelimit.core import is_ratelimited
 from accounts import two_factor
 from accounts.forms import CodeForm, PasswordConfirmForm
 from accounts.models import User
+from accounts.requests import AuthenticatedRequest
 from accounts.signals import announce
 
 PENDING_KEY = "login_pending"  # a password checked, the second factor still to come
@@ -93,7 +94,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     user, pending = found
     form = CodeForm(request.POST or None)
-    context = {"form": form}
+    context: dict[str, Any] = {"form": form}
     if request.method == "POST":
         if rate_limited(request, "login-otp", ("ip", "ip"), ("user", lambda g, r: user.pk)):
             context["rate_limited"] = True
@@ -131,11 +132,11 @@ def login_otp(request: HttpRequest) -> HttpResponse:
 # --- two-factor set-up -------------------------------------------------------------------------
 
 
-def _security_page(request: HttpRequest, *, form=None, password_form=None, status=200):
+def _security_page(request: AuthenticatedRequest, *, form=None, password_form=None, status=200):
     user = request.user
     context: dict[str, Any] = {
         "nav": "security",
-        "required": bool(user.account_id and user.account.require_two_factor),
+        "required": bool(user.account is not None and user.account.require_two_factor),
         "password_form": password_form or PasswordConfirmForm(),
     }
     if user.two_factor_enabled:
@@ -152,10 +153,10 @@ def _security_page(request: HttpRequest, *, form=None, password_form=None, statu
 
 
 @login_required
-def two_factor_page(request: HttpRequest) -> HttpResponse:
+def two_factor_page(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if request.method != "POST":
-        with timezone.override(user.account.timezone if user.account_id else None):
+        with timezone.override(user.account.timezone if user.account is not None else None):
             return _security_page(request)
     action = request.POST.get("action")
     if action == "confirm" and not user.two_factor_enabled:
@@ -186,7 +187,7 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
         announce("user.recovery_codes_renewed", user=user, actor=user, request=request)
         return redirect("two-factor-codes")
     if action == "disable" and user.two_factor_enabled:
-        if user.account_id and user.account.require_two_factor:
+        if user.account is not None and user.account.require_two_factor:
             messages.error(request, gettext("Your account requires two-factor login; it stays on."))
             return redirect("two-factor")
         password_form = PasswordConfirmForm(request.POST)
@@ -208,7 +209,7 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_codes(request: HttpRequest) -> HttpResponse:
+def two_factor_codes(request: AuthenticatedRequest) -> HttpResponse:
     """The recovery codes just made, shown once (reloading the page does not show them)."""
     codes = request.session.pop(NEW_CODES_KEY, None)
     if not codes:

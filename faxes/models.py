@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -13,7 +14,7 @@ from accounts.tenancy import TenantManager, TenantQuerySet
 from faxportal.crypto import EncryptedTextField
 
 
-def fax_folder(fax: models.Model) -> str:
+def fax_folder(fax: Any) -> str:
     """Each fax's files live at an id-derived path: faxes/<account>/<fax>/."""
     return f"faxes/{fax.account_id}/{fax.pk}/"
 
@@ -141,7 +142,7 @@ class FaxNumber(models.Model):
         return self.number
 
 
-def document_part_path(instance: models.Model, filename: str) -> str:
+def document_part_path(instance: Any, filename: str) -> str:
     folder = f"documents/{instance.account_id}/{instance.document_id}"
     return f"{folder}/{instance.position:03d}-{filename}"
 
@@ -691,13 +692,14 @@ class CarrierConfig(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.faxbox.name if self.faxbox_id else "all faxboxes"
+        scope = self.faxbox.name if self.faxbox is not None else "all faxboxes"
         return f"{self.get_transport_display()} for {self.account} ({scope})"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.faxbox_id and self.account_id and self.faxbox.account_id != self.account_id:
+        faxbox = self.faxbox
+        if faxbox is not None and self.account_id and faxbox.account_id != self.account_id:
             raise ValidationError({"faxbox": "This faxbox belongs to another account."})
         if self.from_number:
             from faxes.phone import normalize_e164

@@ -216,7 +216,7 @@ def checked_addresses(target: Target, allow_loopback: bool | None) -> list[str]:
     """
     candidates = _resolve(target)
     for ip in candidates if allow_loopback is not None else ():
-        if not special_addresses.is_allowed(ip, allow_loopback=allow_loopback):
+        if not special_addresses.is_allowed(ip, allow_loopback=bool(allow_loopback)):
             # The host only: URLs may carry credentials or signed query strings.
             logger.warning("refused to fetch from %s: %s is not public", target.host, ip)
             raise NetError(f"the address {_show(ip)} is not allowed", kind=REFUSED)

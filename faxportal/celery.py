@@ -19,7 +19,9 @@ class PortalTask(DjangoTask):
     the state is already committed and the sweepers re-enqueue what is still due.
     ``if_lost`` runs when the message could not be sent (e.g. to release a lease)."""
 
-    def delay_on_commit(self, *args, if_lost: Callable[[], None] | None = None, **kwargs) -> None:
+    def delay_on_commit(  # type: ignore[override]
+        self, *args, if_lost: Callable[[], None] | None = None, **kwargs
+    ) -> None:
         def send() -> None:
             if not self.delay_safely(*args, **kwargs) and if_lost is not None:
                 if_lost()

@@ -299,7 +299,7 @@ class DecryptingReader(io.RawIOBase):
         offset = self._header.size + index * self._sealed
         if self._raw_pos != offset:
             self._raw.seek(offset)
-        got = self._raw.readinto(self._buffer)
+        got = self._raw.readinto(self._buffer)  # type: ignore[attr-defined]
         self._raw_pos = offset + got
         return self._view[:got]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -218,7 +219,7 @@ except ValueError as exc:
 # --- Cache (rate limits share it across processes) ------------------------
 _cache_url = env_url("FAXPORTAL_CACHE_URL", "", ("redis", "rediss"))
 if _cache_url:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_url,

@@ -146,7 +146,7 @@ def _flatten(frame: Image.Image) -> Image.Image:
         return frame.copy()
     if frame.mode in ("I", "I;16", "I;16L", "I;16B", "I;16N", "F"):
         _low, high = frame.getextrema()  # type: ignore[misc]
-        scale = 255.0 / high if high and high > 255 else 1.0
+        scale = 255.0 / high if high and high > 255 else 1.0  # type: ignore[operator]
         return frame.convert("F").point(lambda v: v * scale).convert("L")
     if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
         rgba = frame.convert("RGBA")

@@ -75,7 +75,7 @@ def _read(handle: int | None, buffer: int | None, size: int) -> int:
 def _write(handle: int | None, buffer: int | None, size: int) -> int:
     sink = _sinks[handle or 0]
     if sink.capturing:
-        sink.chunks.append(ctypes.string_at(buffer, size))
+        sink.chunks.append(ctypes.string_at(buffer or 0, size))
     sink.position += size
     sink.end = max(sink.end, sink.position)
     return size

@@ -7,7 +7,7 @@ Previews show the document as people read it (landscape pages stay landscape), i
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,7 +31,7 @@ class PreviewSet:
     pages: tuple[str, ...]  # storage names of the page previews, page 1 first
 
 
-def _pdf_pages(pdf: PdfSource, width: int) -> Iterator[Image.Image]:
+def _pdf_pages(pdf: PdfSource, width: int) -> Generator[Image.Image, None, None]:
     with open_pdf(pdf, forms=True) as document:
         with PDFIUM_LOCK:
             total = len(document)
@@ -47,7 +47,7 @@ def _pdf_pages(pdf: PdfSource, width: int) -> Iterator[Image.Image]:
             yield image
 
 
-def _tiff_pages(data: bytes, width: int) -> Iterator[Image.Image]:
+def _tiff_pages(data: bytes, width: int) -> Generator[Image.Image, None, None]:
     with Image.open(io.BytesIO(data), formats=["TIFF"]) as image:
         index = 0
         while True:
@@ -63,7 +63,7 @@ def _tiff_pages(data: bytes, width: int) -> Iterator[Image.Image]:
             index += 1
 
 
-def iter_page_images(source: PdfSource, width: int) -> Iterator[Image.Image]:
+def iter_page_images(source: PdfSource, width: int) -> Generator[Image.Image, None, None]:
     """Greyscale images of each page, ``width`` pixels wide, of a PDF or a TIFF."""
     if isinstance(source, bytes) and detect(source) is DocumentKind.TIFF:
         return _tiff_pages(source, width)

@@ -14,7 +14,7 @@ threads best (about 3 ms of CPU each per text page). At most two pages are in fl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, replace
@@ -93,7 +93,7 @@ def _iter_bits(
     header: FaxHeader | None,
     *,
     meanwhile: Callable[[], object] | None = None,
-) -> Iterator[np.ndarray]:
+) -> Generator[np.ndarray, None, None]:
     """Each page as packed rows (216 bytes a row, MSB first, 1 = ink), one at a time, the
     next one prepared by the helper thread while the caller handles this one. ``meanwhile``
     runs in this thread while the first page is prepared (loading the encoder, say)."""

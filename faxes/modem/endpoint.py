@@ -91,7 +91,7 @@ class T30Endpoint:
         self._phase_e_cb = PHASE_E_HANDLER(self._on_phase_e)
         self._phase_d_cb = PHASE_D_HANDLER(self._on_phase_d)
         self._log_cb = MESSAGE_HANDLER(self._on_log)
-        self._frame_cb = None
+        self._frame_cb: object = None
 
         ident = options.tx_ident if transmitter else options.rx_ident
         lib.t30_set_tx_ident(t30, ident.encode("ascii"))

@@ -84,5 +84,5 @@ def tiff_page_bytes(tiff_path: str | os.PathLike[str]) -> tuple[int, ...]:
     with Image.open(tiff_path) as image:
         for index in range(getattr(image, "n_frames", 1)):
             image.seek(index)
-            sizes.append(sum(image.tag_v2.get(279, ())))
+            sizes.append(sum(image.tag_v2.get(279, ())))  # type: ignore[attr-defined]
     return tuple(sizes)

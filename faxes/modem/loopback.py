@@ -69,7 +69,7 @@ def transmit(
         # no page ever arrives.
         os.close(fd)
     else:
-        rx_path = os.fspath(received_tiff)
+        rx_path = os.fspath(received_tiff)  # type: ignore[arg-type]
 
     keep_output = False
     try:

@@ -48,7 +48,7 @@ class _Direction:
             if self.fault is not None and self.fault.open and _fast_modem(buf):
                 return 0
             if not self.loss.lost_at(self.now, count):
-                self.queue.append((seq, ctypes.string_at(buf, length)))
+                self.queue.append((seq, ctypes.string_at(buf, length)))  # type: ignore[arg-type]
         except BaseException as exc:  # never propagate into C
             self.error = exc
         return 0
@@ -58,7 +58,7 @@ def _fast_modem(buf: object) -> bool:
     """Whether an IFP packet is a fast modem's (training indicator or image/TCF data), not
     V.21 signalling. First octet: data packets are 0b11tttttx with t the data type (0 =
     V.21); indicators are 0b0iiiiiix with i >= 4 for the V.27ter/V.29/V.17 trainings."""
-    first = ctypes.string_at(buf, 1)[0]
+    first = ctypes.string_at(buf, 1)[0]  # type: ignore[arg-type]
     if first & 0xC0 == 0xC0:
         return bool(first & 0x3E)
     return first < 0x80 and first >> 1 >= 4
