@@ -29,6 +29,29 @@ def redis_url() -> str:
     return require_redis(flush=True)
 
 
+def _drop_broker_connections(app) -> None:
+    """Forget the app's cached connections and producers, so the next message goes to
+    the broker the configuration names now (they are made once, on first use)."""
+    app.close()
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_broker(redis_url, monkeypatch) -> Iterator[str]:
+    """This process sends its tasks to the test Redis, as the worker processes read them.
+
+    Setting ``broker_url`` alone is not enough: a test run earlier in this process may
+    have opened a connection to another broker, and the message would go there.
+    """
+    from faxportal.celery import app
+
+    monkeypatch.setattr(app.conf, "broker_url", redis_url)
+    _drop_broker_connections(app)
+    yield redis_url
+    monkeypatch.undo()
+    _drop_broker_connections(app)
+
+
 @pytest.fixture
 def shared_database_url(transactional_db) -> str:
     """The test database as a URL other processes can open (PostgreSQL only)."""

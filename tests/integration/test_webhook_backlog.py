@@ -8,7 +8,6 @@ from django.db import close_old_connections
 from faxes import services
 from faxes.models import Fax, FaxStatus, WebhookDelivery
 from faxes.services import webhooks
-from faxportal.celery import app as celery_app
 from tests.api_v1.conftest import inbound_fax
 from tests.api_v1.hookserver import hook_server  # noqa: F401 - fixture
 from tests.factories import text_pdf
@@ -23,10 +22,9 @@ def test_a_fax_is_sent_while_a_webhook_backlog_waits(
     pharmacy,
     hook_server,  # noqa: F811 - the fixture imported above
     portal_processes,
-    redis_url,
+    redis_broker,
     monkeypatch,
 ):
-    monkeypatch.setattr(celery_app.conf, "broker_url", redis_url)
     hook_server.script = [(-3, b"")]  # every delivery runs into its 1 s timeout
     webhooks.create_endpoint(pharmacy.account, url=hook_server.url, events=["fax.received"])
     received = inbound_fax(pharmacy.account)

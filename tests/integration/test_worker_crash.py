@@ -7,7 +7,6 @@ from django.db import close_old_connections
 
 from faxes import services
 from faxes.models import Fax, FaxEvent, FaxStatus
-from faxportal.celery import app as celery_app
 from tests.factories import text_pdf
 from tests.integration.conftest import wait_until
 
@@ -21,9 +20,8 @@ def statuses(ids) -> dict[str, str]:
 
 
 def test_killed_workers_lose_no_fax_and_send_none_twice(
-    clinic, pharmacy, portal_processes, redis_url, monkeypatch, tmp_path
+    clinic, pharmacy, portal_processes, redis_broker, monkeypatch, tmp_path
 ):
-    monkeypatch.setattr(celery_app.conf, "broker_url", redis_url)
     group = portal_processes(
         FAXPORTAL_STAGE_DELAY="converting=2,sending=2",
         FAXPORTAL_STUCK_AFTER="6",
