@@ -31,24 +31,7 @@ from faxes.documents import (
     render_fax_tiff,
 )
 from faxes.modem import FaxOptions, LineBudget, Mode, call_seconds, tiff_page_bytes, transmit
-
-
-def phone_photo_jpeg(size: tuple[int, int]) -> bytes:
-    """A phone picture of a page: smooth shading under sensor noise (the same picture as
-    ``tests.factories.phone_photo_jpeg``), no resolution tags."""
-    import io
-
-    import numpy as np
-
-    rng = np.random.default_rng(1)
-    width, height = size
-    y = np.linspace(0, 1, height)[:, None]
-    x = np.linspace(0, 1, width)[None, :]
-    base = 80 + 120 * (0.5 + 0.5 * np.sin(6 * x + 3 * y))
-    pixels = np.clip(base[..., None] + rng.normal(0, 25, (height, width, 3)), 0, 255)
-    out = io.BytesIO()
-    Image.fromarray(pixels.astype(np.uint8)).save(out, "JPEG", quality=85)
-    return out.getvalue()
+from tests.documents.factories import phone_photo_jpeg  # the picture the tests send
 
 
 def line_time(path: Path, mode: Mode = Mode.AUDIO) -> tuple[float, int, float]:

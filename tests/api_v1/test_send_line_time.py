@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from faxes.models import Fax
 from tests.conftest import token_client
-from tests.factories import noise_fax_tiff, phone_photo_jpeg
+from tests.documents.factories import phone_photo_jpeg
+from tests.factories import noise_fax_tiff
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/faxes/send"

@@ -251,3 +251,18 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
         + _png_chunk(b"IDAT", idat)
         + _png_chunk(b"IEND", b"")
     )
+
+
+def phone_photo_jpeg(size: tuple[int, int] = (3000, 4000), seed: int = 1) -> bytes:
+    """A phone picture of a page: smooth shading under sensor noise, no resolution tags."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    width, height = size
+    y = np.linspace(0, 1, height)[:, None]
+    x = np.linspace(0, 1, width)[None, :]
+    base = 80 + 120 * (0.5 + 0.5 * np.sin(6 * x + 3 * y))
+    pixels = np.clip(base[..., None] + rng.normal(0, 25, (height, width, 3)), 0, 255)
+    out = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(out, "JPEG", quality=85)
+    return out.getvalue()

@@ -3,16 +3,15 @@ line far longer is refused when it is submitted, named, never failed on the line
 
 from __future__ import annotations
 
-import http.server
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 
 from faxes import failures, services
 from faxes.models import Fax, FaxStatus
 from faxes.services.linetime import page_labels
-from tests.factories import noise_fax_tiff, phone_photo_jpeg, text_pdf
+from tests.documents.factories import phone_photo_jpeg
+from tests.factories import noise_fax_tiff, text_pdf
+from tests.fileserver import serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,21 +60,8 @@ def noise_site(settings):
     settings.FAXPORTAL_FETCH_ALLOW_LOOPBACK = True
     body = noise_fax_tiff()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "image/tiff")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(body, "image/tiff") as url:
+        yield url
 
 
 def test_a_fetched_page_too_long_to_send_fails_as_a_document_not_a_line_fault(clinic, noise_site):

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import threading
 
 import pytest
 from django.test import Client
 
 from accounts.kazoo_auth import regenerate_api_key
 from faxportal.celery import app as celery_app
+from tests.fileserver import serving
 
 
 @pytest.fixture(autouse=True)
@@ -90,18 +89,5 @@ def pdf_site(settings):
     settings.FAXPORTAL_FETCH_ALLOW_LOOPBACK = True
     pdf = text_pdf(2)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/pdf")
-            self.send_header("Content-Length", str(len(pdf)))
-            self.end_headers()
-            self.wfile.write(pdf)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(pdf, "application/pdf") as url:
+        yield url
