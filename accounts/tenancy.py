@@ -9,7 +9,7 @@ nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.db import models
 from django.http import Http404
@@ -21,11 +21,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 class TenantQuerySet(models.QuerySet[M]):
-    def for_account(self, account: Account) -> TenantQuerySet[M]:
+    def for_account(self, account: Account) -> Self:
         """Rows owned by exactly this account."""
         return self.filter(account_id=account.pk)
 
-    def for_account_tree(self, account: Account) -> TenantQuerySet[M]:
+    def for_account_tree(self, account: Account) -> Self:
         """Rows owned by this account or any of its descendants (reseller view)."""
         return self.filter(account__tree_path__startswith=account.tree_path)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -24,7 +24,7 @@ def fax_file_path(instance: models.Model, filename: str) -> str:
 
 
 class FaxboxQuerySet(TenantQuerySet["Faxbox"]):
-    def live(self) -> FaxboxQuerySet:
+    def live(self) -> Self:
         """Faxboxes not deleted (a deleted faxbox is kept for the faxes that name it)."""
         return self.filter(deleted_at__isnull=True)
 
@@ -229,14 +229,14 @@ class Resolution(models.TextChoices):
 
 
 class FaxQuerySet(TenantQuerySet["Fax"]):
-    def live(self) -> FaxQuerySet:
+    def live(self) -> Self:
         """Faxes not deleted by their owner (deleted ones stay for billing and audit)."""
         return self.filter(deleted_at__isnull=True)
 
-    def inbound(self) -> FaxQuerySet:
+    def inbound(self) -> Self:
         return self.filter(direction=Direction.INBOUND)
 
-    def outbound(self) -> FaxQuerySet:
+    def outbound(self) -> Self:
         return self.filter(direction=Direction.OUTBOUND)
 
 

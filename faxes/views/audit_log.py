@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from accounts.models import User
 from faxes.forms import AuditFilterForm, day_range
 from faxes.models import AuditEvent
-from faxes.views.common import MANAGE, portal_page
+from faxes.views.common import MANAGE, PortalRequest, portal_page
 from faxes.views.paging import seek
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The actions this UI and the engine write, with how the log names them (the
 # filter's choices). Page and thumbnail views are no longer written (a view of a
@@ -58,7 +63,7 @@ DETAIL_LABELS = {
 }
 
 
-def action_label(action: str) -> str:
+def action_label(action: str) -> StrOrPromise:
     known = ACTION_LABELS.get(action) or OLD_ACTION_LABELS.get(action)
     return known or action.replace(".", " ").replace("_", " ").capitalize()
 
@@ -80,7 +85,7 @@ def readable_details(details: dict) -> list[tuple[str, str]]:
 
 
 @portal_page(MANAGE)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: PortalRequest) -> HttpResponse:
     users = list(User.objects.filter(account_id=request.account.pk).order_by("username"))
     form = AuditFilterForm(request.GET or None, actions=ACTION_LABELS.items(), users=users)
     events = AuditEvent.objects.for_account(request.account).select_related("user", "token")

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from functools import wraps
-from typing import IO
+from typing import IO, TYPE_CHECKING, cast
 from urllib.parse import quote
 
 from django import forms
@@ -17,18 +17,24 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext
+from django_htmx.middleware import HtmxDetails
 
 from accounts import scopes
-from accounts.models import User
+from accounts.models import Account, User
+from accounts.requests import AuthenticatedRequest
 from accounts.tenancy import get_for_account_or_404
 from faxes.models import Fax, Faxbox, FaxQuerySet
 from faxes.services.audit import record
 from faxes.views.clock import twelve_hour, uses_twelve_hour
 from faxportal.crypto import decrypt, encrypt
 from faxportal.storage import FileStreamResponse
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SEND = "send"
 MANAGE = "manage"
@@ -46,7 +52,7 @@ def can_manage(user: User) -> bool:
     return bool(getattr(user, "account_id", None)) and user.is_account_admin
 
 
-def require(request: HttpRequest, need: str) -> None:
+def require(request: PortalRequest, need: str) -> None:
     """403 when the user's role may not do this (call it after the object lookup,
     so another tenant's object is a 404 first)."""
     allowed = {READ: True, SEND: can_send(request.user), MANAGE: can_manage(request.user)}
@@ -82,27 +88,36 @@ def _to_login(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(request.get_full_path())
 
 
+class PortalRequest(AuthenticatedRequest):
+    """A request inside ``portal_page``: a tenant user, their account, htmx's details."""
+
+    account: Account
+    htmx: HtmxDetails
+
+
 def portal_page(need: str = READ) -> Callable:
     """Decorator for UI views: login, the user's account on ``request.account``, the
     account's time zone for everything rendered, the idle timeout and a role check."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+            portal = cast(PortalRequest, request)  # what this wrapper makes of it
             user = request.user
             if not user.is_authenticated:
                 return _to_login(request)
-            if user.account_id is None:
+            account = user.account if user.account_id is not None else None
+            if account is None:
                 raise Http404("Platform operators use Django admin.")
             if _idle_expired(request):
                 logout(request)
                 return _to_login(request)
-            require(request, need)
-            request.account = user.account
+            require(portal, need)
+            portal.account = account
             clock = twelve_hour.set(uses_twelve_hour(request.headers.get("Accept-Language", "")))
             try:
-                with timezone.override(request.account.timezone):
-                    return view(request, *args, **kwargs)
+                with timezone.override(portal.account.timezone):
+                    return view(portal, *args, **kwargs)
             finally:
                 twelve_hour.reset(clock)
 
@@ -111,12 +126,12 @@ def portal_page(need: str = READ) -> Callable:
     return decorate
 
 
-def account_faxes(request: HttpRequest) -> FaxQuerySet:
+def account_faxes(request: PortalRequest) -> FaxQuerySet:
     """The acting account's faxes that have not been deleted (the one scoping path)."""
     return Fax.objects.for_account(request.account).live()
 
 
-def get_fax_or_404(request: HttpRequest, fax_id: str, need: str = READ) -> Fax:
+def get_fax_or_404(request: PortalRequest, fax_id: str, need: str = READ) -> Fax:
     """The account's fax (404 for another tenant's), then the role check for ``need``."""
     live = Fax.objects.live().select_related("faxbox")
     fax = get_for_account_or_404(live, request.account, pk=fax_id)
@@ -124,11 +139,11 @@ def get_fax_or_404(request: HttpRequest, fax_id: str, need: str = READ) -> Fax:
     return fax
 
 
-def account_faxboxes(request: HttpRequest) -> QuerySet[Faxbox]:
+def account_faxboxes(request: PortalRequest) -> QuerySet[Faxbox]:
     return Faxbox.objects.for_account(request.account).live()
 
 
-def audit(request: HttpRequest, action: str, fax: Fax | None = None, **details) -> None:
+def audit(request: PortalRequest, action: str, fax: Fax | None = None, **details) -> None:
     record(
         action, account=request.account, fax=fax, principal=request.user, request=request, **details
     )
@@ -157,7 +172,7 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, problems)
 
 
-def secret_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+def secret_page(request: PortalRequest, template: str, context: dict) -> HttpResponse:
     """A page that may show a just-created secret once: never cached, 400 on form errors."""
     response = render(request, template, context, status=400 if context["form"].errors else 200)
     response["Cache-Control"] = "no-store"
@@ -170,7 +185,7 @@ _STASH_PREFIX = "portal_stash:"
 SECRET_SHOWN_FOR = 600  # seconds a just-created secret waits for its page
 
 
-def stash_secret(request: HttpRequest, kind: str, value: dict) -> None:
+def stash_secret(request: PortalRequest, kind: str, value: dict) -> None:
     """Keep a just-created secret (encrypted) for the next page load only."""
     request.session[_STASH_PREFIX + kind] = {
         "box": encrypt(json.dumps(value)),
@@ -178,7 +193,7 @@ def stash_secret(request: HttpRequest, kind: str, value: dict) -> None:
     }
 
 
-def take_secret(request: HttpRequest, kind: str) -> dict | None:
+def take_secret(request: PortalRequest, kind: str) -> dict | None:
     """The stashed secret, once: it is removed as it is read."""
     stashed = request.session.pop(_STASH_PREFIX + kind, None)
     if not stashed or int(time.time()) - int(stashed.get("at", 0)) > SECRET_SHOWN_FOR:
@@ -193,11 +208,11 @@ def take_secret(request: HttpRequest, kind: str) -> dict | None:
 
 
 def confirm_first(
-    request: HttpRequest,
+    request: PortalRequest,
     *,
     title: str,
     question: str,
-    consequence: str,
+    consequence: StrOrPromise,
     confirm_label: str,
     back: str,
     nav: str = "",

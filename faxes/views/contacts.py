@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -14,17 +14,17 @@ from faxes.forms import ContactForm
 from faxes.models import Contact
 from faxes.services import contacts as address_book
 from faxes.services import form_keys
-from faxes.views.common import SEND, add_service_errors, audit, portal_page, require
+from faxes.views.common import SEND, PortalRequest, add_service_errors, audit, portal_page, require
 
 LIST_LIMIT = 500
 
 
-def _contact_or_404(request: HttpRequest, contact_id: str) -> Contact:
+def _contact_or_404(request: PortalRequest, contact_id: str) -> Contact:
     return get_for_account_or_404(Contact, request.account, pk=contact_id)
 
 
 @portal_page()
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: PortalRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     contacts = address_book.search_contacts(request.account, query, limit=LIST_LIMIT)
     return render(
@@ -33,14 +33,14 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page()
-def suggest(request: HttpRequest) -> HttpResponse:
+def suggest(request: PortalRequest) -> HttpResponse:
     """Autocomplete for the send page's recipient field."""
     query = request.GET.get("contact", "").strip()
     contacts = address_book.search_contacts(request.account, query) if query else []
     return render(request, "faxes/_contact_suggestions.html", {"contacts": contacts, "q": query})
 
 
-def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
+def _save(request: PortalRequest, contact: Contact | None) -> HttpResponse:
     initial = None
     if contact is not None:
         initial = {f: getattr(contact, f) for f in ("name", "fax_number", "organization", "notes")}
@@ -82,19 +82,19 @@ def _save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
 
 
 @portal_page(SEND)
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: PortalRequest) -> HttpResponse:
     return _save(request, None)
 
 
 @portal_page()
-def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
+def contact_edit(request: PortalRequest, contact_id: str) -> HttpResponse:
     contact = _contact_or_404(request, contact_id)
     require(request, SEND)
     return _save(request, contact)
 
 
 @portal_page()
-def contact_delete(request: HttpRequest, contact_id: str) -> HttpResponse:
+def contact_delete(request: PortalRequest, contact_id: str) -> HttpResponse:
     contact = _contact_or_404(request, contact_id)
     require(request, SEND)
     if request.method != "POST":

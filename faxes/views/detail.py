@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,6 +25,7 @@ from faxes.services.submit import replay
 from faxes.views.common import (
     MANAGE,
     SEND,
+    PortalRequest,
     account_faxboxes,
     audit,
     confirm_first,
@@ -33,7 +34,7 @@ from faxes.views.common import (
 )
 
 
-def _back(request: HttpRequest, fax: Fax) -> str:
+def _back(request: PortalRequest, fax: Fax) -> str:
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
@@ -47,7 +48,7 @@ def _list_of(fax: Fax) -> str:
 RESUBMITTABLE = (FaxStatus.FAILED, FaxStatus.CANCELLED)
 
 
-def _context(request: HttpRequest, fax: Fax, **extra) -> dict:
+def _context(request: PortalRequest, fax: Fax, **extra) -> dict:
     outbound = fax.direction == Direction.OUTBOUND
     has_files = bool(fax.document) and fax.attachment_purged_at is None
     pages = range(1, (fax.pages or 0) + 1) if has_files else []
@@ -75,7 +76,7 @@ def _context(request: HttpRequest, fax: Fax, **extra) -> dict:
     }
 
 
-def _forward_form(request: HttpRequest, fax: Fax, faxboxes) -> ForwardForm:
+def _forward_form(request: PortalRequest, fax: Fax, faxboxes) -> ForwardForm:
     start = default_faxbox_id(request.user) or fax.faxbox_id
     return ForwardForm(
         faxboxes=faxboxes,
@@ -84,7 +85,7 @@ def _forward_form(request: HttpRequest, fax: Fax, faxboxes) -> ForwardForm:
 
 
 @portal_page()
-def fax_detail(request: HttpRequest, fax_id: str) -> HttpResponse:
+def fax_detail(request: PortalRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id)
     if request.GET.get("partial") == "status":
         # The live status panel of a fax still in flight (not a new view of the document).
@@ -100,7 +101,7 @@ def fax_detail(request: HttpRequest, fax_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def rotate(request: HttpRequest, fax_id: str, number: int) -> HttpResponse:
+def rotate(request: PortalRequest, fax_id: str, number: int) -> HttpResponse:
     """Turn one page a quarter for viewing; kept for this fax, for everyone."""
     fax = get_fax_or_404(request, fax_id)
     try:
@@ -116,7 +117,7 @@ def rotate(request: HttpRequest, fax_id: str, number: int) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def mark(request: HttpRequest, fax_id: str) -> HttpResponse:
+def mark(request: PortalRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id)
     if request.POST.get("read") == "0":
         mark_unread(fax, request.user)
@@ -129,7 +130,7 @@ def mark(request: HttpRequest, fax_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def forward(request: HttpRequest, fax_id: str) -> HttpResponse:
+def forward(request: PortalRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id, SEND)
     faxboxes = list(account_faxboxes(request))
     form = ForwardForm(request.POST, faxboxes=faxboxes)
@@ -162,7 +163,7 @@ def forward(request: HttpRequest, fax_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def cancel(request: HttpRequest, fax_id: str) -> HttpResponse:
+def cancel(request: PortalRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id, SEND)
     back = _back(request, fax)
     ask = confirm_first(
@@ -189,7 +190,7 @@ def cancel(request: HttpRequest, fax_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def resubmit(request: HttpRequest, fax_id: str) -> HttpResponse:
+def resubmit(request: PortalRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id, SEND)
     if fax.status not in RESUBMITTABLE:
         messages.error(request, gettext("Only a failed or cancelled fax can be resubmitted."))
@@ -216,7 +217,7 @@ def resubmit(request: HttpRequest, fax_id: str) -> HttpResponse:
     return redirect(url)
 
 
-def _confirm(request: HttpRequest, fax: Fax, *, action: str) -> HttpResponse:
+def _confirm(request: PortalRequest, fax: Fax, *, action: str) -> HttpResponse:
     return render(
         request,
         "faxes/confirm.html",
@@ -225,7 +226,7 @@ def _confirm(request: HttpRequest, fax: Fax, *, action: str) -> HttpResponse:
 
 
 @portal_page()
-def delete(request: HttpRequest, fax_id: str) -> HttpResponse:
+def delete(request: PortalRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id, MANAGE)
     if request.method != "POST":
         return _confirm(request, fax, action="delete")
@@ -240,7 +241,7 @@ def delete(request: HttpRequest, fax_id: str) -> HttpResponse:
 
 
 @portal_page()
-def purge(request: HttpRequest, fax_id: str) -> HttpResponse:
+def purge(request: PortalRequest, fax_id: str) -> HttpResponse:
     fax = get_fax_or_404(request, fax_id, MANAGE)
     if request.method != "POST":
         return _confirm(request, fax, action="purge")

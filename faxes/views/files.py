@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 
 from faxes.models import Fax, fax_folder
 from faxes.services import make_receipt
 from faxes.services.rotation import rotated_pdf, rotated_png, rotation_of
-from faxes.views.common import audit, file_response, get_fax_or_404, portal_page
+from faxes.views.common import PortalRequest, audit, file_response, get_fax_or_404, portal_page
 
 
 def _stem(fax: Fax) -> str:
@@ -27,7 +28,9 @@ def _open(field_file) -> io.BufferedReader:
         raise Http404("The file is missing.") from None
 
 
-def _download(request: HttpRequest, fax_id: str, *, fmt: str, content_type: str) -> HttpResponse:
+def _download(
+    request: PortalRequest, fax_id: str, *, fmt: str, content_type: str
+) -> HttpResponseBase:
     fax = get_fax_or_404(request, fax_id)
     handle = _open(fax.document if fmt == "pdf" else fax.tiff)
     audit(request, "fax.downloaded", fax, format=fmt)
@@ -35,12 +38,12 @@ def _download(request: HttpRequest, fax_id: str, *, fmt: str, content_type: str)
 
 
 @portal_page()
-def download_pdf(request: HttpRequest, fax_id: str) -> HttpResponse:
+def download_pdf(request: PortalRequest, fax_id: str) -> HttpResponseBase:
     return _download(request, fax_id, fmt="pdf", content_type="application/pdf")
 
 
 @portal_page()
-def view_pdf(request: HttpRequest, fax_id: str) -> HttpResponse:
+def view_pdf(request: PortalRequest, fax_id: str) -> HttpResponseBase:
     """The PDF shown in the browser (inline), pages turned as staff left them."""
     fax = get_fax_or_404(request, fax_id)
     with _open(fax.document) as handle:
@@ -55,12 +58,12 @@ def view_pdf(request: HttpRequest, fax_id: str) -> HttpResponse:
 
 
 @portal_page()
-def download_tiff(request: HttpRequest, fax_id: str) -> HttpResponse:
+def download_tiff(request: PortalRequest, fax_id: str) -> HttpResponseBase:
     return _download(request, fax_id, fmt="tiff", content_type="image/tiff")
 
 
 @portal_page()
-def download_receipt(request: HttpRequest, fax_id: str) -> HttpResponse:
+def download_receipt(request: PortalRequest, fax_id: str) -> HttpResponseBase:
     fax = get_fax_or_404(request, fax_id)
     try:
         receipt = make_receipt(fax)
@@ -78,7 +81,7 @@ def download_receipt(request: HttpRequest, fax_id: str) -> HttpResponse:
 
 
 @portal_page()
-def page_image(request: HttpRequest, fax_id: str, number: int) -> HttpResponse:
+def page_image(request: PortalRequest, fax_id: str, number: int) -> HttpResponseBase:
     fax = get_fax_or_404(request, fax_id)
     if not fax.document or fax.attachment_purged_at or not 1 <= number <= (fax.pages or 0):
         raise Http404("No such page.")
@@ -90,7 +93,7 @@ def page_image(request: HttpRequest, fax_id: str, number: int) -> HttpResponse:
     degrees = rotation_of(fax, number)
     if degrees:
         with handle:
-            handle = io.BytesIO(rotated_png(handle.read(), degrees))
+            handle = io.BytesIO(rotated_png(handle.read(), degrees))  # type: ignore[assignment]
     return file_response(
         handle,
         filename=f"{_stem(fax)}-page-{number}.png",
@@ -100,7 +103,7 @@ def page_image(request: HttpRequest, fax_id: str, number: int) -> HttpResponse:
 
 
 @portal_page()
-def thumbnail(request: HttpRequest, fax_id: str) -> HttpResponse:
+def thumbnail(request: PortalRequest, fax_id: str) -> HttpResponseBase:
     fax = get_fax_or_404(request, fax_id)
     handle = _open(fax.thumbnail)
     return file_response(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -24,7 +25,7 @@ from faxes.phone import normalize_e164
 from faxes.services.contacts import contact_names, numbers_named, with_contact_name
 from faxes.services.reading import newest_unread, unread_only, with_read_state
 from faxes.services.submit import files_named
-from faxes.views.common import account_faxboxes, account_faxes, portal_page
+from faxes.views.common import PortalRequest, account_faxboxes, account_faxes, portal_page
 from faxes.views.paging import seek
 
 
@@ -80,7 +81,7 @@ def _common_filters(faxes: QuerySet[Fax], data: dict, account) -> QuerySet[Fax]:
 
 
 def _list_page(
-    request: HttpRequest,
+    request: PortalRequest,
     *,
     faxes: QuerySet[Fax],
     form: ListFilterForm,
@@ -115,11 +116,11 @@ def _list_page(
 
 
 @portal_page()
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: PortalRequest) -> HttpResponse:
     faxboxes = list(account_faxboxes(request))
     form = InboxFilterForm(request.GET or None, faxboxes=faxboxes)
     data = _valid_filters(form)
-    faxes = (
+    faxes: QuerySet[Fax] = (
         account_faxes(request)
         .inbound()
         .filter(status__in=[FaxStatus.RECEIVED, FaxStatus.RECEIVING])
@@ -146,7 +147,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page()
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: PortalRequest) -> HttpResponse:
     faxboxes = list(account_faxboxes(request))
     form = OutboxFilterForm(request.GET or None, faxboxes=faxboxes)
     data = _valid_filters(form)
@@ -166,11 +167,11 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page()
-def unread(request: HttpRequest) -> JsonResponse:
+def unread(request: PortalRequest) -> JsonResponse:
     """The unread count for the title and the sidebar, and the newest unread fax (for
     a desktop notification); polled by every page."""
     count, newest = newest_unread(request.account, request.user)
-    payload = {"unread": count, "newest": None}
+    payload: dict[str, Any] = {"unread": count, "newest": None}
     if newest is not None:
         name = contact_names(request.account, [newest]).get(newest.from_number, "")
         payload["newest"] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -16,6 +16,7 @@ from faxes.forms import TokenForm
 from faxes.services import accounts_admin, form_keys
 from faxes.views.common import (
     MANAGE,
+    PortalRequest,
     add_service_errors,
     audit,
     confirm_first,
@@ -28,7 +29,7 @@ from faxes.views.common import (
 
 
 @portal_page(MANAGE)
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: PortalRequest) -> HttpResponse:
     tokens = ApiToken.objects.for_account(request.account).select_related("created_by")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -74,7 +75,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+def token_revoke(request: PortalRequest, token_id: str) -> HttpResponse:
     token = get_for_account_or_404(ApiToken, request.account, pk=token_id)
     require(request, MANAGE)
     ask = confirm_first(

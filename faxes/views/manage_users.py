@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
@@ -17,6 +17,7 @@ from faxes.forms import RoleForm, UserCreateForm
 from faxes.services import accounts_admin, form_keys
 from faxes.views.common import (
     MANAGE,
+    PortalRequest,
     add_service_errors,
     audit,
     confirm_first,
@@ -40,7 +41,7 @@ ROLE_EFFECT = {
 }
 
 
-def _user_or_404(request: HttpRequest, user_id: str) -> User:
+def _user_or_404(request: PortalRequest, user_id: str) -> User:
     try:
         return User.objects.get(pk=user_id, account_id=request.account.pk)
     except User.DoesNotExist:
@@ -48,7 +49,7 @@ def _user_or_404(request: HttpRequest, user_id: str) -> User:
 
 
 @portal_page(MANAGE)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: PortalRequest) -> HttpResponse:
     users = User.objects.filter(account_id=request.account.pk).order_by("username")
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -90,7 +91,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def user_role(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_role(request: PortalRequest, user_id: str) -> HttpResponse:
     user = _user_or_404(request, user_id)
     require(request, MANAGE)
     form = RoleForm(request.POST)
@@ -135,7 +136,7 @@ def user_role(request: HttpRequest, user_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def user_active(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_active(request: PortalRequest, user_id: str) -> HttpResponse:
     user = _user_or_404(request, user_id)
     require(request, MANAGE)
     active = request.POST.get("active") == "1"
@@ -179,7 +180,7 @@ def user_active(request: HttpRequest, user_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def user_reset_link(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_reset_link(request: PortalRequest, user_id: str) -> HttpResponse:
     """E-mail the user a link to choose a new password (Django's reset token and page)."""
     user = _user_or_404(request, user_id)
     require(request, MANAGE)
@@ -199,7 +200,7 @@ def user_reset_link(request: HttpRequest, user_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def user_two_factor_reset(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_two_factor_reset(request: PortalRequest, user_id: str) -> HttpResponse:
     """Turn another user's two-factor login off (a lost phone and lost recovery codes)."""
     user = _user_or_404(request, user_id)
     require(request, MANAGE)
@@ -222,7 +223,7 @@ def user_two_factor_reset(request: HttpRequest, user_id: str) -> HttpResponse:
 
 @require_POST
 @portal_page(MANAGE)
-def two_factor_required(request: HttpRequest) -> HttpResponse:
+def two_factor_required(request: PortalRequest) -> HttpResponse:
     required = request.POST.get("required") == "1"
     try:
         accounts_admin.set_two_factor_required(request.account, required, acting=request.user)

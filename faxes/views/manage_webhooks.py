@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
@@ -20,6 +20,7 @@ from faxes.models import WebhookDelivery, WebhookEndpoint
 from faxes.services import form_keys, webhooks
 from faxes.views.common import (
     MANAGE,
+    PortalRequest,
     add_service_errors,
     audit,
     confirm_first,
@@ -50,7 +51,7 @@ class WebhookForm(forms.Form):
 
 
 @portal_page(MANAGE)
-def webhook_list(request: HttpRequest) -> HttpResponse:
+def webhook_list(request: PortalRequest) -> HttpResponse:
     endpoints = WebhookEndpoint.objects.for_account(request.account)
     deliveries = (
         WebhookDelivery.objects.for_account(request.account)
@@ -94,7 +95,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_page()
-def webhook_toggle(request: HttpRequest, webhook_id: str) -> HttpResponse:
+def webhook_toggle(request: PortalRequest, webhook_id: str) -> HttpResponse:
     endpoint = get_for_account_or_404(WebhookEndpoint, request.account, pk=webhook_id)
     require(request, MANAGE)
     enabled = request.POST.get("enabled") == "1"
