@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts.kazoo_auth import regenerate_api_key
 from accounts.models import Role
 from faxes import services
 from faxes.models import Fax, FaxEvent, FaxStatus, InboundRefusal
@@ -23,6 +24,7 @@ from faxes.services import receiving
 from tests.carriers.conftest import signalwire_config, telnyx_config
 from tests.conftest import session_client, token_client
 from tests.factories import UserFactory
+from tests.kazoo.conftest import Kazoo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = FaxStatus
@@ -37,6 +39,14 @@ def broker_down(monkeypatch):
 
     monkeypatch.setattr(receiving.download_receiving_task, "delay", refuse)
     return monkeypatch
+
+
+def _kazoo(account) -> Kazoo:
+    client = Kazoo()
+    status, body = client.json("PUT", "/v2/api_auth", {"api_key": regenerate_api_key(account)})
+    assert status == 201, body
+    client.token = body["auth_token"]
+    return client
 
 
 def _later(seconds: int) -> timezone.datetime:
@@ -84,6 +94,15 @@ def test_a_lost_download_leaves_a_receiving_row_that_the_sweeper_files(
     detail = api.get(f"/api/v1/faxes/{fax.pk}").json()["data"]
     assert detail["status"] == "receiving" and detail["media_url"] is None
     assert api.get(f"/api/v1/faxes/{fax.pk}/download").status_code == 404
+    # Kazoo's inbox holds received faxes only; the fax itself is "processing", and what
+    # the carrier announced (its media link) is not shown.
+    kazoo = _kazoo(clinic.account)
+    base = f"/v2/accounts/{clinic.account.pk}/faxes"
+    status, body = kazoo.json("GET", f"{base}/inbox")
+    assert status == 200 and body["data"] == []
+    status, body = kazoo.json("GET", f"{base}/{fax.pk}")
+    assert status == 200 and body["data"]["status"] == "processing"
+    assert "storage" not in json.dumps(body)
 
     # The broker is back; the sweeper finds the row overdue and its download files it.
     broker_down.undo()
@@ -98,6 +117,8 @@ def test_a_lost_download_leaves_a_receiving_row_that_the_sweeper_files(
     assert [m.to for m in mail.outbox] == [["inbound@clinic.test"]]
     assert [f["id"] for f in api.get("/api/v1/faxes").json()["data"]["faxes"]] == [fax.pk]
     assert browser.get(f"/faxes/{fax.pk}/fax.pdf").status_code == 200
+    status, body = kazoo.json("GET", f"{base}/inbox")
+    assert [row["id"].split("-")[-1] for row in body["data"]] == [fax.pk]
     # Nothing left for the sweeper.
     assert services.sweep(now=_later(settings.FAXPORTAL_STUCK_AFTER))["downloads"] == 0
 
