@@ -8,6 +8,7 @@ from faxes.services.carrier_events import carrier_watchdog_task, download_inboun
 from faxes.services.notify import notify_inbound_task, notify_outbound_task
 from faxes.services.outbound import process_fax_task, sweep_task
 from faxes.services.receipts import make_receipt_task
+from faxes.services.receiving import download_receiving_task
 from faxes.services.retention import purge_expired_task
 from faxes.services.webhooks import deliver_task, retry_due_task
 
@@ -15,6 +16,7 @@ __all__ = [
     "carrier_watchdog_task",
     "deliver_task",
     "download_inbound_task",
+    "download_receiving_task",
     "make_receipt_task",
     "notify_inbound_task",
     "notify_outbound_task",

@@ -4,9 +4,9 @@
   closed once, under a row lock, so repeated or concurrent deliveries of the same report
   change nothing; the fax then moves exactly as after a synchronous send (delivered, or
   failed/retrying by the engine's retry policy).
-- :func:`accept_inbound` / :func:`download_and_file`: a received fax announced by a carrier
-  is checked against the number's owner, then downloaded (with the carrier's credentials,
-  size-capped) by a task and filed with ``receive_fax``.
+- :func:`accept_inbound`: a received fax announced by a carrier is checked against the
+  number's owner and gets its ``receiving`` row at once; a task downloads it (with the
+  carrier's credentials, size-capped) and files it (``faxes.services.receiving``).
 - :func:`watchdog`: faxes a carrier never reported on are polled, and given up on (cancelled
   at the carrier, failed with a clear message) after ``FAXPORTAL_CARRIER_GIVE_UP_AFTER``.
 - :func:`cancel_at_carrier`: ask the carrier to stop a fax it is sending.
@@ -25,11 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from faxes import lifecycle, routing
-from faxes.backoff import backoff
-from faxes.documents import DocumentRejected
-from faxes.models import Attempt, Fax, FaxNumber, FaxStatus, InboundRefusal
-from faxes.services import outbound
-from faxes.services.inbound import UnroutableNumber, receive_fax
+from faxes.models import Attempt, Fax, FaxNumber, FaxStatus
+from faxes.services import outbound, receiving
+from faxes.services.inbound import MAX_CARRIER_FAX_ID
 from faxes.transports import get_transport
 from faxes.transports.base import TxResult
 from faxes.transports.carriers import (
@@ -43,7 +41,6 @@ from faxes.transports.carriers import (
     read_attempt_token,
     settings_for_key,
 )
-from faxes.transports.http import CarrierHTTPError, download
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -235,17 +232,6 @@ def _owner(to_number: str) -> FaxNumber | None:
     return destination.owner if destination.may_receive else None
 
 
-def _refuse(transport: str, inbound: dict[str, Any], reason: str) -> None:
-    InboundRefusal.objects.create(
-        to_number=str(inbound.get("to", ""))[:20],
-        from_number=str(inbound.get("from", ""))[:20],
-        transport=transport,
-        carrier_fax_id=str(inbound.get("carrier_fax_id", ""))[:128],
-        reason=reason[:255],
-    )
-    log.warning("refused %s inbound fax %s: %s", transport, inbound.get("carrier_fax_id"), reason)
-
-
 def may_receive(config: CarrierSettings, to_number: str) -> bool:
     """Does the called number belong to a faxbox this carrier configuration serves?"""
     number = _owner(to_number)
@@ -254,7 +240,9 @@ def may_receive(config: CarrierSettings, to_number: str) -> bool:
 
 def refuse_offer(transport: str, offer: dict[str, Any]) -> None:
     """A fax offered to a number this carrier configuration does not serve (it is rejected)."""
-    _refuse(transport, offer, "no faxbox served by this carrier configuration owns the number")
+    receiving.refuse(
+        transport, offer, "no faxbox served by this carrier configuration owns the number"
+    )
 
 
 def _already_filed(transport: str, carrier_fax_id: str) -> bool:
@@ -264,98 +252,29 @@ def _already_filed(transport: str, carrier_fax_id: str) -> bool:
 
 
 def accept_inbound(transport: str, inbound: dict[str, Any]) -> str:
-    """A verified announcement of a received fax: ``queued`` (the download task will file
-    it), ``duplicate`` or ``refused`` (logged as an inbound refusal)."""
-    if _already_filed(transport, inbound["carrier_fax_id"]):
+    """A verified announcement of a received fax: ``queued`` (its ``receiving`` row is
+    made now, the download task fills it), ``duplicate`` or ``refused`` (logged as an
+    inbound refusal)."""
+    carrier_fax_id = inbound.get("carrier_fax_id")
+    if not isinstance(carrier_fax_id, str) or not 0 < len(carrier_fax_id) <= MAX_CARRIER_FAX_ID:
+        receiving.refuse(transport, inbound, "malformed carrier fax id")
+        return "refused"
+    if _already_filed(transport, carrier_fax_id):
         return "duplicate"
     config = settings_for_key(transport, inbound["config_key"])
-    if not may_receive(config, inbound["to"]):
+    destination = routing.route(inbound["to"])
+    if not destination.may_receive or not config.serves_number(destination.owner):
         refuse_offer(transport, inbound)
         return "refused"
-
-    def lost() -> None:  # the carrier will not call again; keep a trace for the admin
-        _refuse(transport, inbound, "could not queue the download (broker unreachable)")
-
-    download_inbound_task.delay_on_commit(transport, inbound, if_lost=lost)
-    return "queued"
+    opened = receiving.open_receiving(transport, inbound, destination.owner, destination.called)
+    return "queued" if opened is not None else "duplicate"
 
 
-def _fetch(transport: str, config: CarrierSettings, inbound: dict[str, Any]) -> tuple[bytes, str]:
-    carrier = get_transport(transport)
-    url = inbound["media_url"]
-    limit = settings.FAXPORTAL_MAX_DOCUMENT_BYTES
-    headers, hosts = carrier.media_auth(config, url)
-    try:
-        return download(url, auth_headers=headers, auth_hosts=hosts, max_bytes=limit)
-    except CarrierHTTPError as exc:
-        refresh = getattr(carrier, "refresh_media_url", None)
-        if exc.status not in (403, 404, 410) or refresh is None:
-            raise
-        fresh = refresh(config, inbound["carrier_fax_id"])  # the link expired: renew it
-        if not fresh:
-            raise
-        headers, hosts = carrier.media_auth(config, fresh)
-        return download(fresh, auth_headers=headers, auth_hosts=hosts, max_bytes=limit)
-
-
-def download_and_file(transport: str, inbound: dict[str, Any], *, last_try: bool = True) -> str:
-    """Download a received fax and file it. Returns ``filed``, ``duplicate`` or ``refused``;
-    raises CarrierHTTPError when a later try may succeed (unless ``last_try``)."""
-    if _already_filed(transport, inbound["carrier_fax_id"]):
-        return "duplicate"
-    try:
-        config = settings_for_key(transport, inbound["config_key"])
-        data, content_type = _fetch(transport, config, inbound)
-    except CallbackRejected:
-        _refuse(transport, inbound, "carrier configuration removed before the download")
-        return "refused"
-    except CarrierHTTPError as exc:
-        if exc.permanent or last_try:
-            _refuse(transport, inbound, f"media download failed: {exc.message}")
-            return "refused"
-        raise
-    pages = inbound.get("pages")
-    rx_result = {
-        "success": True,
-        "result_text": "OK",
-        "carrier": transport,
-        "total_pages": str(pages or ""),
-        "transferred_pages": str(pages or ""),
-        "remote_station_id": inbound.get("remote_station_id", ""),
-    }
-    try:
-        receive_fax(
-            to_number=inbound["to"],
-            from_number=inbound.get("from", ""),
-            data=data,
-            transport=transport,
-            carrier_fax_id=inbound["carrier_fax_id"],
-            filename="fax.tiff" if "tif" in content_type else "fax.pdf",
-            remote_station_id=inbound.get("remote_station_id", ""),
-            rx_result=rx_result,
-        )
-    except UnroutableNumber:
-        return "refused"  # receive_fax logged the refusal
-    except DocumentRejected as exc:
-        _refuse(transport, inbound, f"unreadable document: {exc.message}")
-        return "refused"
-    return "filed"
-
-
-@shared_task(
-    name="faxes.carrier_download_inbound",
-    bind=True,
-    acks_late=True,
-    ignore_result=True,
-    max_retries=8,
-)
-def download_inbound_task(self, transport: str, inbound: dict[str, Any]) -> str:
-    last = self.request.retries >= self.max_retries
-    try:
-        return download_and_file(transport, inbound, last_try=last)
-    except CarrierHTTPError as exc:
-        wait = backoff(self.request.retries + 1, 30, 3600, jitter=0)
-        raise self.retry(exc=exc, countdown=wait.total_seconds()) from exc
+@shared_task(name="faxes.carrier_download_inbound", ignore_result=True)
+def download_inbound_task(transport: str, inbound: dict[str, Any]) -> str:
+    """A download sent before received faxes had their row from the announcement on (a
+    message still on the broker after an upgrade): the announcement is accepted now."""
+    return accept_inbound(transport, inbound)
 
 
 @shared_task(name="faxes.carrier_watchdog", ignore_result=True)

@@ -81,11 +81,7 @@ def receive_fax(
         _refuse(destination.called, from_number, transport, carrier_fax_id, destination.refusal)
     owner = destination.owner
     called = destination.called
-    try:
-        caller = normalize_e164(str(from_number)) if from_number else ""
-    except Exception:
-        caller = ""  # anonymous or malformed caller id: keep the fax, drop the number
-
+    caller = caller_number(from_number)
     fax = Fax(
         account=owner.account,
         faxbox=owner.faxbox,
@@ -103,17 +99,7 @@ def receive_fax(
     )
     stored: list[str] = []
     try:
-        with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
-            converted = convert_inbound(data, tmp.name, filename=filename)
-            fax.pages = converted.page_count
-            fax.document.save("fax.pdf", ContentFile(converted.pdf), save=False)
-            stored.append(fax.document.name)
-            with open(tmp.name, "rb") as handle:
-                fax.tiff.save("fax.tiff", File(handle), save=False)
-            stored.append(fax.tiff.name)
-        previews = make_previews(converted.pdf, fax.document.storage, fax_folder(fax))
-        fax.thumbnail.name = previews.thumbnail
-        stored.extend([previews.thumbnail, *previews.pages])
+        stored = _store_document(fax, data, filename)
         with transaction.atomic():
             fax.save()
             if received_at is None:
@@ -121,11 +107,7 @@ def receive_fax(
                 fax.completed_at = fax.created_at
                 Fax.objects.filter(pk=fax.pk).update(completed_at=fax.created_at)
             lifecycle.record_initial(fax, f"received via {transport}")
-            audit.record(
-                "fax.received", account=fax.account, fax=fax,
-                **{"from": caller, "to": called, "pages": fax.pages, "transport": transport},
-            )  # fmt: skip
-            notify_inbound_task.delay_on_commit(fax.pk)
+            _filed(fax)
     except IntegrityError:
         _delete(fax.document.storage, stored)
         if not carrier_fax_id:
@@ -138,6 +120,80 @@ def receive_fax(
         _delete(fax.document.storage, stored)
         raise
     return fax
+
+
+def file_receiving(
+    fax: Fax, claim: str, *, data: bytes, filename: str = "", rx_result: dict[str, Any]
+) -> bool:
+    """Fill a ``receiving`` row (made when a carrier announced the fax) with its document
+    and move it to ``received``, as the download worker holding ``claim``. The number is
+    routed again (its faxbox may have gone meanwhile: ``UnroutableNumber``, logged);
+    ``DocumentRejected`` when the document is unreadable. False when the row moved on
+    (filed or ended by another worker): nothing is stored then."""
+    destination = routing.route(fax.to_number)
+    if not destination.may_receive:
+        _refuse(destination.called, fax.from_number, fax.transport, fax.carrier_fax_id,
+                destination.refusal)  # fmt: skip
+    owner = destination.owner
+    stored = _store_document(fax, data, filename)
+    try:
+        with transaction.atomic():
+            moved = lifecycle.transition(
+                fax.pk, [FaxStatus.RECEIVING], FaxStatus.RECEIVED,
+                f"received via {fax.transport}", claim=claim, claim_token="",
+                next_attempt_at=None, account_id=owner.account.pk, faxbox_id=owner.faxbox.pk,
+                owner_id=owner.faxbox.owner_id, pages=fax.pages, document=fax.document.name,
+                tiff=fax.tiff.name, thumbnail=fax.thumbnail.name, rx_result=rx_result,
+            )  # fmt: skip
+            if moved:
+                fax.refresh_from_db()
+                _filed(fax)
+    except BaseException:
+        _delete(fax.document.storage, stored)
+        raise
+    if not moved:
+        _delete(fax.document.storage, stored)
+    return moved
+
+
+def caller_number(from_number: Any) -> str:
+    """The caller's number as filed: E.164, or blank when anonymous or malformed."""
+    try:
+        return normalize_e164(str(from_number)) if from_number else ""
+    except Exception:
+        return ""  # keep the fax, drop the number
+
+
+def _store_document(fax: Fax, data: bytes, filename: str) -> list[str]:
+    """Convert the received document and store its PDF, fax TIFF and previews on ``fax``
+    (not saved); the names stored, for clean-up if filing fails."""
+    stored: list[str] = []
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
+            converted = convert_inbound(data, tmp.name, filename=filename)
+            fax.pages = converted.page_count
+            fax.document.save("fax.pdf", ContentFile(converted.pdf), save=False)
+            stored.append(fax.document.name)
+            with open(tmp.name, "rb") as handle:
+                fax.tiff.save("fax.tiff", File(handle), save=False)
+            stored.append(fax.tiff.name)
+        previews = make_previews(converted.pdf, fax.document.storage, fax_folder(fax))
+        fax.thumbnail.name = previews.thumbnail
+        stored.extend([previews.thumbnail, *previews.pages])
+    except BaseException:
+        _delete(fax.document.storage, stored)
+        raise
+    return stored
+
+
+def _filed(fax: Fax) -> None:
+    """What filing a fax records: the audit event, the inbound e-mail (on commit)."""
+    audit.record(
+        "fax.received", account=fax.account, fax=fax,
+        **{"from": fax.from_number, "to": fax.to_number, "pages": fax.pages,
+           "transport": fax.transport},
+    )  # fmt: skip
+    notify_inbound_task.delay_on_commit(fax.pk)
 
 
 def _delete(storage, names: list[str]) -> None:

@@ -38,7 +38,7 @@ from faxes.documents import (
 from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
-from faxes.services import callerid, inbound
+from faxes.services import callerid, inbound, receiving
 from faxes.services.cover import cover_page_for
 from faxes.services.inbound import UnroutableNumber
 from faxes.services.linetime import check_line_time, page_labels
@@ -321,9 +321,10 @@ def create_outbound(*, account, faxbox, note: str, status: str = S.QUEUED, **fie
 
 
 def sweep(now=None) -> dict[str, int]:
-    """Dispatch due work and rescue stuck faxes. Runs periodically (Celery beat)."""
+    """Dispatch due work and rescue stuck faxes (received ones still downloading too).
+    Runs periodically (Celery beat)."""
     now = now or timezone.now()
-    counts = {"scheduled": 0, "retrying": 0, "requeued": 0, "rescued": 0}
+    counts = {"scheduled": 0, "retrying": 0, "requeued": 0, "rescued": 0, "downloads": 0}
     for fax_id in Fax.objects.filter(status=S.SCHEDULED, scheduled_at__lte=now).values_list(
         "pk", flat=True
     ):
@@ -372,6 +373,8 @@ def sweep(now=None) -> dict[str, int]:
                     )
                 enqueue(fax_id)
                 counts["rescued"] += 1
+    # Announced by a carrier but not filed: the download's message or worker was lost.
+    counts["downloads"] = receiving.rescue(now)
     return counts
 
 

@@ -183,7 +183,10 @@ def inbox_doc(fax: Fax) -> dict[str, Any]:
     received = fax.completed_at or fax.created_at
     zone = settings.TIME_ZONE
     doc: dict[str, Any] = dict(fax.extra or {})
-    rx = {k: v for k, v in (fax.rx_result or {}).items() if k != "modem_tested"}
+    # Not shown: the loopback's test flag, what a carrier announced (kept to download it).
+    rx = {
+        k: v for k, v in (fax.rx_result or {}).items() if k not in ("modem_tested", "announcement")
+    }
     doc.update(
         {
             "id": folder_id(fax),

@@ -156,6 +156,8 @@ received_list = extend_schema(
     operation_id="faxes_list",
     tags=RECEIVED,
     summary="List received faxes",
+    description="Newest first. Without status, only received faxes (each one downloadable); "
+    "status=receiving lists those still being downloaded from the carrier.",
     parameters=[
         *PAGING,
         OpenApiParameter("from", _text(MAX_SEARCH), Q, description="Sender number, partial match."),

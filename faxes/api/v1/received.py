@@ -10,6 +10,7 @@ from accounts import scopes
 from faxes.api.v1 import files, filters, lookups, openapi, pagination, presenters
 from faxes.api.v1.base import V1APIView, bad_request
 from faxes.api.v1.sent import cancel_response
+from faxes.models import FaxStatus
 from faxes.services import audit, downloads
 from faxportal.storage import FileStreamResponse
 
@@ -30,7 +31,10 @@ class ReceivedList(V1APIView):
         token = self.token(request)
         faxes = lookups.inbound(self.account(request)).only(*LIST_FIELDS)
         faxes = filters.by_number(faxes, params, "from", "from_number")
-        faxes = filters.by_status(faxes, params)
+        if params.get("status", "").strip():
+            faxes = filters.by_status(faxes, params)
+        else:  # received faxes, each one downloadable; those still downloading on request
+            faxes = faxes.exclude(status=FaxStatus.RECEIVING)
         faxes = filters.by_dates(faxes, params, field="received_at")
         if params.get("downloaded"):
             wanted = filters.parse_bool("downloaded", params["downloaded"])
