@@ -235,8 +235,6 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
-RATELIMIT_USE_CACHE = "default"
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Files ----------------------------------------------------------------
 MEDIA_ROOT = env_path("FAXPORTAL_MEDIA_ROOT", DATA_DIR / "media")
