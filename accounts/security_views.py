@@ -20,10 +20,8 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_ratelimit import ALL
-from django_ratelimit.core import is_ratelimited
 
-from accounts import two_factor
+from accounts import login_limits, two_factor
 from accounts.forms import CodeForm, PasswordConfirmForm
 from accounts.models import User
 from accounts.requests import AuthenticatedRequest
@@ -32,21 +30,6 @@ from accounts.signals import announce
 PENDING_KEY = "login_pending"  # a password checked, the second factor still to come
 PENDING_SECONDS = 300
 NEW_CODES_KEY = "two_factor_new_codes"  # recovery codes to show once, after a redirect
-
-
-def rate_limited(request: HttpRequest, group: str, *keys: tuple[str, Any]) -> bool:
-    """``FAXPORTAL_LOGIN_RATE`` per key; every counter advances on every attempt."""
-    limited = False
-    for name, key in keys:
-        limited |= is_ratelimited(
-            request,
-            group=f"{group}:{name}",
-            key=key,
-            rate=settings.FAXPORTAL_LOGIN_RATE,
-            method=ALL,
-            increment=True,
-        )
-    return limited
 
 
 def _wait_text(seconds: int) -> str:
@@ -96,7 +79,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST":
-        if rate_limited(request, "login-otp", ("ip", "ip"), ("user", lambda g, r: user.pk)):
+        if login_limits.attempt_in(request, "login-otp", user=str(user.pk)):
             context["rate_limited"] = True
             return _no_store(render(request, "accounts/login_otp.html", context, status=429))
         wait = two_factor.seconds_locked(user)
@@ -161,7 +144,7 @@ def two_factor_page(request: AuthenticatedRequest) -> HttpResponse:
     action = request.POST.get("action")
     if action == "confirm" and not user.two_factor_enabled:
         form = CodeForm(request.POST)
-        if rate_limited(request, "two-factor", ("user", lambda g, r: user.pk)):
+        if login_limits.attempt_in(request, "two-factor", ip=False, user=str(user.pk)):
             form.add_error(None, gettext("Too many attempts. Wait a minute and try again."))
             return _security_page(request, form=form, status=429)
         wait = two_factor.seconds_locked(user, confirmed=False)

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> None:
 
     from accounts.ids import new_id
     from accounts.services import create_api_token
-    from faxes.api.kazoo.pagination import encode_key
+    from faxes.cursor import Cursor
     from faxes.models import Fax
     from tests.factories import AccountFactory, FaxboxFactory
 
@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> None:
         .values_list("created_at", "id")[(deep_page - 1) * args.page_size]
     )
     url = f"/v2/accounts/{account.pk}/faxes/inbox?page_size={args.page_size}"
-    cases = {"page 1": url, f"page {deep_page:,}": f"{url}&start_key={encode_key(*deep_row)}"}
+    deep_key = Cursor(*deep_row).start_key()
+    cases = {"page 1": url, f"page {deep_page:,}": f"{url}&start_key={deep_key}"}
     client = Client(HTTP_X_AUTH_TOKEN=token)
     print(f"{'request':<12} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'queries':>8} {'rows':>5}")
     for label, target in cases.items():

@@ -1,4 +1,9 @@
-"""Counters that stay exact when many processes and threads count at once (rate limits).
+"""Counters that stay exact when many processes and threads count at once: the one counting path
+of every rate limit (both APIs' budgets in ``faxes.api.ratelimit``, the password and code checks
+in ``accounts.login_limits``).
+
+``window(namespace, buckets, period)`` counts one request in fixed windows of ``period`` seconds
+(aligned to the epoch) and tells each bucket's use and the seconds until its window ends.
 
 ``count(keys, timeout)`` adds one to every counter in ``keys`` *in one step* and returns the new
 values. One step matters even with atomic increments: a request counted in two buckets (its
@@ -17,13 +22,58 @@ Counters are ordinary cache entries (integers under the cache's own key prefix a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
 
 from faxportal.sqlite_cache import SQLiteCache
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One bucket in the current window: its budget, the count so far, seconds until it ends."""
+
+    limit: int
+    count: int
+    reset: int
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.count)
+
+
+def window(
+    namespace: str,
+    buckets: Sequence[tuple[str, int]],
+    period: int,
+    *,
+    now: float | None = None,
+    increment: bool = True,
+) -> list[Usage]:
+    """Count one request in each ``(name, limit)`` bucket's current window (all in one step,
+    see ``count``), or with ``increment=False`` only read the counts; each bucket's usage.
+    Cache errors propagate: each limiter decides whether an outage opens or closes it."""
+    now = time.time() if now is None else now
+    window_id = int(now // period)
+    window_end = (window_id + 1) * period
+    reset = max(1, int(window_end - now + 0.999))
+    keys = [f"ratelimit:{namespace}:{name}:{window_id}" for name, _ in buckets]
+    if increment:
+        # The keys outlive their window a little, so a late count never meets a key without
+        # expiry.
+        used = count(keys, timeout=int(window_end - now) + 60)
+    else:
+        found = caches["default"].get_many(keys)
+        used = [int(found.get(key, 0)) for key in keys]
+    return [Usage(limit, n, reset) for (_, limit), n in zip(buckets, used, strict=True)]
 
 
 def count(keys: Sequence[str], timeout: int, cache: BaseCache | None = None) -> list[int]:

@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "django_htmx",
     "csp",
@@ -236,8 +235,6 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
-RATELIMIT_USE_CACHE = "default"
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Files ----------------------------------------------------------------
 MEDIA_ROOT = env_path("FAXPORTAL_MEDIA_ROOT", DATA_DIR / "media")

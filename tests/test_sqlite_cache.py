@@ -118,3 +118,59 @@ def test_counters_on_redis(settings):
     client = redis.Redis.from_url(url)
     assert 0 < client.ttl(cache.make_key("ip")) <= 60  # created with the window's lifetime
     cache.delete_many(["ip", "token"])
+
+
+def test_a_window_counts_or_only_reads(cache):
+    buckets = [("ip:192.0.2.1", 2), ("user:7", 1)]
+    first = counters.window("test", buckets, 900, now=1000.0)
+    assert [(u.count, u.remaining, u.exceeded) for u in first] == [(1, 1, False), (1, 0, False)]
+    assert {u.reset for u in first} == {800}  # the 900 s window ends at 1800
+    peek = counters.window("test", buckets, 900, now=1000.0, increment=False)
+    assert [u.count for u in peek] == [1, 1]  # read, not counted
+    assert [u.exceeded for u in counters.window("test", buckets, 900, now=1000.0)] == [False, True]
+    assert [u.count for u in counters.window("test", buckets, 900, now=1800.0)] == [1, 1]
+
+
+def test_login_limiter_is_exact_when_its_ip_and_name_buckets_race(cache, settings):
+    """Attempts for one name from one address count in two buckets; counted in one step,
+    exactly the budget passes (one bucket at a time, a race refuses some in each)."""
+    from django.test import RequestFactory
+
+    from accounts import login_limits
+
+    settings.FAXPORTAL_LOGIN_RATE = "60/h"
+    passed: list[bool] = []
+
+    def work():
+        request = RequestFactory().post("/login/", REMOTE_ADDR="2001:db8:7::1")
+        for _ in range(10):
+            passed.append(login_limits.attempt(request, username="Alice@Acme.test") is None)
+
+    threads = [threading.Thread(target=work) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert passed.count(True) == 60
+    # The same /64 and the same name in any case: already full.
+    request = RequestFactory().post("/login/", REMOTE_ADDR="2001:db8:7::2")
+    assert login_limits.blocked(request, username="alice@acme.test")
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"), [("10/m", (10, 60)), ("100/2h", (100, 7200)), ("5/30s", (5, 30))]
+)
+def test_login_rates(rate, expected):
+    from accounts import login_limits
+
+    assert login_limits.parse_rate(rate) == expected
+
+
+@pytest.mark.parametrize("rate", ["", "ten/m", "10/0m", "10/w"])
+def test_a_bad_login_rate_is_refused(rate):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from accounts import login_limits
+
+    with pytest.raises(ImproperlyConfigured):
+        login_limits.parse_rate(rate)

@@ -4,8 +4,11 @@ client IP.
 Counters live in Django's cache so every web process shares them (Redis in
 production through ``FAXPORTAL_CACHE_URL``, one SQLite file on the embedded
 install). One key per bucket and window; a request's buckets are counted in one
-atomic step (``faxportal.counters``), so concurrent requests never lose a count
-and exactly the limit passes.
+atomic step (``faxportal.counters.window``, the login limiter's counting path too),
+so concurrent requests never lose a count and exactly the limit passes.
+django-ratelimit's ``get_usage`` counts one bucket per call: a request then can be
+the last allowed in one bucket and over in the other while a concurrent request is
+the reverse, and both are refused (fewer than the limit pass).
 
 The bucket is chosen before authentication, from the presented credential
 itself (a digest of the token, never the token), so requests with made-up
@@ -59,9 +62,8 @@ def _principal_key(request: HttpRequest) -> str | None:
     return None
 
 
-def _count(keys: list[str], window_end: int, now: float) -> list[int]:
-    # The keys outlive their window a little, so a late count never meets a key without expiry.
-    return counters.count(keys, timeout=int(window_end - now) + 60)
+def _count(limits: Limits, buckets: list[tuple[str, int]], now: float) -> list[counters.Usage]:
+    return counters.window(limits.namespace, buckets, limits.window, now=now)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,6 @@ def hit(
 ) -> RateState | None:
     """Count this request in its buckets; the tightest bucket's state (None: no limits)."""
     limits = limits or Limits.native()
-    window = limits.window
     buckets: list[tuple[str, int]] = []
     if limits.per_ip:
         buckets.append((f"ip:{_client_ip(request)}", limits.per_ip))
@@ -107,19 +108,15 @@ def hit(
     if not buckets:
         return None
     now = time.time() if now is None else now
-    window_id = int(now // window)
-    window_end = (window_id + 1) * window
-    reset = max(1, int(window_end - now + 0.999))
-    keys = [f"ratelimit:{limits.namespace}:{name}:{window_id}" for name, _ in buckets]
     try:
-        used = _count(keys, window_end, now)  # every bucket in one step: see faxportal.counters
+        used = _count(limits, buckets, now)  # every bucket in one step: see faxportal.counters
     except Exception:
         # A cache outage must not take the API down with it: serve unlimited, loudly.
         log.exception("rate limit cache unavailable; request not counted")
         return None
     tightest: RateState | None = None
-    for (_, limit), count in zip(buckets, used, strict=True):
-        state = RateState(limit, max(0, limit - count), reset, count > limit)
+    for usage in used:
+        state = RateState(usage.limit, usage.remaining, usage.reset, usage.exceeded)
         if tightest is None or (state.exceeded, -state.remaining) > (
             tightest.exceeded,
             -tightest.remaining,

@@ -8,42 +8,23 @@ same as the first: one indexed range scan of ``size + 1`` rows (see the index
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 from django.core.exceptions import BadRequest
-from django.db.models import Model, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
+from faxes.cursor import Cursor, newer_than, older_than
 
-@dataclass(frozen=True)
-class Cursor:
-    created_at: datetime
-    id: Any
+# The shared position type (faxes.cursor); the names the list views and their tests use.
+_older_than, _newer_than = older_than, newer_than
 
-    def encode(self) -> str:
-        raw = f"{self.created_at.isoformat()}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
-    @classmethod
-    def of(cls, row: Model) -> Cursor:
-        return cls(row.created_at, row.pk)
-
-    @classmethod
-    def decode(cls, text: str, id_type: type = str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-            stamp, _, key = raw.partition("|")
-            created_at = datetime.fromisoformat(stamp)
-            if created_at.tzinfo is None or not key:
-                raise ValueError
-            # In UTC, as the database compares (a forged moment may not exist there).
-            return cls(created_at.astimezone(UTC), id_type(key))
-        except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
-            raise BadRequest(gettext("Invalid page cursor.")) from None
+def _decode(text: str, id_type: type) -> Cursor:
+    cursor = Cursor.parse(text, id_type)
+    if cursor is None:
+        raise BadRequest(gettext("Invalid page cursor."))
+    return cursor
 
 
 @dataclass(frozen=True)
@@ -57,19 +38,6 @@ class Page:
         return self.newer is None
 
 
-def _older_than(queryset: QuerySet, cursor: Cursor) -> QuerySet:
-    # "created_at <= c" bounds the index range; the OR only breaks ties inside it.
-    return queryset.filter(created_at__lte=cursor.created_at).filter(
-        Q(created_at__lt=cursor.created_at) | Q(pk__lt=cursor.id)
-    )
-
-
-def _newer_than(queryset: QuerySet, cursor: Cursor) -> QuerySet:
-    return queryset.filter(created_at__gte=cursor.created_at).filter(
-        Q(created_at__gt=cursor.created_at) | Q(pk__gt=cursor.id)
-    )
-
-
 def seek(
     queryset: QuerySet,
     *,
@@ -81,7 +49,7 @@ def seek(
     """One page of ``queryset`` (newest first): the rows older than ``after`` or, for
     going back, the rows just newer than ``before``; the first page without either."""
     if before:
-        cursor = Cursor.decode(before, id_type)
+        cursor = _decode(before, id_type)
         rows = list(_newer_than(queryset, cursor).order_by("created_at", "pk")[: size + 1])
         if not rows:  # nothing newer any more: that is the first page
             return seek(queryset, size=size, id_type=id_type)
@@ -93,7 +61,7 @@ def seek(
             newer=Cursor.of(rows[0]).encode() if more_newer else None,
         )
     if after:
-        queryset = _older_than(queryset, Cursor.decode(after, id_type))
+        queryset = _older_than(queryset, _decode(after, id_type))
     rows = list(queryset.order_by("-created_at", "-pk")[: size + 1])
     more_older = len(rows) > size
     rows = rows[:size]

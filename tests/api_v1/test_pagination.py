@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.core.files.base import ContentFile
 
@@ -47,6 +49,17 @@ def test_cursor_keeps_filters_and_breaks_ties_by_id(acme):
 def test_bad_cursor_is_400(acme, cursor):
     response = token_client(acme.account).get(f"/api/v1/faxes?cursor={cursor}")
     assert response.status_code == 400 and "cursor" in response.json()["message"]
+
+
+def test_cursors_handed_out_before_the_shared_cursor_still_page(acme):
+    # base64url of "<created_at>|<id>", as /api/v1 always spelt next_cursor.
+    faxes = [inbound_fax(acme.account, minutes_ago=minute, files=False) for minute in range(4)]
+    raw = f"{faxes[1].created_at.isoformat()}|{faxes[1].pk}".encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    client = token_client(acme.account)
+    assert client.get("/api/v1/faxes?limit=2").json()["pagination"]["next_cursor"] == cursor
+    body = client.get(f"/api/v1/faxes?limit=2&cursor={cursor}").json()
+    assert [f["id"] for f in body["data"]["faxes"]] == [faxes[2].pk, faxes[3].pk]
 
 
 def _inbound(account, count):

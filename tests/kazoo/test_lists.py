@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -157,3 +159,15 @@ def test_list_queries_do_not_grow_with_page_size(
     with django_assert_max_num_queries(8):
         kazoo_login.json("GET", f"{url}?page_size=30")
     assert first
+
+
+def test_start_keys_handed_out_before_the_shared_cursor_still_work(kazoo_login, acme, inbox):
+    # base64url of the JSON [created_at, id], as /v2 always spelt next_start_key.
+    fourth = Fax.objects.get(pk=inbox[3])
+    raw = json.dumps([fourth.created_at.isoformat(), fourth.pk]).encode()
+    key = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    url = f"/v2/accounts/{acme.account.pk}/faxes/inbox"
+    first = kazoo_login.json("GET", f"{url}?page_size=3")[1]
+    assert first["next_start_key"] == key
+    status, body = kazoo_login.json("GET", f"{url}?page_size=3&start_key={key}")
+    assert status == 200 and ids(body) == inbox[3:6] and body["start_key"] == key

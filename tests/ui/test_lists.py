@@ -3,6 +3,7 @@ constant query count, the index is used, times in the account's zone."""
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -208,3 +209,16 @@ def test_the_inbox_query_walks_the_account_direction_created_index(acme, acme_bo
             # The account/direction/created index, or its live-rows-only twin.
             assert "faxes_fax_account_" in plan or "fax_live_account_list" in plan, plan
             assert "Sort" not in plan, plan  # rows come out of the index in order
+
+
+def test_cursors_spelt_as_before_still_page(settings, acme, acme_box):
+    # base64url of "<created_at>|<id>", the UI's cursor before the shared one.
+    settings.FAXPORTAL_UI_PAGE_SIZE = 2
+    faxes = make_inbound(acme_box, 4)
+    second = Fax.objects.get(pk=faxes[2].pk)
+    raw = f"{second.created_at.isoformat()}|{second.pk}".encode()
+    after = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    client = login(acme.viewer)
+    assert f"after={after}" in client.get(reverse("inbox")).content.decode()
+    response = client.get(reverse("inbox"), {"after": after})
+    assert row_ids(response) == [faxes[1].pk, faxes[0].pk]

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,32 +11,12 @@ from django.utils import timezone
 
 from faxes.api.kazoo import errors
 from faxes.api.kazoo.public import from_gregorian, gregorian
-from faxportal import jsonbody
+from faxes.cursor import Cursor, starting_at
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 10_000  # larger pages: use paginate=false
 MAX_RANGE_SECONDS = 2682000  # 31 days + 1 hour, crossbar.maximum_range
 _MISSING = object()
-
-
-def encode_key(created_at: datetime, pk: str) -> str:
-    raw = json.dumps([created_at.isoformat(), pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_key(value: str) -> tuple[datetime, str] | None:
-    """A key this API handed out, or None for anything else: like Crossbar's
-    ``api_util:decode_start_key``, an unreadable key is no error, it just marks no
-    position here (Kazoo queries with it as sent; here the list starts at the top)."""
-    try:
-        padded = value + "=" * (-len(value) % 4)
-        created, pk = jsonbody.loads(base64.urlsafe_b64decode(padded))
-        moment = datetime.fromisoformat(created)
-    except (ValueError, TypeError, binascii.Error):  # jsonbody.TooDeep is a ValueError
-        return None
-    if timezone.is_naive(moment):
-        return None
-    return moment, str(pk)
 
 
 def page_size_of(request: HttpRequest) -> int:
@@ -157,17 +133,11 @@ def paginate(
 
     page_size = page_size_of(request)
     start_key = request.GET.get("start_key")
-    position = decode_key(start_key) if start_key else None
+    # Like Crossbar's ``api_util:decode_start_key``, an unreadable key is no error, it just
+    # marks no position here (Kazoo queries with it as sent; here the list starts at the top).
+    position = Cursor.parse(start_key) if start_key else None
     if position is not None:
-        created, pk = position
-        if ascending:
-            queryset = queryset.filter(
-                Q(created_at__gt=created) | Q(created_at=created, id__gte=pk)
-            )
-        else:
-            queryset = queryset.filter(
-                Q(created_at__lt=created) | Q(created_at=created, id__lte=pk)
-            )
+        queryset = starting_at(queryset, position, ascending=ascending)
     rows: list[dict[str, Any]] = []
     next_key = None
     for obj in _chunks(queryset, page_size + 1):
@@ -175,11 +145,11 @@ def paginate(
         if not keep(doc):
             continue
         if len(rows) == page_size:
-            next_key = encode_key(obj.created_at, obj.pk)
+            next_key = Cursor.of(obj).start_key()
             break
         rows.append(doc)
         if len(rows) == 1:
-            first_key = encode_key(obj.created_at, obj.pk)
+            first_key = Cursor.of(obj).start_key()
     meta: dict[str, Any] = {"page_size": len(rows)}
     if rows:
         meta["start_key"] = start_key or first_key

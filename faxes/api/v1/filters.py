@@ -1,4 +1,12 @@
-"""Query parameters of the fax lists: dates, status, number search, ``downloaded``."""
+"""Query parameters of the fax lists: dates, status, number search, ``downloaded``.
+
+Plain functions, not django-filter: every parameter has its own reading (a date-time covers
+its last figure, ``received_at`` falls back to the creation time, the status vocabulary of
+``faxes.native_format``) and its own 400 message in the v1 error shape, and the OpenAPI
+schema describes them by hand (``openapi.DATES`` and the list operations) more precisely
+than a FilterSet's generated parameters would. A FilterSet would wrap these same functions
+in a form whose errors then have to be turned back into that shape.
+"""
 
 from __future__ import annotations
 

@@ -10,18 +10,16 @@ and skips the count: its pagination object is ``{"limit", "cursor",
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.utils.dateparse import parse_datetime
+from django.db.models import QuerySet
 
 from faxes.api.v1.base import BadRequest
+from faxes.cursor import Cursor, older_than
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -59,23 +57,11 @@ def _positive_int(
     return value
 
 
-def encode_cursor(created_at: datetime, pk: str) -> str:
-    raw = f"{created_at.isoformat()}|{pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        moment, _, pk = base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition("|")
-        parsed = parse_datetime(moment)
-        # In UTC, as the database compares it (year 1 + 05:00 has no UTC time).
-        parsed = parsed.astimezone(UTC) if parsed and parsed.tzinfo else None
-    except (binascii.Error, UnicodeError, ValueError, OverflowError):
-        parsed, pk = None, ""
-    if parsed is None or not pk:
+def decode_cursor(text: str) -> tuple[datetime, str]:
+    cursor = Cursor.parse(text)
+    if cursor is None:
         raise BadRequest("cursor is not valid; use a next_cursor from an earlier answer.")
-    return parsed, pk
+    return cursor.created_at, cursor.id
 
 
 def parse(params: Mapping[str, str]) -> PageRequest:
@@ -87,21 +73,12 @@ def parse(params: Mapping[str, str]) -> PageRequest:
     return PageRequest(limit=limit, page=_positive_int(params, "page", 1, MAX_PAGE))
 
 
-def older_than(queryset: QuerySet, moment: datetime, pk: str) -> QuerySet:
-    """Rows after the cursor position in newest-first order.
-
-    ``created_at <= moment`` on its own lets the database walk the list index from the
-    cursor on; the OR alone would make it read and sort every older row.
-    """
-    return queryset.filter(Q(created_at__lte=moment), Q(created_at__lt=moment) | Q(pk__lt=pk))
-
-
 def paginate(queryset: QuerySet, request: PageRequest) -> tuple[list[Any], dict[str, Any]]:
     """One page of ``queryset`` (newest first) and its pagination object."""
     ordered = queryset.order_by("-created_at", "-pk")
     if request.after is not None:
         moment, pk = request.after
-        ordered = older_than(ordered, moment, pk)
+        ordered = older_than(ordered, Cursor(moment, pk))
         rows = list(ordered[: request.limit + 1])
         items = rows[: request.limit]
         return items, {
@@ -132,4 +109,4 @@ def _next(items: list[Any], rows: list[Any], limit: int) -> str | None:
     if len(rows) <= limit or not items:
         return None
     last = items[-1]
-    return encode_cursor(last.created_at, last.pk)
+    return Cursor.of(last).encode()
