@@ -15,6 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from faxes.carriers import registry as carrier_registry
 from faxportal.env import (
     env_bool,
     env_int,
@@ -304,8 +305,10 @@ FAXPORTAL_REALM_DOMAIN = env_str("FAXPORTAL_REALM_DOMAIN", "fax.local")
 # Transport of new faxes when no carrier configuration (Django admin) applies:
 # loopback, signalwire or telnyx (see "Cloud carriers" below).
 FAXPORTAL_TRANSPORT = env_str("FAXPORTAL_TRANSPORT", "loopback")
-if FAXPORTAL_TRANSPORT not in ("loopback", "signalwire", "telnyx"):
-    raise ImproperlyConfigured("FAXPORTAL_TRANSPORT must be loopback, signalwire or telnyx")
+if FAXPORTAL_TRANSPORT not in carrier_registry.NAMES:
+    raise ImproperlyConfigured(
+        f"FAXPORTAL_TRANSPORT must be one of {', '.join(carrier_registry.NAMES)}"
+    )
 # How the loopback transport's modem pair is connected: audio, g711_alaw, g711_ulaw or t38.
 FAXPORTAL_LOOPBACK_MODE = env_str("FAXPORTAL_LOOPBACK_MODE", "audio")
 if FAXPORTAL_LOOPBACK_MODE not in ("audio", "g711_alaw", "g711_ulaw", "t38"):

@@ -26,24 +26,20 @@ from django.utils import timezone
 
 from faxes import lifecycle, routing
 from faxes.backoff import backoff
+from faxes.carriers import get_transport
+from faxes.carriers.base import DELIVERED, FAILED, PROGRESS, CarrierStatus, InboundFax, TxResult
+from faxes.carriers.common import (
+    CARRIERS,
+    CallbackRejected,
+    CarrierSettings,
+    read_attempt_token,
+    settings_for_key,
+)
+from faxes.carriers.http import CarrierHTTPError, download
 from faxes.documents import DocumentRejected
 from faxes.models import Attempt, Fax, FaxNumber, FaxStatus, InboundRefusal
 from faxes.services import outbound
 from faxes.services.inbound import UnroutableNumber, receive_fax
-from faxes.transports import get_transport
-from faxes.transports.base import TxResult
-from faxes.transports.carriers import (
-    CARRIERS,
-    DELIVERED,
-    FAILED,
-    PROGRESS,
-    CallbackRejected,
-    CarrierSettings,
-    CarrierStatus,
-    read_attempt_token,
-    settings_for_key,
-)
-from faxes.transports.http import CarrierHTTPError, download
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -145,7 +141,7 @@ def cancel_at_carrier(fax: Fax) -> bool:
     """Ask the carrier to stop a fax it is sending; its callback then ends the fax (failed,
     "cancelled", not retried). False when the transport or the carrier cannot."""
     transport = get_transport(fax.transport or None)
-    if fax.status != S.SENDING or "cancel" not in transport.capabilities:
+    if fax.status != S.SENDING or not transport.reports_later:
         return False
     attempt = Attempt.objects.filter(fax=fax, ended_at__isnull=True).order_by("-number").first()
     if attempt is None:
@@ -235,15 +231,15 @@ def _owner(to_number: str) -> FaxNumber | None:
     return destination.owner if destination.may_receive else None
 
 
-def _refuse(transport: str, inbound: dict[str, Any], reason: str) -> None:
+def _refuse(transport: str, inbound: InboundFax, reason: str) -> None:
     InboundRefusal.objects.create(
-        to_number=str(inbound.get("to", ""))[:20],
-        from_number=str(inbound.get("from", ""))[:20],
+        to_number=inbound.to[:20],
+        from_number=inbound.from_[:20],
         transport=transport,
-        carrier_fax_id=str(inbound.get("carrier_fax_id", ""))[:128],
+        carrier_fax_id=inbound.carrier_fax_id[:128],
         reason=reason[:255],
     )
-    log.warning("refused %s inbound fax %s: %s", transport, inbound.get("carrier_fax_id"), reason)
+    log.warning("refused %s inbound fax %s: %s", transport, inbound.carrier_fax_id, reason)
 
 
 def may_receive(config: CarrierSettings, to_number: str) -> bool:
@@ -252,7 +248,7 @@ def may_receive(config: CarrierSettings, to_number: str) -> bool:
     return number is not None and config.serves_number(number)
 
 
-def refuse_offer(transport: str, offer: dict[str, Any]) -> None:
+def refuse_offer(transport: str, offer: InboundFax) -> None:
     """A fax offered to a number this carrier configuration does not serve (it is rejected)."""
     _refuse(transport, offer, "no faxbox served by this carrier configuration owns the number")
 
@@ -263,48 +259,49 @@ def _already_filed(transport: str, carrier_fax_id: str) -> bool:
     ).exists()
 
 
-def accept_inbound(transport: str, inbound: dict[str, Any]) -> str:
+def accept_inbound(transport: str, inbound: InboundFax) -> str:
     """A verified announcement of a received fax: ``queued`` (the download task will file
     it), ``duplicate`` or ``refused`` (logged as an inbound refusal)."""
-    if _already_filed(transport, inbound["carrier_fax_id"]):
+    if _already_filed(transport, inbound.carrier_fax_id):
         return "duplicate"
-    config = settings_for_key(transport, inbound["config_key"])
-    if not may_receive(config, inbound["to"]):
+    config = settings_for_key(transport, inbound.config_key)
+    if not may_receive(config, inbound.to):
         refuse_offer(transport, inbound)
         return "refused"
 
     def lost() -> None:  # the carrier will not call again; keep a trace for the admin
         _refuse(transport, inbound, "could not queue the download (broker unreachable)")
 
-    download_inbound_task.delay_on_commit(transport, inbound, if_lost=lost)
+    download_inbound_task.delay_on_commit(transport, inbound.to_json(), if_lost=lost)
     return "queued"
 
 
-def _fetch(transport: str, config: CarrierSettings, inbound: dict[str, Any]) -> tuple[bytes, str]:
+def _fetch(transport: str, config: CarrierSettings, inbound: InboundFax) -> tuple[bytes, str]:
     carrier = get_transport(transport)
-    url = inbound["media_url"]
+    url = inbound.media_url
     limit = settings.FAXPORTAL_MAX_DOCUMENT_BYTES
     headers, hosts = carrier.media_auth(config, url)
     try:
         return download(url, auth_headers=headers, auth_hosts=hosts, max_bytes=limit)
     except CarrierHTTPError as exc:
-        refresh = getattr(carrier, "refresh_media_url", None)
-        if exc.status not in (403, 404, 410) or refresh is None:
+        if exc.status not in (403, 404, 410):
             raise
-        fresh = refresh(config, inbound["carrier_fax_id"])  # the link expired: renew it
+        fresh = carrier.refresh_media_url(
+            config, inbound.carrier_fax_id
+        )  # the link expired: renew it
         if not fresh:
             raise
         headers, hosts = carrier.media_auth(config, fresh)
         return download(fresh, auth_headers=headers, auth_hosts=hosts, max_bytes=limit)
 
 
-def download_and_file(transport: str, inbound: dict[str, Any], *, last_try: bool = True) -> str:
+def download_and_file(transport: str, inbound: InboundFax, *, last_try: bool = True) -> str:
     """Download a received fax and file it. Returns ``filed``, ``duplicate`` or ``refused``;
     raises CarrierHTTPError when a later try may succeed (unless ``last_try``)."""
-    if _already_filed(transport, inbound["carrier_fax_id"]):
+    if _already_filed(transport, inbound.carrier_fax_id):
         return "duplicate"
     try:
-        config = settings_for_key(transport, inbound["config_key"])
+        config = settings_for_key(transport, inbound.config_key)
         data, content_type = _fetch(transport, config, inbound)
     except CallbackRejected:
         _refuse(transport, inbound, "carrier configuration removed before the download")
@@ -314,24 +311,24 @@ def download_and_file(transport: str, inbound: dict[str, Any], *, last_try: bool
             _refuse(transport, inbound, f"media download failed: {exc.message}")
             return "refused"
         raise
-    pages = inbound.get("pages")
+    pages = inbound.pages
     rx_result = {
         "success": True,
         "result_text": "OK",
         "carrier": transport,
         "total_pages": str(pages or ""),
         "transferred_pages": str(pages or ""),
-        "remote_station_id": inbound.get("remote_station_id", ""),
+        "remote_station_id": inbound.remote_station_id,
     }
     try:
         receive_fax(
-            to_number=inbound["to"],
-            from_number=inbound.get("from", ""),
+            to_number=inbound.to,
+            from_number=inbound.from_,
             data=data,
             transport=transport,
-            carrier_fax_id=inbound["carrier_fax_id"],
+            carrier_fax_id=inbound.carrier_fax_id,
             filename="fax.tiff" if "tif" in content_type else "fax.pdf",
-            remote_station_id=inbound.get("remote_station_id", ""),
+            remote_station_id=inbound.remote_station_id,
             rx_result=rx_result,
         )
     except UnroutableNumber:
@@ -350,9 +347,11 @@ def download_and_file(transport: str, inbound: dict[str, Any], *, last_try: bool
     max_retries=8,
 )
 def download_inbound_task(self, transport: str, inbound: dict[str, Any]) -> str:
+    """``inbound``: ``InboundFax.to_json()`` (messages queued before it existed have the
+    same keys)."""
     last = self.request.retries >= self.max_retries
     try:
-        return download_and_file(transport, inbound, last_try=last)
+        return download_and_file(transport, InboundFax.from_json(inbound), last_try=last)
     except CarrierHTTPError as exc:
         wait = backoff(self.request.retries + 1, 30, 3600, jitter=0)
         raise self.retry(exc=exc, countdown=wait.total_seconds()) from exc

@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from faxes import lifecycle
 from faxes.backoff import backoff
+from faxes.carriers import get_transport, transport_for
+from faxes.carriers.base import OnNetDelivery, TransportError, TxResult
 from faxes.documents import (
     DocumentRejected,
     RenderOptions,
@@ -43,8 +45,6 @@ from faxes.services.cover import cover_page_for
 from faxes.services.inbound import UnroutableNumber
 from faxes.services.linetime import check_line_time, page_labels
 from faxes.services.notify import notify_outbound_task
-from faxes.transports import TransportError, TxResult, get_transport, transport_for
-from faxes.transports.base import OnNetDelivery
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -355,10 +355,7 @@ def sweep(now=None) -> dict[str, int]:
         status__in=[S.CONVERTING, S.SENDING], status_changed_at__lt=stuck_before
     ).values_list("pk", "status", "transport")
     for fax_id, status, transport_name in stuck:
-        if (
-            status == S.SENDING
-            and "callbacks" in get_transport(transport_name or None).capabilities
-        ):
+        if status == S.SENDING and get_transport(transport_name or None).reports_later:
             continue
         with transaction.atomic():
             if lifecycle.transition(fax_id, [status], S.QUEUED, f"worker lost while {status}"):

@@ -3,9 +3,6 @@
 - :class:`CarrierSettings`: the credentials and options one send or callback uses, resolved
   from a ``CarrierConfig`` (faxbox → account → reseller ancestors) with blank fields filled
   from the environment, or from the environment alone (key ``default``).
-- :class:`CarrierStatus`: a carrier's report on one outbound fax in our vocabulary
-  (progress, delivered, failed; T.30 result; transient or permanent).
-- :class:`CarrierCallback`: a verified callback, as ``Transport.parse_callback`` returns it.
 - Signed per-attempt tokens for the callback URLs handed to a carrier.
 - The requests both carriers make the same way (create, cancel, status) and how a refusal
   or an unreadable number in a callback is read.
@@ -22,8 +19,16 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core import signing
 
-from faxes.transports.base import CallbackEvent, SendOutcome, TransportError, TxResult
-from faxes.transports.http import CarrierHTTPError, Response, call
+from faxes.carriers import registry
+from faxes.carriers.base import (
+    FAILED,
+    CarrierStatus,
+    InboundFax,
+    SendOutcome,
+    TransportError,
+    TxResult,
+)
+from faxes.carriers.http import CarrierHTTPError, Response, call
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -32,12 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENV_KEY = "default"  # the portal-wide configuration from the environment
-CARRIERS = ("signalwire", "telnyx")
+CARRIERS = registry.CLOUD  # the transports that reach a carrier over the internet
 _CALLBACK_SALT = "faxportal.carrier-callback"
-
-PROGRESS = "progress"
-DELIVERED = "delivered"
-FAILED = "failed"
 
 
 class CarrierNotConfigured(Exception):
@@ -252,31 +253,6 @@ def settings_for_key(transport: str, key: str) -> CarrierSettings:
 # --- what a carrier tells us -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CarrierStatus:
-    """A carrier's report on one outbound fax, in our vocabulary."""
-
-    carrier_id: str
-    state: str  # PROGRESS, DELIVERED or FAILED
-    carrier_status: str  # the carrier's own word, kept for the attempt's details
-    result: TxResult | None = None
-    permanent: bool = False  # for FAILED: would trying again help?
-    message: str = ""
-    cancelled: bool = False
-
-
-@dataclass(frozen=True)
-class CarrierCallback(CallbackEvent):
-    """A verified callback. ``kind``: ``status`` (outbound report), ``inbound`` (a received
-    fax to download, see ``inbound``) or ``ignored`` (nothing for us to do)."""
-
-    kind: str = "ignored"
-    config_key: str = ""
-    status: CarrierStatus | None = None
-    event_id: str = ""  # the carrier's id of this delivery, for de-duplication
-    attempt_token: str = ""  # our signed token, when the callback URL or payload carries one
-
-
 def inbound_fax(
     *,
     carrier_fax_id: str,
@@ -287,19 +263,19 @@ def inbound_fax(
     remote_station_id: str = "",
     config_key: str,
     extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The JSON-serialisable description of a received fax the download task takes."""
+) -> InboundFax:
+    """A received fax as a carrier's callback describes it."""
     page_count = as_count(pages) if pages not in (None, "") else None
-    return {
-        "carrier_fax_id": carrier_fax_id,
-        "to": to,
-        "from": from_,
-        "media_url": media_url,
-        "pages": page_count,
-        "remote_station_id": (remote_station_id or "")[:32],
-        "config_key": config_key,
-        "extra": extra or {},
-    }
+    return InboundFax(
+        carrier_fax_id=carrier_fax_id,
+        to=to,
+        from_=from_,
+        media_url=media_url,
+        pages=page_count,
+        remote_station_id=(remote_station_id or "")[:32],
+        config_key=config_key,
+        extra=extra or {},
+    )
 
 
 # --- per-attempt callback tokens ---------------------------------------------------------------
