@@ -10,11 +10,9 @@ every callback endpoint does), ``media`` (the signed document links carriers fet
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from faxes.carriers import registry
 
@@ -26,11 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["get_transport", "transport_for", "transport_names"]
 
 
-@cache
-def _transport_class(name: str) -> type[Transport]:
-    return import_string(registry.by_name(name).transport)
-
-
 def transport_names() -> list[str]:
     return sorted(registry.NAMES)
 
@@ -38,7 +31,8 @@ def transport_names() -> list[str]:
 def get_transport(name: str | None = None) -> Transport:
     name = name or settings.FAXPORTAL_TRANSPORT
     try:
-        return _transport_class(name)()
+        transport: type[Transport] = registry.transport_class(name)
+        return transport()
     except KeyError:
         raise ValueError(f"unknown transport {name!r}; known: {transport_names()}") from None
 

@@ -163,6 +163,13 @@ class Transport(ABC):
     # True: ``send`` only hands the fax over, the carrier reports later (callbacks, polls),
     # so a fax stays "sending" meanwhile and may be cancelled at the carrier.
     reports_later: ClassVar[bool] = False
+    # The CarrierSettings fields a configuration of this carrier must fill.
+    needs: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def environment(cls) -> dict[str, str]:
+        """The portal-wide CarrierSettings fields, from settings (the carrier's conf.py)."""
+        return {}
 
     @abstractmethod
     def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:

@@ -71,10 +71,7 @@ class CarrierSettings:
 
     def missing(self) -> list[str]:
         """Names of the settings this carrier needs that are empty."""
-        needed = {
-            "signalwire": ["api_url", "project_id", "api_token", "signing_key"],
-            "telnyx": ["api_url", "api_token", "public_key", "connection_id"],
-        }.get(self.transport, [])
+        needed = registry.transport_class(self.transport).needs
         return [name for name in needed if not getattr(self, name)]
 
     def check(self) -> None:
@@ -107,23 +104,7 @@ def public_url(path: str) -> str:
 
 
 def _env(transport: str) -> dict[str, str]:
-    if transport == "signalwire":
-        return {
-            "api_url": settings.FAXPORTAL_SIGNALWIRE_SPACE_URL,
-            "project_id": settings.FAXPORTAL_SIGNALWIRE_PROJECT_ID,
-            "api_token": settings.FAXPORTAL_SIGNALWIRE_API_TOKEN,
-            "signing_key": settings.FAXPORTAL_SIGNALWIRE_SIGNING_KEY,
-            "from_number": settings.FAXPORTAL_SIGNALWIRE_FROM_NUMBER,
-        }
-    if transport == "telnyx":
-        return {
-            "api_url": settings.FAXPORTAL_TELNYX_API_URL,
-            "api_token": settings.FAXPORTAL_TELNYX_API_KEY,
-            "public_key": settings.FAXPORTAL_TELNYX_PUBLIC_KEY,
-            "connection_id": settings.FAXPORTAL_TELNYX_CONNECTION_ID,
-            "from_number": settings.FAXPORTAL_TELNYX_FROM_NUMBER,
-        }
-    return {}
+    return registry.transport_class(transport).environment()
 
 
 def from_environment(transport: str) -> CarrierSettings:

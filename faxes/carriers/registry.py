@@ -12,6 +12,8 @@ Adding a carrier: write its folder ``faxes/carriers/<name>/`` (see docs/architec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,12 @@ class Carrier:
     def transport(self) -> str:
         """Dotted path of the ``Transport`` subclass (``faxes/carriers/<name>/transport.py``)."""
         return f"faxes.carriers.{self.name}.transport.Carrier"
+
+    @property
+    def conf(self) -> str | None:
+        """Dotted path of the module reading the carrier's settings from the environment
+        (``from_environment()``, called by faxportal.settings)."""
+        return f"faxes.carriers.{self.name}.conf" if self.cloud else None
 
     @property
     def urls(self) -> str | None:
@@ -47,3 +55,10 @@ def by_name(name: str) -> Carrier:
         if carrier.name == name:
             return carrier
     raise KeyError(name)
+
+
+@cache
+def transport_class(name: str) -> type:
+    """The ``Transport`` subclass of carrier ``name`` (KeyError when there is none)."""
+    module, _, attribute = by_name(name).transport.rpartition(".")
+    return getattr(import_module(module), attribute)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
+from django.conf import settings
 from django.core import signing
 
 from faxes.carriers import common as carriers
@@ -181,6 +182,17 @@ def _refused(response: Response) -> TransportError:
 class SignalWireTransport(Transport):
     name: ClassVar[str] = NAME
     reports_later: ClassVar[bool] = True
+    needs: ClassVar[tuple[str, ...]] = ("api_url", "project_id", "api_token", "signing_key")
+
+    @classmethod
+    def environment(cls) -> dict[str, str]:
+        return {
+            "api_url": settings.FAXPORTAL_SIGNALWIRE_SPACE_URL,
+            "project_id": settings.FAXPORTAL_SIGNALWIRE_PROJECT_ID,
+            "api_token": settings.FAXPORTAL_SIGNALWIRE_API_TOKEN,
+            "signing_key": settings.FAXPORTAL_SIGNALWIRE_SIGNING_KEY,
+            "from_number": settings.FAXPORTAL_SIGNALWIRE_FROM_NUMBER,
+        }
 
     def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:
         from faxes.carriers.media.links import media_url

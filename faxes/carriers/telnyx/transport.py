@@ -219,6 +219,17 @@ def decode_state(state: Any) -> str:
 class TelnyxTransport(Transport):
     name: ClassVar[str] = NAME
     reports_later: ClassVar[bool] = True
+    needs: ClassVar[tuple[str, ...]] = ("api_url", "api_token", "public_key", "connection_id")
+
+    @classmethod
+    def environment(cls) -> dict[str, str]:
+        return {
+            "api_url": settings.FAXPORTAL_TELNYX_API_URL,
+            "api_token": settings.FAXPORTAL_TELNYX_API_KEY,
+            "public_key": settings.FAXPORTAL_TELNYX_PUBLIC_KEY,
+            "connection_id": settings.FAXPORTAL_TELNYX_CONNECTION_ID,
+            "from_number": settings.FAXPORTAL_TELNYX_FROM_NUMBER,
+        }
 
     def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:
         from faxes.carriers.media.links import media_url
