@@ -266,6 +266,8 @@ class Fax(models.Model):
     attempt_count = models.PositiveSmallIntegerField(default=0)
     error_code = models.IntegerField(null=True, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
+    # The faxes.failures code the failure carried (blank: read it from code and message).
+    failure_code = models.CharField(max_length=40, blank=True, default="")
     remote_station_id = models.CharField(max_length=32, blank=True)
     document = models.FileField(upload_to=fax_file_path, max_length=300, blank=True)
     tiff = models.FileField(upload_to=fax_file_path, max_length=300, blank=True)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from faxes.failures import Failure, FaxFailure, lookup
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -64,14 +66,24 @@ class SendOutcome:
     delivered: OnNetDelivery | None = None
 
 
-class TransportError(Exception):
-    """A send attempt failed. ``permanent`` failures are not retried."""
+class TransportError(FaxFailure):
+    """A send attempt failed. ``permanent`` failures are not retried; ``failure`` is the
+    entry of ``faxes.failures`` (by default the one the result's code and text name)."""
 
-    def __init__(self, message: str, *, permanent: bool, result: TxResult | None = None):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool | None = None,
+        result: TxResult | None = None,
+        failure: Failure | str | None = None,
+    ):
         self.result = result or TxResult(success=False, result_text=message)
+        if failure is None:
+            failure = lookup(
+                self.result.result_code, self.result.result_text, "", self.result.details
+            )
+        super().__init__(message, failure=failure, permanent=permanent)
 
 
 PROGRESS = "progress"

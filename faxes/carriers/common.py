@@ -14,7 +14,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core import signing
@@ -29,6 +29,7 @@ from faxes.carriers.base import (
     TxResult,
 )
 from faxes.carriers.http import CarrierHTTPError, Response, call
+from faxes.failures import FaxFailure
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -41,12 +42,16 @@ CARRIERS = registry.CLOUD  # the transports that reach a carrier over the intern
 _CALLBACK_SALT = "faxportal.carrier-callback"
 
 
-class CarrierNotConfigured(Exception):
+class CarrierNotConfigured(FaxFailure):
     """No usable configuration for a carrier: a clear message for the sender and admin."""
 
+    default_failure: ClassVar[str] = "carrier_not_configured"
 
-class CallbackRejected(Exception):
+
+class CallbackRejected(FaxFailure):
     """A callback that must not be acted on; ``status`` is the HTTP answer (4xx)."""
+
+    default_failure: ClassVar[str] = "callback_refused"
 
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)

@@ -123,6 +123,7 @@ def _apply(attempt: Attempt, status: CarrierStatus) -> str:
                 remote_station_id=result.receiver_id[:32],
                 error_code=None,
                 error_message="",
+                failure_code="",
             ):
                 outbound.notify_finished(fax.pk)
         else:
