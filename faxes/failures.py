@@ -667,6 +667,9 @@ class FaxFailure(Exception):
     """
 
     default_failure: ClassVar[str] = "unknown"
+    # Raised without a code, may the message name another entry of the default's category?
+    # (For families whose older raisers wrote the reason in the message only.)
+    reads_message: ClassVar[bool] = False
 
     def __init__(
         self, message: str, *, failure: Failure | str | None = None, permanent: bool | None = None
@@ -675,6 +678,10 @@ class FaxFailure(Exception):
         self.message = message
         if failure is None:
             failure = self.default_failure
+            if self.reads_message:
+                found = lookup(None, message)
+                if found.category == BY_CODE[failure].category:
+                    failure = found
         self.failure: Failure = BY_CODE[failure] if isinstance(failure, str) else failure
         self.permanent: bool = (not self.failure.retryable) if permanent is None else permanent
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 
 from faxes import net
-from faxes.failures import Category, Failure, FaxFailure, lookup
+from faxes.failures import FaxFailure
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +51,7 @@ class DocumentFetchError(FaxFailure):
     """
 
     default_failure: ClassVar[str] = "fetch_not_allowed"
-
-    def __init__(
-        self, message: str, *, failure: Failure | str | None = None, permanent: bool | None = None
-    ) -> None:
-        if failure is None:  # raised without a code (old callers): read it from the text
-            found = lookup(None, message)
-            failure = found if found.category == Category.FETCH else self.default_failure
-        super().__init__(message, failure=failure, permanent=permanent)
+    reads_message: ClassVar[bool] = True
 
     def __repr__(self) -> str:
         return f"DocumentFetchError({self.message!r}, permanent={self.permanent})"

@@ -36,6 +36,7 @@ class UnroutableNumber(FaxFailure):
     is unusable (e.g. a malformed carrier fax id). Always logged as an ``InboundRefusal``."""
 
     default_failure: ClassVar[str] = "not_routable"
+    reads_message: ClassVar[bool] = True  # "the account is disabled": recipient_disabled
 
 
 def _refuse(
