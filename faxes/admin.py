@@ -289,7 +289,7 @@ class CarrierConfigAdmin(admin.ModelAdmin):
 
     @admin.display(description="what to enter in the carrier's console")
     def setup(self, obj: CarrierConfig) -> str:
-        from faxes.transports.carriers import from_config
+        from faxes.carriers.common import from_config
 
         if obj._state.adding:
             return "Save first: the webhook URLs contain this configuration's id."

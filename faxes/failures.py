@@ -11,9 +11,12 @@ What a transport or the engine stores today is a number and a text (``Fax.error_
 ``error_message``, ``Attempt.result_code`` / ``result_text`` / ``details``): the portal's
 own numbers are Q.850 cause values for call failures and 5100 + spandsp's completion code
 for T.30 failures (as Voxtelesys counts them). :func:`lookup` finds the entry from those,
-by number first, then by the carrier's own failure word, then by the text; exceptions that
-carry a ``code`` of this table (``DocumentRejected`` already does) are read by
-:func:`for_exception`.
+by number first, then by the carrier's own failure word, then by the text.
+
+Failures raised as exceptions are one family, :class:`FaxFailure`: each carries its entry
+(``failure``) and whether trying again is pointless (``permanent``, from the entry unless the
+raiser decides otherwise). The engine stores the carried code (``Fax.failure_code``), so the
+text matching (``texts=``) only serves rows stored without one.
 """
 
 from __future__ import annotations
@@ -23,12 +26,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_noop as _
 
-from faxes.documents.errors import RejectionCode
 from faxes.modem.codes import VOXTELESYS_BASE, CompletionCode, error_description_for
 
 T30 = VOXTELESYS_BASE  # the portal's T.30 failure numbers are 5100 + spandsp's code
@@ -78,7 +80,7 @@ class Failure:
     numbers: tuple[int, ...] = ()  # the portal's numeric codes (error_code / result_code)
     texts: tuple[str, ...] = ()  # regexes on the stored text, for failures without a number
     carrier_reasons: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    rejection: RejectionCode | None = None  # the document library's code
+    rejection: str | None = None  # the document library's RejectionCode
     # Codes of other APIs, by API name (e.g. {"voxtelesys": 4201}); filled as they are mapped.
     api_codes: Mapping[str, int | str] = field(default_factory=dict)
 
@@ -405,48 +407,48 @@ FAILURES: tuple[Failure, ...] = (
         _("The file type cannot be faxed"),
         _("The document is not a file type the portal can fax."),
         _("Send a PDF, TIFF, PNG or JPEG file instead."),
-        _BAD_FILE, rejection=RejectionCode.UNSUPPORTED_TYPE,
+        _BAD_FILE, rejection="unsupported_type",
         texts=(r"not a file type we can fax", r"returned a web page, not a document"),
     ),
     Failure(
         "document_empty", _DOC, False, "empty document", _("The document is empty"),
         _("The document is empty: there is nothing to fax."),
         _("Check the file and send the fax again with the right document."),
-        _BAD_FILE, rejection=RejectionCode.EMPTY,
+        _BAD_FILE, rejection="empty",
         texts=(r" is empty\.", r"there is nothing to send"),
     ),
     Failure(
         "document_too_large", _DOC, False, "file too large", _("The file is too large"),
         _("The document's file is larger than the portal accepts."),
         _("Make the file smaller (e.g. scan in black and white) or split it, then send again."),
-        _BAD_FILE, rejection=RejectionCode.TOO_LARGE, texts=(r"files can be at most",),
+        _BAD_FILE, rejection="too_large", texts=(r"files can be at most",),
     ),
     Failure(
         "document_too_many_pages", _DOC, False, "too many pages", _("Too many pages"),
         _("The document has more pages than one fax may have."),
         _("Split the document into several faxes."),
-        _BAD_FILE, rejection=RejectionCode.TOO_MANY_PAGES,
+        _BAD_FILE, rejection="too_many_pages",
         texts=(r"a fax can have at most \d+ pages",),
     ),
     Failure(
         "document_encrypted", _DOC, False, "encrypted PDF", _("The PDF is password-protected"),
         _("The PDF is protected with a password, so the portal cannot read it."),
         _("Save or print the PDF without its password, then send it again."),
-        _BAD_FILE, rejection=RejectionCode.ENCRYPTED, texts=(r"password|encrypt",),
+        _BAD_FILE, rejection="encrypted", texts=(r"password|encrypt",),
     ),
     Failure(
         "document_corrupt", _DOC, False, "unreadable or damaged file",
         _("The file could not be read"),
         _("The document could not be read: it seems to be damaged or incomplete."),
         _("Export or scan the document again, then send it."),
-        _BAD_FILE, rejection=RejectionCode.CORRUPT, texts=(r"could not be read",),
+        _BAD_FILE, rejection="corrupt", texts=(r"could not be read",),
     ),
     Failure(
         "document_too_many_pixels", _DOC, False, "image too large (pixels)",
         _("An image is too large"),
         _("The document contains an image too large to fax."),
         _("Scale the image down and send it again."),
-        _BAD_FILE, rejection=RejectionCode.TOO_MANY_PIXELS, texts=(r"million pixels",),
+        _BAD_FILE, rejection="too_many_pixels", texts=(r"million pixels",),
     ),
     Failure(
         "document_too_long_to_send", _DOC, False, "a page would take too long to transmit",
@@ -455,7 +457,7 @@ FAILURES: tuple[Failure, ...] = (
           "it would keep a fax line busy for too long."),
         _("Send that page at standard resolution, or a simpler version of it (a black-and-white "
           "scan of the document rather than a photo of it)."),
-        _BAD_FILE, rejection=RejectionCode.TOO_LONG_TO_SEND,
+        _BAD_FILE, rejection="too_long_to_send",
         texts=(r"minutes on a fax line",),
     ),
     # --- fetching the document -------------------------------------------------------------
@@ -518,6 +520,23 @@ FAILURES: tuple[Failure, ...] = (
         _("The portal tries again by itself. If it keeps failing, contact support with the "
           "technical details below."),
         _INTERNAL, texts=(r"^internal error while sending",),
+    ),
+    Failure(
+        "callback_refused", _CARRIER, False, "carrier callback refused",
+        _("A carrier callback was refused"),
+        _("A message claiming to come from the carrier was refused (unsigned, forged, expired "
+          "or about no fax of this carrier account)."),
+        _("Nothing to do if it was not sent by your carrier; otherwise ask your administrator to "
+          "check the carrier configuration."),
+        _INTERNAL,
+    ),
+    Failure(
+        "webhook_undeliverable", Category.PORTAL, True, "webhook endpoint unreachable",
+        _("The webhook could not be delivered"),
+        _("The portal could not reach the webhook's address, or got no answer from it."),
+        _("Nothing to do: the portal tries again by itself. If it keeps failing, check that the "
+          "webhook's server is up."),
+        _INTERNAL,
     ),
     Failure(
         "unknown", Category.PORTAL, True, "unexplained failure", _("The fax was not delivered"),
@@ -607,11 +626,16 @@ def for_attempt(attempt: Any) -> Failure | None:
 def for_fax(fax: Any, attempt: Any = None) -> Failure | None:
     """Why an outbound fax failed, or why it is waiting to retry; None otherwise.
 
+    The code the failure carried when it was recorded (``failure_code``) decides; for rows
+    without one (older ones, carrier reports) the stored number and message do, and
     ``attempt`` (its last finished attempt, when the caller has it) adds the carrier's own
-    failure word; the fax's stored code and message decide.
+    failure word.
     """
     if fax.status not in ("failed", "retrying"):
         return None
+    carried = getattr(fax, "failure_code", "")  # stand-ins in tests may lack the field
+    if carried in BY_CODE:
+        return BY_CODE[carried]
     details = None
     transport = fax.transport
     if attempt is not None and attempt.success is False:
@@ -621,17 +645,49 @@ def for_fax(fax: Any, attempt: Any = None) -> Failure | None:
     return lookup(fax.error_code, fax.error_message, transport, details)
 
 
+def for_rejection(code: str) -> Failure:
+    """The entry of a document library ``RejectionCode``."""
+    return _BY_REJECTION[code]
+
+
 def for_exception(exc: BaseException) -> Failure:
-    """The entry for an exception of the engine's families (document, fetch, transport)."""
-    code = getattr(exc, "code", None)
-    if isinstance(code, RejectionCode):
-        return _BY_REJECTION[code]
-    if isinstance(code, str) and code in BY_CODE:
-        return BY_CODE[code]
-    result = getattr(exc, "result", None)
-    if result is not None:
-        return lookup(result.result_code, result.result_text, "", result.details)
+    """The entry an exception carries (every :class:`FaxFailure`); for any other, the one its
+    text matches (``unknown`` when none does)."""
+    if isinstance(exc, FaxFailure):
+        return exc.failure
     return lookup(None, getattr(exc, "message", "") or str(exc))
+
+
+class FaxFailure(Exception):
+    """The one family of failures: each carries its entry of the table (``failure``).
+
+    ``permanent`` (trying again cannot help) follows the entry's ``retryable`` flag unless
+    the raiser knows better and says so (an HTTP 5xx is worth another try, a 4xx is not).
+    Subclasses name their usual entry in ``default_failure``; a raiser may name another.
+    """
+
+    default_failure: ClassVar[str] = "unknown"
+    # Raised without a code, may the message name another entry of the default's category?
+    # (For families whose older raisers wrote the reason in the message only.)
+    reads_message: ClassVar[bool] = False
+
+    def __init__(
+        self, message: str, *, failure: Failure | str | None = None, permanent: bool | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if failure is None:
+            failure = self.default_failure
+            if self.reads_message:
+                found = lookup(None, message)
+                if found.category == BY_CODE[failure].category:
+                    failure = found
+        self.failure: Failure = BY_CODE[failure] if isinstance(failure, str) else failure
+        self.permanent: bool = (not self.failure.retryable) if permanent is None else permanent
+
+    @property
+    def failure_code(self) -> str:
+        return self.failure.code
 
 
 def numbers_of(failures: Iterable[Failure]) -> set[int]:
@@ -697,6 +753,31 @@ def notice(fax: Any, attempt: Any = None) -> Notice | None:
         technical=_technical(failure, fax.error_code),
         stored_text=fax.error_message,
     )
+
+
+def last_finished_attempt(fax: Any) -> Any:
+    """The fax's last finished attempt (its carrier's own reason, where the failure came)."""
+    return fax.attempts.filter(success__isnull=False).order_by("-number").first()
+
+
+def as_data(fax: Any) -> dict[str, Any] | None:
+    """Why ``fax`` failed or waits to retry, for machines (webhook payloads), in English:
+    ``code``, ``category``, ``retryable``, ``summary``, ``explanation``, ``advice``; None
+    when it did neither."""
+    if fax.status not in ("failed", "retrying"):
+        return None
+    with override("en"):
+        found = notice(fax, last_finished_attempt(fax))
+        if found is None:
+            return None
+        return {
+            "code": found.code,
+            "category": str(found.failure.category),
+            "retryable": found.failure.retryable,
+            "summary": str(found.failure.summary),
+            "explanation": found.explanation,
+            "advice": found.advice,
+        }
 
 
 def rejection_text(exc: Any) -> str:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import email.message
 import logging
 from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 
 from faxes import net
+from faxes.failures import FaxFailure
 
 logger = logging.getLogger(__name__)
 
@@ -38,23 +40,34 @@ class FetchedDocument:
     filename: str | None  # from Content-Disposition, else the last segment of the URL path
 
 
-class DocumentFetchError(Exception):
+class DocumentFetchError(FaxFailure):
     """A document could not be fetched; ``message`` is written for the sender.
 
-    ``permanent`` is False when trying again later may succeed (5xx, timeouts, network errors).
+    ``failure``: ``fetch_refused`` (an HTTP error answer), ``fetch_unavailable`` (the server
+    could not be reached or answered 5xx/408/425/429) or ``fetch_not_allowed`` (a URL or an
+    answer the portal will not use). ``permanent`` is False when trying again later may
+    succeed; it follows the entry unless the situation says otherwise (a name that does not
+    exist is "unavailable" in kind but will not come back).
     """
 
-    def __init__(self, message: str, *, permanent: bool = True) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
+    default_failure: ClassVar[str] = "fetch_not_allowed"
+    reads_message: ClassVar[bool] = True
 
     def __repr__(self) -> str:
         return f"DocumentFetchError({self.message!r}, permanent={self.permanent})"
 
 
-def _fail(reason: str, *, permanent: bool = True) -> DocumentFetchError:
-    return DocumentFetchError(f"could not retrieve file: {reason}", permanent=permanent)
+# What went wrong on the way (faxes.net kinds) that may go right later.
+_UNAVAILABLE_KINDS = frozenset(
+    {net.RESOLVE, net.CONNECT, net.TIMEOUT, net.TLS, net.PROTOCOL, net.INCOMPLETE}
+)
+
+
+def _fail(reason: str, *, kind: str = "", permanent: bool | None = None) -> DocumentFetchError:
+    failure = "fetch_unavailable" if kind in _UNAVAILABLE_KINDS else "fetch_not_allowed"
+    return DocumentFetchError(
+        f"could not retrieve file: {reason}", failure=failure, permanent=permanent
+    )
 
 
 def _header_ok(value: str) -> bool:
@@ -107,7 +120,7 @@ def fetch_document(
     try:
         first = net.parse(url)
     except net.NetError as exc:
-        raise _fail(exc.reason, permanent=exc.permanent) from None
+        raise _fail(exc.reason, kind=exc.kind, permanent=exc.permanent) from None
 
     def headers(target: net.Target) -> dict[str, str]:
         hop = {
@@ -138,14 +151,15 @@ def fetch_document(
             redirects=MAX_REDIRECTS,
         )
     except net.NetError as exc:
-        raise _fail(exc.reason, permanent=exc.permanent) from exc
+        raise _fail(exc.reason, kind=exc.kind, permanent=exc.permanent) from exc
     except Exception as exc:  # never let a raw exception reach the send engine
         logger.exception("unexpected error fetching a document")
-        raise _fail("unexpected error", permanent=False) from exc
+        raise _fail("unexpected error", kind=net.CONNECT, permanent=False) from exc
     if answer.body is None:
         retry = answer.status >= 500 or answer.status in _RETRYABLE_4XX
         raise DocumentFetchError(
-            f"could not retrieve file, HTTP response {answer.status}", permanent=not retry
+            f"could not retrieve file, HTTP response {answer.status}",
+            failure="fetch_unavailable" if retry else "fetch_refused",
         )
     return FetchedDocument(
         data=answer.body,

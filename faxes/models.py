@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.ids import new_id
 from accounts.models import MAX_RETENTION_DAYS, Account, validate_timezone
 from accounts.tenancy import TenantManager, TenantQuerySet
+from faxes.carriers import registry
 from faxportal.crypto import EncryptedTextField
 
 
@@ -266,6 +267,8 @@ class Fax(models.Model):
     attempt_count = models.PositiveSmallIntegerField(default=0)
     error_code = models.IntegerField(null=True, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
+    # The faxes.failures code the failure carried (blank: read it from code and message).
+    failure_code = models.CharField(max_length=40, blank=True, default="")
     remote_station_id = models.CharField(max_length=32, blank=True)
     document = models.FileField(upload_to=fax_file_path, max_length=300, blank=True)
     tiff = models.FileField(upload_to=fax_file_path, max_length=300, blank=True)
@@ -632,11 +635,6 @@ class CarrierConfig(models.Model):
     environment too, so secrets can live in secret files instead of the database.
     """
 
-    class Transport(models.TextChoices):
-        LOOPBACK = "loopback", "Loopback (on-net, no carrier)"
-        SIGNALWIRE = "signalwire", "SignalWire (compatibility fax API)"
-        TELNYX = "telnyx", "Telnyx (programmable fax API)"
-
     # Public: it appears in the webhook URLs given to the carrier.
     id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="carrier_configs")
@@ -644,7 +642,7 @@ class CarrierConfig(models.Model):
         Faxbox, null=True, blank=True, on_delete=models.CASCADE, related_name="carrier_config",
         help_text="Leave empty to configure every faxbox of the account (and of its sub-accounts).",
     )  # fmt: skip
-    transport = models.CharField(max_length=32, choices=Transport.choices)
+    transport = models.CharField(max_length=32, choices=registry.CHOICES)
     enabled = models.BooleanField(default=True)
     api_url = models.URLField(
         "API URL", blank=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from faxes.carriers import registry as carrier_registry
 from faxportal.env import (
     env_bool,
     env_int,
@@ -302,8 +304,10 @@ FAXPORTAL_REALM_DOMAIN = env_str("FAXPORTAL_REALM_DOMAIN", "fax.local")
 # Transport of new faxes when no carrier configuration (Django admin) applies:
 # loopback, signalwire or telnyx (see "Cloud carriers" below).
 FAXPORTAL_TRANSPORT = env_str("FAXPORTAL_TRANSPORT", "loopback")
-if FAXPORTAL_TRANSPORT not in ("loopback", "signalwire", "telnyx"):
-    raise ImproperlyConfigured("FAXPORTAL_TRANSPORT must be loopback, signalwire or telnyx")
+if FAXPORTAL_TRANSPORT not in carrier_registry.NAMES:
+    raise ImproperlyConfigured(
+        f"FAXPORTAL_TRANSPORT must be one of {', '.join(carrier_registry.NAMES)}"
+    )
 # How the loopback transport's modem pair is connected: audio, g711_alaw, g711_ulaw or t38.
 FAXPORTAL_LOOPBACK_MODE = env_str("FAXPORTAL_LOOPBACK_MODE", "audio")
 if FAXPORTAL_LOOPBACK_MODE not in ("audio", "g711_alaw", "g711_ulaw", "t38"):
@@ -373,28 +377,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-attachments": {"task": "faxes.purge_expired", "schedule": 3600.0},
 }
 
-# --- Cloud carriers (SignalWire, Telnyx) -----------------------------------
-# Portal-wide carrier credentials. A CarrierConfig in Django admin (per account or
-# faxbox) may override each of them; blank fields there fall back to these.
-FAXPORTAL_SIGNALWIRE_SPACE_URL = env_url(
-    "FAXPORTAL_SIGNALWIRE_SPACE_URL", "", ("https", "http")
-).rstrip("/")
-FAXPORTAL_SIGNALWIRE_PROJECT_ID = env_str("FAXPORTAL_SIGNALWIRE_PROJECT_ID")
-FAXPORTAL_SIGNALWIRE_API_TOKEN = env_secret("FAXPORTAL_SIGNALWIRE_API_TOKEN")
-FAXPORTAL_SIGNALWIRE_SIGNING_KEY = env_secret("FAXPORTAL_SIGNALWIRE_SIGNING_KEY")
-FAXPORTAL_SIGNALWIRE_FROM_NUMBER = env_str("FAXPORTAL_SIGNALWIRE_FROM_NUMBER")
-FAXPORTAL_TELNYX_API_URL = env_url(
-    "FAXPORTAL_TELNYX_API_URL", "https://api.telnyx.com", ("https", "http")
-).rstrip("/")
-FAXPORTAL_TELNYX_API_KEY = env_secret("FAXPORTAL_TELNYX_API_KEY")
-# The account's webhook public key (base64), from the Telnyx portal.
-FAXPORTAL_TELNYX_PUBLIC_KEY = env_str("FAXPORTAL_TELNYX_PUBLIC_KEY")
-FAXPORTAL_TELNYX_CONNECTION_ID = env_str("FAXPORTAL_TELNYX_CONNECTION_ID")
-FAXPORTAL_TELNYX_FROM_NUMBER = env_str("FAXPORTAL_TELNYX_FROM_NUMBER")
-# Telnyx webhooks signed longer ago than this (seconds) are refused as replays.
-FAXPORTAL_TELNYX_SIGNATURE_TOLERANCE = env_int(
-    "FAXPORTAL_TELNYX_SIGNATURE_TOLERANCE", 300, minimum=30, maximum=3600
-)
+# --- Cloud carriers ---------------------------------------------------------
+# Each carrier's portal-wide credentials (FAXPORTAL_SIGNALWIRE_*, FAXPORTAL_TELNYX_*) are read
+# by its folder's conf.py (faxes/carriers/<name>/conf.py), for every carrier of the registry.
+# A CarrierConfig in Django admin (per account or faxbox) may override each of them; blank
+# fields there fall back to these.
+for _carrier in carrier_registry.CARRIERS:
+    if _carrier.conf:
+        globals().update(import_module(_carrier.conf).from_environment())
 # Seconds each request to a carrier's API may take.
 FAXPORTAL_CARRIER_HTTP_TIMEOUT = env_int(
     "FAXPORTAL_CARRIER_HTTP_TIMEOUT", 20, minimum=1, maximum=120

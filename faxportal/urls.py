@@ -19,7 +19,7 @@ urlpatterns = [
     path("api/v1/", include("faxes.api.v1.urls")),
     path("v2/", include("faxes.api.kazoo.urls")),
     re_path(r"^v1/(?P<rest>.*)$", kazoo_v1_gone),
-    path("hooks/", include("faxes.carrier_urls")),
+    path("hooks/", include("faxes.carriers.urls")),
     path("healthz", healthz, name="healthz"),
     # The words of static/js/portal.js in the page's language (gettext, ngettext, interpolate).
     # Only the portal's catalogue (locale/): "faxes" has no catalogue of its own.

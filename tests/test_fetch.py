@@ -24,8 +24,8 @@ from urllib.parse import parse_qs, quote
 import pytest
 
 from faxes import fetch, net
+from faxes.carriers.http import CarrierHTTPError, call
 from faxes.fetch import DocumentFetchError, FetchedDocument, fetch_document
-from faxes.transports.http import CarrierHTTPError, call
 from faxes.webhooks.http import DeliveryError, post
 
 PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"

@@ -15,10 +15,10 @@ import socket
 import pytest
 
 from faxes import net
+from faxes.carriers.http import CarrierHTTPError, download
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import WebhookEndpoint
 from faxes.special_addresses import IPV4_SPECIAL, SPECIAL_RANGES, Rule, SpecialRange
-from faxes.transports.http import CarrierHTTPError, download
 from faxes.webhooks.http import DeliveryError, check_url
 from tests.conftest import token_client
 

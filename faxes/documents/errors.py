@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from faxes.failures import FaxFailure, for_rejection
+
 
 class RejectionCode(StrEnum):
     UNSUPPORTED_TYPE = "unsupported_type"
@@ -21,14 +23,14 @@ class RejectionCode(StrEnum):
     TOO_LONG_TO_SEND = "too_long_to_send"  # a page would hold a fax line too long
 
 
-class DocumentRejected(ValueError):
-    """A document the portal will not fax, with a stable ``code`` and a readable ``message``."""
+class DocumentRejected(FaxFailure, ValueError):
+    """A document the portal will not fax, with a stable ``code`` and a readable ``message``;
+    ``failure`` is the code's entry of ``faxes.failures`` (never retried)."""
 
     def __init__(self, code: RejectionCode | str, message: str, *, filename: str = "") -> None:
         self.code = RejectionCode(code)
-        self.message = message
         self.filename = filename
-        super().__init__(message)
+        super().__init__(message, failure=for_rejection(self.code))
 
     def as_dict(self) -> dict[str, str]:
         return {"code": str(self.code), "message": self.message}

@@ -25,22 +25,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from faxes import lifecycle, routing
-from faxes.models import Attempt, Fax, FaxNumber, FaxStatus
-from faxes.services import outbound, receiving
-from faxes.services.inbound import MAX_CARRIER_FAX_ID
-from faxes.transports import get_transport
-from faxes.transports.base import TxResult
-from faxes.transports.carriers import (
+from faxes.carriers import get_transport
+from faxes.carriers.base import DELIVERED, FAILED, PROGRESS, CarrierStatus, InboundFax, TxResult
+from faxes.carriers.common import (
     CARRIERS,
-    DELIVERED,
-    FAILED,
-    PROGRESS,
     CallbackRejected,
     CarrierSettings,
-    CarrierStatus,
     read_attempt_token,
     settings_for_key,
 )
+from faxes.models import Attempt, Fax, FaxNumber, FaxStatus
+from faxes.services import outbound, receiving
+from faxes.services.inbound import MAX_CARRIER_FAX_ID
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -124,6 +120,7 @@ def _apply(attempt: Attempt, status: CarrierStatus) -> str:
                 remote_station_id=result.receiver_id[:32],
                 error_code=None,
                 error_message="",
+                failure_code="",
             ):
                 outbound.notify_finished(fax.pk)
         else:
@@ -142,7 +139,7 @@ def cancel_at_carrier(fax: Fax) -> bool:
     """Ask the carrier to stop a fax it is sending; its callback then ends the fax (failed,
     "cancelled", not retried). False when the transport or the carrier cannot."""
     transport = get_transport(fax.transport or None)
-    if fax.status != S.SENDING or "cancel" not in transport.capabilities:
+    if fax.status != S.SENDING or not transport.reports_later:
         return False
     attempt = Attempt.objects.filter(fax=fax, ended_at__isnull=True).order_by("-number").first()
     if attempt is None:
@@ -238,8 +235,10 @@ def may_receive(config: CarrierSettings, to_number: str) -> bool:
     return number is not None and config.serves_number(number)
 
 
-def refuse_offer(transport: str, offer: dict[str, Any]) -> None:
+def refuse_offer(transport: str, offer: InboundFax | dict[str, Any]) -> None:
     """A fax offered to a number this carrier configuration does not serve (it is rejected)."""
+    if isinstance(offer, InboundFax):
+        offer = offer.to_json()
     receiving.refuse(
         transport, offer, "no faxbox served by this carrier configuration owns the number"
     )
@@ -251,22 +250,25 @@ def _already_filed(transport: str, carrier_fax_id: str) -> bool:
     ).exists()
 
 
-def accept_inbound(transport: str, inbound: dict[str, Any]) -> str:
+def accept_inbound(transport: str, inbound: InboundFax | dict[str, Any]) -> str:
     """A verified announcement of a received fax: ``queued`` (its ``receiving`` row is
     made now, the download task fills it), ``duplicate`` or ``refused`` (logged as an
-    inbound refusal)."""
-    carrier_fax_id = inbound.get("carrier_fax_id")
+    inbound refusal). ``inbound`` as a dict: a message queued by an earlier version."""
+    announcement = inbound.to_json() if isinstance(inbound, InboundFax) else dict(inbound)
+    carrier_fax_id = announcement.get("carrier_fax_id")
     if not isinstance(carrier_fax_id, str) or not 0 < len(carrier_fax_id) <= MAX_CARRIER_FAX_ID:
-        receiving.refuse(transport, inbound, "malformed carrier fax id")
+        receiving.refuse(transport, announcement, "malformed carrier fax id")
         return "refused"
     if _already_filed(transport, carrier_fax_id):
         return "duplicate"
-    config = settings_for_key(transport, inbound["config_key"])
-    destination = routing.route(inbound["to"])
+    config = settings_for_key(transport, announcement.get("config_key", ""))
+    destination = routing.route(announcement.get("to"))
     if not destination.may_receive or not config.serves_number(destination.owner):
-        refuse_offer(transport, inbound)
+        refuse_offer(transport, announcement)
         return "refused"
-    opened = receiving.open_receiving(transport, inbound, destination.owner, destination.called)
+    opened = receiving.open_receiving(
+        transport, announcement, destination.owner, destination.called
+    )
     return "queued" if opened is not None else "duplicate"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from faxes import lifecycle, routing
 from faxes.documents import DocumentRejected, RejectionCode, convert_inbound, make_previews
+from faxes.failures import FaxFailure
 from faxes.models import (
     Direction,
     Fax,
@@ -30,12 +31,22 @@ log = logging.getLogger(__name__)
 MAX_CARRIER_FAX_ID = Fax._meta.get_field("carrier_fax_id").max_length
 
 
-class UnroutableNumber(Exception):
+class UnroutableNumber(FaxFailure):
     """The fax enters no account: no faxbox owns the called number, or the delivery itself
     is unusable (e.g. a malformed carrier fax id). Always logged as an ``InboundRefusal``."""
 
+    default_failure: ClassVar[str] = "not_routable"
+    reads_message: ClassVar[bool] = True  # "the account is disabled": recipient_disabled
 
-def _refuse(to_number: Any, from_number: Any, transport: str, carrier_fax_id: Any, reason: str):
+
+def _refuse(
+    to_number: Any,
+    from_number: Any,
+    transport: str,
+    carrier_fax_id: Any,
+    reason: str,
+    failure: str | None = None,
+):
     # str(): the refusal is logged whatever type the caller passed.
     InboundRefusal.objects.create(
         to_number=str(to_number or "")[:20], from_number=str(from_number or "")[:20],
@@ -43,7 +54,7 @@ def _refuse(to_number: Any, from_number: Any, transport: str, carrier_fax_id: An
         reason=reason[:255],
     )  # fmt: skip
     log.warning("refused inbound fax to %s from %s: %s", to_number, from_number, reason)
-    raise UnroutableNumber(reason)
+    raise UnroutableNumber(reason, failure=failure)
 
 
 def receive_fax(
@@ -78,7 +89,10 @@ def receive_fax(
             return existing
     destination = routing.route(to_number)
     if not destination.may_receive:
-        _refuse(destination.called, from_number, transport, carrier_fax_id, destination.refusal)
+        failure = "recipient_disabled" if destination.refusal == routing.DISABLED else None
+        _refuse(
+            destination.called, from_number, transport, carrier_fax_id, destination.refusal, failure
+        )
     owner = destination.owner
     called = destination.called
     caller = caller_number(from_number)

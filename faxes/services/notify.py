@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.languages import language_for
 from accounts.models import User
+from faxes import failures
 from faxes.documents.header import local_time
 from faxes.models import Fax, FaxStatus
 from faxes.services.wording import fax_language
@@ -136,6 +137,12 @@ def _outbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
             }
         else:
             body += gettext("Reason: %(reason)s\n") % {"reason": reason}
+        # The plain words of the failure table, in the reader's language.
+        notice = failures.notice(fax, failures.last_finished_attempt(fax))
+        if notice is not None:
+            body += "\n" + gettext(
+                "What happened: %(explanation)s\nWhat to do: %(advice)s\nFailure: %(code)s\n"
+            ) % {"explanation": notice.explanation, "advice": notice.advice, "code": notice.code}
     return EmailMessage(subject=subject, body=body, to=recipients)
 
 

@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from faxes import lifecycle
 from faxes.backoff import backoff
+from faxes.carriers import get_transport, transport_for
+from faxes.carriers.base import OnNetDelivery, TransportError, TxResult
 from faxes.documents import (
     DocumentRejected,
     RenderOptions,
@@ -36,6 +38,7 @@ from faxes.documents import (
     render_fax_tiff,
 )
 from faxes.documents.faxspec import Resolution as RenderResolution
+from faxes.failures import FaxFailure
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
 from faxes.services import callerid, inbound, receiving
@@ -43,8 +46,6 @@ from faxes.services.cover import cover_page_for
 from faxes.services.inbound import UnroutableNumber
 from faxes.services.linetime import check_line_time, page_labels
 from faxes.services.notify import notify_outbound_task
-from faxes.transports import TransportError, TxResult, get_transport, transport_for
-from faxes.transports.base import OnNetDelivery
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -171,21 +172,23 @@ def retry_delay(attempt_number: int) -> timedelta:
 
 
 def fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, permanent: bool,
-                   code: int | None = None) -> None:  # fmt: skip
+                   code: int | None = None, failure: str = "") -> None:  # fmt: skip
     """End an attempt that failed: retry later when the failure is transient and
-    attempts remain, else fail the fax (and notify). Conditional on the claim token."""
+    attempts remain, else fail the fax (and notify). Conditional on the claim token.
+    ``failure``: the faxes.failures code the failure carried ('' to read it from
+    ``code`` and ``message``)."""
     fax.refresh_from_db(fields=["attempt_count", "retries"])
     allowed = max(1, fax.retries)
     if not permanent and fax.attempt_count < allowed:
         lifecycle.transition(
             fax.pk, [from_status], S.RETRYING, f"will retry: {message}", claim=token,
             next_attempt_at=timezone.now() + retry_delay(fax.attempt_count),
-            error_message=message[:500], error_code=code,
+            error_message=message[:500], error_code=code, failure_code=failure,
         )  # fmt: skip
         return
     if lifecycle.transition(
         fax.pk, [from_status], S.FAILED, message, claim=token,
-        error_message=message[:500], error_code=code,
+        error_message=message[:500], error_code=code, failure_code=failure,
     ):  # fmt: skip
         notify_finished(fax.pk)
 
@@ -223,12 +226,13 @@ def as_transport_error(exc: Exception) -> TransportError:
     if isinstance(exc, TransportError):
         return exc
     if isinstance(exc, UnroutableNumber):
-        return TransportError(f"the receiving faxbox refused the fax: {exc}", permanent=True)
+        text = f"the receiving faxbox refused the fax: {exc}"
+        return TransportError(text, permanent=True, failure=exc.failure)
     if isinstance(exc, DocumentRejected):
-        return TransportError(exc.message, permanent=True)
+        return TransportError(exc.message, permanent=True, failure=exc.failure)
     log.exception("sending raised %s", type(exc).__name__)
     message = f"internal error while sending ({type(exc).__name__}: {exc})"[:500]
-    return TransportError(message, permanent=False)
+    return TransportError(message, permanent=False, failure="portal_error")
 
 
 def file_on_net(delivery: OnNetDelivery) -> None:
@@ -260,7 +264,7 @@ def send(fax: Fax, token: str) -> None:
         error = as_transport_error(exc)
         record_attempt(attempt, error.result)
         fail_or_retry(fax, token, S.SENDING, error.message, permanent=error.permanent,
-                       code=error.result.result_code)  # fmt: skip
+                       code=error.result.result_code, failure=error.failure_code)  # fmt: skip
         return
     if outcome.carrier_id:
         Attempt.objects.filter(pk=attempt.pk).update(carrier_id=outcome.carrier_id)
@@ -271,6 +275,7 @@ def send(fax: Fax, token: str) -> None:
     if lifecycle.transition(
         fax.pk, [S.SENDING], S.DELIVERED, "delivered", claim=token,
         remote_station_id=result.receiver_id[:32], error_code=None, error_message="",
+        failure_code="",
     ):  # fmt: skip
         notify_finished(fax.pk)
 
@@ -284,21 +289,20 @@ def process_fax(fax_id: str) -> None:
     try:
         _stage_delay("converting")
         convert(fax)
-    except DocumentFetchError as exc:
-        fail_or_retry_conversion(fax, token, exc.message, permanent=exc.permanent)
-        return
-    except DocumentRejected as exc:
-        fail_or_retry_conversion(fax, token, exc.message, permanent=True)
+    except (DocumentFetchError, DocumentRejected) as exc:
+        fail_or_retry_conversion(fax, token, exc)
         return
     if not lifecycle.transition(fax_id, [S.CONVERTING], S.SENDING, "converted", claim=token):
         return  # cancelled (or reclaimed) meanwhile
     send(fax, token)
 
 
-def fail_or_retry_conversion(fax: Fax, token: str, message: str, *, permanent: bool) -> None:
+def fail_or_retry_conversion(fax: Fax, token: str, exc: FaxFailure) -> None:
     # A document that cannot be fetched right now counts as an attempt.
     Fax.objects.filter(pk=fax.pk).update(attempt_count=F("attempt_count") + 1)
-    fail_or_retry(fax, token, S.CONVERTING, message, permanent=permanent)
+    fail_or_retry(
+        fax, token, S.CONVERTING, exc.message, permanent=exc.permanent, failure=exc.failure_code
+    )
 
 
 # --- new outbound faxes --------------------------------------------------------
@@ -356,10 +360,7 @@ def sweep(now=None) -> dict[str, int]:
         status__in=[S.CONVERTING, S.SENDING], status_changed_at__lt=stuck_before
     ).values_list("pk", "status", "transport")
     for fax_id, status, transport_name in stuck:
-        if (
-            status == S.SENDING
-            and "callbacks" in get_transport(transport_name or None).capabilities
-        ):
+        if status == S.SENDING and get_transport(transport_name or None).reports_later:
             continue
         with transaction.atomic():
             if lifecycle.transition(fax_id, [status], S.QUEUED, f"worker lost while {status}"):

@@ -26,13 +26,13 @@ from django.utils import timezone
 
 from faxes import lifecycle
 from faxes.backoff import backoff
+from faxes.carriers import get_transport
+from faxes.carriers.common import CallbackRejected, CarrierSettings, settings_for_key
+from faxes.carriers.http import CarrierHTTPError, download
 from faxes.documents import DocumentRejected
 from faxes.models import Direction, Fax, FaxNumber, FaxStatus, InboundRefusal
 from faxes.services import inbound
 from faxes.services.inbound import UnroutableNumber
-from faxes.transports import get_transport
-from faxes.transports.carriers import CallbackRejected, CarrierSettings, settings_for_key
-from faxes.transports.http import CarrierHTTPError, download
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -117,10 +117,10 @@ def fetch_media(
     try:
         return download(url, auth_headers=headers, auth_hosts=hosts, max_bytes=limit)
     except CarrierHTTPError as exc:
-        refresh = getattr(carrier, "refresh_media_url", None)
-        if exc.status not in (403, 404, 410) or refresh is None:
+        if exc.status not in (403, 404, 410):
             raise
-        fresh = refresh(config, announcement["carrier_fax_id"])  # the link expired: renew it
+        # The link expired: renew it ('' from carriers whose links do not expire).
+        fresh = carrier.refresh_media_url(config, announcement["carrier_fax_id"])
         if not fresh:
             raise
         headers, hosts = carrier.media_auth(config, fresh)

@@ -10,21 +10,21 @@ endpoint that moved must be updated by its owner.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.conf import settings
 
 from faxes import net
+from faxes.failures import FaxFailure
 
 USER_AGENT = "faxportal-webhooks/1"
 RESPONSE_EXCERPT = 2048  # bytes of the endpoint's answer kept in the delivery log
 
 
-class DeliveryError(Exception):
+class DeliveryError(FaxFailure):
     """The request could not be made or got no HTTP answer; ``message`` is for the log."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_failure: ClassVar[str] = "webhook_undeliverable"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from faxes import failures
 from faxes.models import Direction, Fax
 from faxes.native_format import iso, or_none, pages, v1_status
 
@@ -43,6 +44,7 @@ def fax_data(fax: Fax, previous_status: str = "") -> dict[str, Any]:
         "remote_station_id": or_none(fax.remote_station_id),
         "error_code": fax.error_code,
         "error_message": or_none(fax.error_message),
+        "failure": failures.as_data(fax),
         "attempt_count": fax.attempt_count,
         "faxbox_id": fax.faxbox_id,
         "scheduled_at": iso(fax.scheduled_at),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from faxes.carriers import common as carriers
+from faxes.carriers.signalwire.transport import status_from as signalwire_status
+from faxes.carriers.telnyx.transport import status_from as telnyx_status
 from faxes.models import FaxStatus
-from faxes.transports import carriers
-from faxes.transports.signalwire import status_from as signalwire_status
-from faxes.transports.telnyx import status_from as telnyx_status
 from tests.carriers import test_callbacks
 from tests.carriers.test_callbacks import post_signalwire, telnyx_post
 

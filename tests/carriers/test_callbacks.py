@@ -10,8 +10,8 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.test import Client
 
+from faxes.carriers import common as carriers
 from faxes.models import FaxStatus
-from faxes.transports import carriers
 from tests.carriers.conftest import BASE_URL, send, signalwire_config, telnyx_config
 from tests.carriers.fakes import FakeTelnyx, signalwire_signature
 from tests.factories import AccountFactory, FaxboxFactory

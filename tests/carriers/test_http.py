@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faxes.transports.http import CarrierHTTPError, call, download
+from faxes.carriers.http import CarrierHTTPError, call, download
 from tests.carriers.fakes import FakeCarrier, Recorded
 
 
@@ -38,7 +38,7 @@ def test_call_does_not_retry_unless_asked(server):
 
 
 def test_call_retries_idempotent_requests(server, monkeypatch):
-    monkeypatch.setattr("faxes.transports.http.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("faxes.carriers.http.time.sleep", lambda seconds: None)
     server.script["/status"] = [
         (502, b"", "text/plain"),
         (429, b"", "text/plain"),
@@ -53,7 +53,7 @@ def test_call_retries_idempotent_requests(server, monkeypatch):
 
 
 def test_unreachable_carrier_raises(monkeypatch):
-    monkeypatch.setattr("faxes.transports.http.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("faxes.carriers.http.time.sleep", lambda seconds: None)
     with pytest.raises(CarrierHTTPError) as caught:
         call("GET", "http://127.0.0.1:9/x", retries=1)
     assert not caught.value.permanent and not caught.value.sent

@@ -9,9 +9,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from faxes.carriers.base import DELIVERED, FAILED, PROGRESS
+from faxes.carriers.common import CallbackRejected
+from faxes.carriers.signalwire import signature as signalwire_signature
+from faxes.carriers.signalwire import transport as signalwire
+from faxes.carriers.telnyx import signature as telnyx_signature
+from faxes.carriers.telnyx import transport as telnyx
 from faxes.modem.codes import error_description_for
-from faxes.transports import signalwire, signatures, telnyx
-from faxes.transports.carriers import DELIVERED, FAILED, PROGRESS, CallbackRejected
 
 TWILIO_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
 
@@ -33,7 +37,7 @@ def test_signalwire_form_signature_matches_published_vectors(caller, expected):
         ("From", caller),
         ("To", "+18005551212"),
     ]
-    assert signatures.form_signature("12345", TWILIO_URL, params) == expected
+    assert signalwire_signature.form_signature("12345", TWILIO_URL, params) == expected
 
 
 def test_signalwire_json_signature_is_hex_over_url_and_body():
@@ -42,7 +46,7 @@ def test_signalwire_json_signature_is_hex_over_url_and_body():
     import hmac
 
     expected = hmac.new(b"k", TWILIO_URL.encode() + body, hashlib.sha1).hexdigest()
-    assert signatures.json_signature("k", TWILIO_URL, body) == expected
+    assert signalwire_signature.json_signature("k", TWILIO_URL, body) == expected
 
 
 def _keypair() -> tuple[Ed25519PrivateKey, str]:
@@ -56,23 +60,27 @@ def test_telnyx_signature_over_timestamp_pipe_body():
     body = b'{"data":{"event_type":"fax.delivered"}}'
     now = int(time.time())
     signature = base64.b64encode(private.sign(f"{now}|".encode() + body)).decode()
-    signatures.verify_telnyx(body, signature, str(now), public, tolerance=300)
+    telnyx_signature.verify_telnyx(body, signature, str(now), public, tolerance=300)
     pem = private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-    signatures.verify_telnyx(
+    telnyx_signature.verify_telnyx(
         body, signature, str(now), pem.decode(), tolerance=300
     )  # PEM works too
     # Signed over the body alone (a common mistake) is not Telnyx's scheme.
     wrong = base64.b64encode(private.sign(body)).decode()
     with pytest.raises(CallbackRejected, match="bad signature"):
-        signatures.verify_telnyx(body, wrong, str(now), public, tolerance=300)
+        telnyx_signature.verify_telnyx(body, wrong, str(now), public, tolerance=300)
     # Within the tolerance on either side, and not beyond.
-    signatures.verify_telnyx(body, signature, str(now), public, tolerance=300, now=now + 300)
+    telnyx_signature.verify_telnyx(body, signature, str(now), public, tolerance=300, now=now + 300)
     with pytest.raises(CallbackRejected, match="stale"):
-        signatures.verify_telnyx(body, signature, str(now), public, tolerance=300, now=now + 301)
+        telnyx_signature.verify_telnyx(
+            body, signature, str(now), public, tolerance=300, now=now + 301
+        )
     with pytest.raises(CallbackRejected, match="stale"):
-        signatures.verify_telnyx(body, signature, str(now), public, tolerance=300, now=now - 301)
+        telnyx_signature.verify_telnyx(
+            body, signature, str(now), public, tolerance=300, now=now - 301
+        )
     with pytest.raises(CallbackRejected, match="bad public key"):
-        signatures.verify_telnyx(body, signature, str(now), "bm90IGEga2V5", tolerance=300)
+        telnyx_signature.verify_telnyx(body, signature, str(now), "bm90IGEga2V5", tolerance=300)
 
 
 # Telnyx's documented failure reasons (developers.telnyx.com, "Possible failure reasons",

@@ -11,7 +11,8 @@ from django.core import signing
 from django.test import Client
 from pypdf import PdfReader
 
-from faxes import media_links, services
+from faxes import services
+from faxes.carriers.media import links as media_links
 from faxes.models import AuditEvent, FaxStatus
 from faxes.services import retention
 from tests.carriers.conftest import BASE_URL, send, signalwire_config
@@ -90,8 +91,8 @@ def test_link_dies_when_the_fax_ends(sending):
     fax, attempt = sending
     path = path_of(media_links.media_url(attempt))
     assert Client().get(path).status_code == 200
+    from faxes.carriers.signalwire.transport import status_from
     from faxes.services import carrier_events
-    from faxes.transports.signalwire import status_from
 
     carrier_events.apply_status(
         "signalwire",
@@ -106,8 +107,8 @@ def test_link_dies_when_the_fax_ends(sending):
 def test_link_of_a_superseded_attempt_is_refused(sending):
     fax, first = sending
     path = path_of(media_links.media_url(first))
+    from faxes.carriers.signalwire.transport import status_from
     from faxes.services import carrier_events
-    from faxes.transports.signalwire import status_from
 
     carrier_events.apply_status(
         "signalwire",

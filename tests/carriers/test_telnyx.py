@@ -14,9 +14,9 @@ from django.core import mail
 from pypdf import PdfReader
 
 from faxes import services
+from faxes.carriers.telnyx import transport as telnyx_module
 from faxes.models import Fax, FaxEvent, FaxStatus, InboundRefusal
 from faxes.services import carrier_events
-from faxes.transports import telnyx as telnyx_module
 from tests.carriers.conftest import send, telnyx_config
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -73,7 +73,7 @@ def test_given_up_after_the_deadline(clinic, telnyx, settings):
     assert fax.error_message.startswith("no final status from telnyx 3 h after sending")
     assert telnyx.faxes[fax_id]["cancel_requested"]
     # A late report for the given-up attempt changes nothing.
-    from faxes.transports.telnyx import status_from
+    from faxes.carriers.telnyx.transport import status_from
 
     attempt = fax.attempts.get()
     late = carrier_events.apply_status(

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 
 from faxes import failures
+from faxes.carriers.base import TransportError, TxResult
+from faxes.carriers.signalwire import transport as signalwire
+from faxes.carriers.telnyx import transport as telnyx
 from faxes.documents import DocumentLimits, accept_document
 from faxes.documents.errors import DocumentRejected, RejectionCode
 from faxes.fetch import DocumentFetchError
 from faxes.modem.codes import CompletionCode, error_description_for
-from faxes.transports import signalwire, telnyx
-from faxes.transports.base import TransportError, TxResult
 from tests.carriers.test_mapping import TELNYX_REASONS
 from tests.documents.factories import encrypted_pdf, png_bomb, text_pdf
 

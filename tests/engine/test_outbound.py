@@ -13,9 +13,9 @@ from django.utils import timezone
 from PIL import Image
 
 from faxes import lifecycle, services
+from faxes.carriers.loopback import transport as loopback
 from faxes.models import Attempt, Fax, FaxEvent, FaxStatus
 from faxes.services import outbound
-from faxes.transports import loopback
 from tests.factories import text_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)

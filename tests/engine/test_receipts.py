@@ -13,9 +13,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from faxes import services
+from faxes.carriers.loopback import transport as loopback
 from faxes.models import Fax, FaxStatus, Receipt
 from faxes.services import outbound, receipts
-from faxes.transports import loopback
 from tests.conftest import token_client
 from tests.factories import FaxFactory, text_pdf
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from faxes import failures
+from faxes.carriers.loopback import transport as loopback
 from faxes.models import Fax, FaxStatus
-from faxes.transports import loopback
 from tests.conftest import token_client
 from tests.factories import text_pdf
 

@@ -10,10 +10,10 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from faxes import failures, modem, services
+from faxes.carriers.base import TransportError
 from faxes.documents import DocumentRejected, RejectionCode
 from faxes.models import Fax, FaxStatus
 from faxes.services import inbound
-from faxes.transports import TransportError
 from tests.factories import text_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from faxes.transports import loopback
+from faxes.carriers.loopback import transport as loopback
 from tests.factories import text_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)

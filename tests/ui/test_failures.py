@@ -14,9 +14,9 @@ from django.utils.dateformat import format as date_format
 
 from accounts.models import Role
 from faxes import services
+from faxes.carriers.loopback import transport as loopback
 from faxes.models import Fax, FaxStatus
 from faxes.services import outbound as engine
-from faxes.transports import loopback
 from tests.factories import UserFactory, text_pdf
 from tests.ui.conftest import login, outbound
 

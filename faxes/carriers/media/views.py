@@ -7,7 +7,7 @@ import logging
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
-from faxes import media_links
+from faxes.carriers.media import links as media_links
 from faxes.documents import DocumentRejected
 from faxes.services import audit
 

@@ -10,11 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from faxes.callbacks.common import first_delivery, guarded
+from faxes.carriers import get_transport
+from faxes.carriers.base import CarrierCallback
+from faxes.carriers.common import settings_for_key
+from faxes.carriers.hooks import first_delivery, guarded
+from faxes.carriers.signalwire.transport import NAME, receive_token
 from faxes.services import carrier_events
-from faxes.transports import get_transport
-from faxes.transports.carriers import CarrierCallback, settings_for_key
-from faxes.transports.signalwire import NAME, receive_token
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,13 @@ def _xml(body: str) -> HttpResponse:
 
 def _answer_offer(event: CarrierCallback) -> HttpResponse:
     """Receive a fax for a number this configuration serves; reject any other."""
-    offer = event.inbound or {}
+    offer = event.inbound
+    assert offer is not None  # an offer always describes the fax
     config = settings_for_key(NAME, event.config_key)
-    if not offer.get("carrier_fax_id") or not carrier_events.may_receive(config, offer["to"]):
+    if not offer.carrier_fax_id or not carrier_events.may_receive(config, offer.to):
         carrier_events.refuse_offer(NAME, offer)
         return _xml('<?xml version="1.0" encoding="UTF-8"?><Response><Reject/></Response>')
-    action = config.webhook_url(f"received/{receive_token(offer['carrier_fax_id'], config.key)}")
+    action = config.webhook_url(f"received/{receive_token(offer.carrier_fax_id, config.key)}")
     # TIFF keeps the received pages bit for bit (a PDF would be re-rasterised for the archive).
     return _xml(
         '<?xml version="1.0" encoding="UTF-8"?><Response>'

@@ -11,7 +11,7 @@ with ``<Receive action=…>``; the action callback brings ``MediaUrl``, ``NumPag
 ``RemoteStationId`` once the fax is in.
 
 Every request SignalWire makes is signed with the project's signing key (HMAC-SHA1,
-``X-SignalWire-Signature``); see ``faxes.transports.signatures``.
+``X-SignalWire-Signature``); see ``faxes.carriers.signalwire.signature``.
 """
 
 from __future__ import annotations
@@ -24,21 +24,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
+from django.conf import settings
 from django.core import signing
 
-from faxes.modem.codes import VOXTELESYS_BASE, CompletionCode, error_description_for
-from faxes.transports import carriers, signatures
-from faxes.transports.base import SendOutcome, Transport, TransportError, TxResult
-from faxes.transports.carriers import (
+from faxes.carriers import common as carriers
+from faxes.carriers.base import (
     DELIVERED,
     FAILED,
     PROGRESS,
-    CallbackRejected,
     CarrierCallback,
-    CarrierSettings,
     CarrierStatus,
+    SendOutcome,
+    Transport,
+    TransportError,
+    TxResult,
 )
-from faxes.transports.http import Response
+from faxes.carriers.common import CallbackRejected, CarrierSettings
+from faxes.carriers.http import Response
+from faxes.carriers.signalwire import signature
+from faxes.modem.codes import VOXTELESYS_BASE, CompletionCode, error_description_for
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -177,10 +181,21 @@ def _refused(response: Response) -> TransportError:
 
 class SignalWireTransport(Transport):
     name: ClassVar[str] = NAME
-    capabilities: ClassVar[frozenset[str]] = frozenset({"callbacks", "cancel", "inbound", "poll"})
+    reports_later: ClassVar[bool] = True
+    needs: ClassVar[tuple[str, ...]] = ("api_url", "project_id", "api_token", "signing_key")
+
+    @classmethod
+    def environment(cls) -> dict[str, str]:
+        return {
+            "api_url": settings.FAXPORTAL_SIGNALWIRE_SPACE_URL,
+            "project_id": settings.FAXPORTAL_SIGNALWIRE_PROJECT_ID,
+            "api_token": settings.FAXPORTAL_SIGNALWIRE_API_TOKEN,
+            "signing_key": settings.FAXPORTAL_SIGNALWIRE_SIGNING_KEY,
+            "from_number": settings.FAXPORTAL_SIGNALWIRE_FROM_NUMBER,
+        }
 
     def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:
-        from faxes.media_links import media_url
+        from faxes.carriers.media.links import media_url
 
         config, caller = carriers.prepare_send(fax, attempt, "SignalWire project")
         form = {
@@ -238,12 +253,12 @@ class SignalWireTransport(Transport):
         return _auth(config), frozenset(hosts)
 
     def parse_callback(self, request: HttpRequest) -> CarrierCallback:
-        """Verify and decode a callback routed by ``faxes.carrier_urls`` (kwargs ``key``,
-        ``kind`` and, for status and receive callbacks, ``token``)."""
+        """Verify and decode a callback routed by ``faxes.carriers.signalwire.urls`` (kwargs
+        ``key``, ``kind`` and, for status and receive callbacks, ``token``)."""
         kwargs = request.resolver_match.kwargs if request.resolver_match else {}
         key, kind, token = kwargs.get("key", ""), kwargs.get("kind", ""), kwargs.get("token", "")
         config = carriers.settings_for_key(NAME, key)
-        signatures.verify_signalwire(request, config.signing_key)
+        signature.verify_signalwire(request, config.signing_key)
         params = request.POST if request.method == "POST" else request.GET
         sid = str(params.get("FaxSid") or "")
         event_id = request.headers.get("X-SignalWire-Signature") or request.headers.get(
@@ -294,3 +309,6 @@ class SignalWireTransport(Transport):
                 carrier_id=sid, kind="inbound", config_key=key, inbound=fax, event_id=event_id
             )
         raise CallbackRejected(404, "unknown callback")
+
+
+Carrier = SignalWireTransport  # what the registry names

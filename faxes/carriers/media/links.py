@@ -24,9 +24,9 @@ import logging
 from django.conf import settings
 from django.core import signing
 
+from faxes.carriers.common import public_url
 from faxes.documents import DocumentLimits, accept_document, combine_documents
 from faxes.models import Attempt, Fax, FaxStatus
-from faxes.transports.carriers import public_url
 
 log = logging.getLogger(__name__)
 

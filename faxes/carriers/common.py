@@ -3,9 +3,6 @@
 - :class:`CarrierSettings`: the credentials and options one send or callback uses, resolved
   from a ``CarrierConfig`` (faxbox → account → reseller ancestors) with blank fields filled
   from the environment, or from the environment alone (key ``default``).
-- :class:`CarrierStatus`: a carrier's report on one outbound fax in our vocabulary
-  (progress, delivered, failed; T.30 result; transient or permanent).
-- :class:`CarrierCallback`: a verified callback, as ``Transport.parse_callback`` returns it.
 - Signed per-attempt tokens for the callback URLs handed to a carrier.
 - The requests both carriers make the same way (create, cancel, status) and how a refusal
   or an unreadable number in a callback is read.
@@ -17,13 +14,22 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core import signing
 
-from faxes.transports.base import CallbackEvent, SendOutcome, TransportError, TxResult
-from faxes.transports.http import CarrierHTTPError, Response, call
+from faxes.carriers import registry
+from faxes.carriers.base import (
+    FAILED,
+    CarrierStatus,
+    InboundFax,
+    SendOutcome,
+    TransportError,
+    TxResult,
+)
+from faxes.carriers.http import CarrierHTTPError, Response, call
+from faxes.failures import FaxFailure
 
 if TYPE_CHECKING:
     from accounts.models import Account
@@ -32,20 +38,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENV_KEY = "default"  # the portal-wide configuration from the environment
-CARRIERS = ("signalwire", "telnyx")
+CARRIERS = registry.CLOUD  # the transports that reach a carrier over the internet
 _CALLBACK_SALT = "faxportal.carrier-callback"
 
-PROGRESS = "progress"
-DELIVERED = "delivered"
-FAILED = "failed"
 
-
-class CarrierNotConfigured(Exception):
+class CarrierNotConfigured(FaxFailure):
     """No usable configuration for a carrier: a clear message for the sender and admin."""
 
+    default_failure: ClassVar[str] = "carrier_not_configured"
 
-class CallbackRejected(Exception):
+
+class CallbackRejected(FaxFailure):
     """A callback that must not be acted on; ``status`` is the HTTP answer (4xx)."""
+
+    default_failure: ClassVar[str] = "callback_refused"
 
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
@@ -70,10 +76,7 @@ class CarrierSettings:
 
     def missing(self) -> list[str]:
         """Names of the settings this carrier needs that are empty."""
-        needed = {
-            "signalwire": ["api_url", "project_id", "api_token", "signing_key"],
-            "telnyx": ["api_url", "api_token", "public_key", "connection_id"],
-        }.get(self.transport, [])
+        needed = registry.transport_class(self.transport).needs
         return [name for name in needed if not getattr(self, name)]
 
     def check(self) -> None:
@@ -106,23 +109,7 @@ def public_url(path: str) -> str:
 
 
 def _env(transport: str) -> dict[str, str]:
-    if transport == "signalwire":
-        return {
-            "api_url": settings.FAXPORTAL_SIGNALWIRE_SPACE_URL,
-            "project_id": settings.FAXPORTAL_SIGNALWIRE_PROJECT_ID,
-            "api_token": settings.FAXPORTAL_SIGNALWIRE_API_TOKEN,
-            "signing_key": settings.FAXPORTAL_SIGNALWIRE_SIGNING_KEY,
-            "from_number": settings.FAXPORTAL_SIGNALWIRE_FROM_NUMBER,
-        }
-    if transport == "telnyx":
-        return {
-            "api_url": settings.FAXPORTAL_TELNYX_API_URL,
-            "api_token": settings.FAXPORTAL_TELNYX_API_KEY,
-            "public_key": settings.FAXPORTAL_TELNYX_PUBLIC_KEY,
-            "connection_id": settings.FAXPORTAL_TELNYX_CONNECTION_ID,
-            "from_number": settings.FAXPORTAL_TELNYX_FROM_NUMBER,
-        }
-    return {}
+    return registry.transport_class(transport).environment()
 
 
 def from_environment(transport: str) -> CarrierSettings:
@@ -252,31 +239,6 @@ def settings_for_key(transport: str, key: str) -> CarrierSettings:
 # --- what a carrier tells us -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CarrierStatus:
-    """A carrier's report on one outbound fax, in our vocabulary."""
-
-    carrier_id: str
-    state: str  # PROGRESS, DELIVERED or FAILED
-    carrier_status: str  # the carrier's own word, kept for the attempt's details
-    result: TxResult | None = None
-    permanent: bool = False  # for FAILED: would trying again help?
-    message: str = ""
-    cancelled: bool = False
-
-
-@dataclass(frozen=True)
-class CarrierCallback(CallbackEvent):
-    """A verified callback. ``kind``: ``status`` (outbound report), ``inbound`` (a received
-    fax to download, see ``inbound``) or ``ignored`` (nothing for us to do)."""
-
-    kind: str = "ignored"
-    config_key: str = ""
-    status: CarrierStatus | None = None
-    event_id: str = ""  # the carrier's id of this delivery, for de-duplication
-    attempt_token: str = ""  # our signed token, when the callback URL or payload carries one
-
-
 def inbound_fax(
     *,
     carrier_fax_id: str,
@@ -287,19 +249,19 @@ def inbound_fax(
     remote_station_id: str = "",
     config_key: str,
     extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The JSON-serialisable description of a received fax the download task takes."""
+) -> InboundFax:
+    """A received fax as a carrier's callback describes it."""
     page_count = as_count(pages) if pages not in (None, "") else None
-    return {
-        "carrier_fax_id": carrier_fax_id,
-        "to": to,
-        "from": from_,
-        "media_url": media_url,
-        "pages": page_count,
-        "remote_station_id": (remote_station_id or "")[:32],
-        "config_key": config_key,
-        "extra": extra or {},
-    }
+    return InboundFax(
+        carrier_fax_id=carrier_fax_id,
+        to=to,
+        from_=from_,
+        media_url=media_url,
+        pages=page_count,
+        remote_station_id=(remote_station_id or "")[:32],
+        config_key=config_key,
+        extra=extra or {},
+    )
 
 
 # --- per-attempt callback tokens ---------------------------------------------------------------

@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from faxes.callbacks.common import first_delivery, guarded
+from faxes.carriers import get_transport
+from faxes.carriers.hooks import first_delivery, guarded
+from faxes.carriers.telnyx.transport import NAME
 from faxes.services import carrier_events
-from faxes.transports import get_transport
-from faxes.transports.telnyx import NAME
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ lived; ``POST /v2/faxes/{id}/actions/refresh`` renews it).
 
 Webhooks are signed with Ed25519 over ``"{telnyx-timestamp}|{raw body}"`` and checked with
 the account's public key, within ``FAXPORTAL_TELNYX_SIGNATURE_TOLERANCE`` seconds of now;
-see ``faxes.transports.signatures``.
+see ``faxes.carriers.telnyx.signature``.
 """
 
 from __future__ import annotations
@@ -28,19 +28,22 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
-from faxes.modem.codes import VOXTELESYS_BASE, CompletionCode
-from faxes.transports import carriers, signatures
-from faxes.transports.base import SendOutcome, Transport, TransportError, TxResult
-from faxes.transports.carriers import (
+from faxes.carriers import common as carriers
+from faxes.carriers.base import (
     DELIVERED,
     FAILED,
     PROGRESS,
-    CallbackRejected,
     CarrierCallback,
-    CarrierSettings,
     CarrierStatus,
+    SendOutcome,
+    Transport,
+    TransportError,
+    TxResult,
 )
-from faxes.transports.http import CarrierHTTPError, Response, call
+from faxes.carriers.common import CallbackRejected, CarrierSettings
+from faxes.carriers.http import CarrierHTTPError, Response, call
+from faxes.carriers.telnyx import signature
+from faxes.modem.codes import VOXTELESYS_BASE, CompletionCode
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -215,10 +218,21 @@ def decode_state(state: Any) -> str:
 
 class TelnyxTransport(Transport):
     name: ClassVar[str] = NAME
-    capabilities: ClassVar[frozenset[str]] = frozenset({"callbacks", "cancel", "inbound", "poll"})
+    reports_later: ClassVar[bool] = True
+    needs: ClassVar[tuple[str, ...]] = ("api_url", "api_token", "public_key", "connection_id")
+
+    @classmethod
+    def environment(cls) -> dict[str, str]:
+        return {
+            "api_url": settings.FAXPORTAL_TELNYX_API_URL,
+            "api_token": settings.FAXPORTAL_TELNYX_API_KEY,
+            "public_key": settings.FAXPORTAL_TELNYX_PUBLIC_KEY,
+            "connection_id": settings.FAXPORTAL_TELNYX_CONNECTION_ID,
+            "from_number": settings.FAXPORTAL_TELNYX_FROM_NUMBER,
+        }
 
     def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:
-        from faxes.media_links import media_url
+        from faxes.carriers.media.links import media_url
 
         config, caller = carriers.prepare_send(fax, attempt, "Telnyx account")
         body = {
@@ -299,7 +313,7 @@ class TelnyxTransport(Transport):
     def parse_callback(self, request: HttpRequest) -> CarrierCallback:
         key = request.resolver_match.kwargs.get("key", "") if request.resolver_match else ""
         config = carriers.settings_for_key(NAME, key)
-        signatures.verify_telnyx(
+        signature.verify_telnyx(
             request.body,
             request.headers.get("Telnyx-Signature-Ed25519", ""),
             request.headers.get("Telnyx-Timestamp", ""),
@@ -347,3 +361,6 @@ class TelnyxTransport(Transport):
             status=status_from(fax_id, status, payload),
             attempt_token=decode_state(payload.get("client_state")),
         )
+
+
+Carrier = TelnyxTransport  # what the registry names

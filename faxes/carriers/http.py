@@ -18,13 +18,14 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 from django.conf import settings
 
 from faxes import net
+from faxes.failures import FaxFailure
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +36,16 @@ MEDIA_DEADLINE = 60.0  # seconds at least for a whole media download, however sl
 _RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
-class CarrierHTTPError(Exception):
-    """The carrier could not be reached, or a download failed.
+class CarrierHTTPError(FaxFailure):
+    """The carrier could not be reached, or a download failed (``carrier_unavailable``).
 
     ``status`` is the HTTP status when there was an answer. ``sent`` says whether the
     request may have reached the carrier (a timeout after sending leaves that open).
-    ``permanent`` is False when trying again later may help.
+    ``permanent`` is False when trying again later may help: so by default; the raiser
+    decides otherwise (a 4xx, a URL that can never work).
     """
+
+    default_failure: ClassVar[str] = "carrier_unavailable"
 
     def __init__(
         self,
@@ -49,13 +53,11 @@ class CarrierHTTPError(Exception):
         *,
         status: int | None = None,
         sent: bool = True,
-        permanent: bool = False,
+        permanent: bool | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, permanent=permanent)
         self.status = status
         self.sent = sent
-        self.permanent = permanent
 
 
 @dataclass(frozen=True)

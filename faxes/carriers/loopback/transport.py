@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, ClassVar
 from django.conf import settings
 
 from faxes import routing
-from faxes.transports.base import (
+from faxes.carriers.base import (
     OnNetDelivery,
     SendOutcome,
     Transport,
@@ -124,7 +124,6 @@ def _tx_result(result, *, tested: bool = True) -> TxResult:
 
 class LoopbackTransport(Transport):
     name: ClassVar[str] = "loopback"
-    capabilities: ClassVar[frozenset[str]] = frozenset({"inbound", "sandbox"})
 
     def send(self, fax: Fax, attempt: Attempt, tiff_path: Path) -> SendOutcome:
         number = fax.to_number
@@ -220,3 +219,6 @@ class LoopbackTransport(Transport):
             transport=self.name, carrier_fax_id=f"loopback:{fax.pk}",
             remote_station_id=tx_ident, rx_result=rx_result,
         )  # fmt: skip
+
+
+Carrier = LoopbackTransport  # what the registry names

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from faxes.transports.carriers import CallbackRejected
+from faxes.carriers.common import CallbackRejected
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Loopback: on-net delivery between faxboxes of this portal (no callbacks, no URLs)."""

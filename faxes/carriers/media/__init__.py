@@ -1,0 +1,1 @@
+"""The signed, expiring links cloud carriers fetch outbound documents from."""

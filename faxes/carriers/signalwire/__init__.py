@@ -1,0 +1,1 @@
+"""SignalWire: transport, callback views, signature check and URLs."""

@@ -1,0 +1,1 @@
+"""Telnyx: transport, webhook views, signature check and URLs."""
