@@ -41,7 +41,7 @@ class Faxbox(models.Model):
         max_length=20, blank=True, help_text="T.30 station id (TSI/CSI), at most 20 characters."
     )
     fax_timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    retries = models.PositiveSmallIntegerField(default=3)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
     # Empty: the account's retention (then the portal's); 0: keep the files.
     retention_days = models.PositiveIntegerField(
         "file retention (days)",
@@ -261,7 +261,7 @@ class Fax(models.Model):
     resolution = models.CharField(max_length=8, choices=Resolution.choices, default=Resolution.FINE)
     pages = models.PositiveIntegerField(null=True, blank=True)
     scheduled_at = models.DateTimeField(null=True, blank=True)
-    retries = models.PositiveSmallIntegerField(default=3)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
     attempt_count = models.PositiveSmallIntegerField(default=0)
     error_code = models.IntegerField(null=True, blank=True)
     error_message = models.CharField(max_length=500, blank=True)

@@ -174,8 +174,8 @@ def fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, perma
                    code: int | None = None) -> None:  # fmt: skip
     """End an attempt that failed: retry later when the failure is transient and
     attempts remain, else fail the fax (and notify). Conditional on the claim token."""
-    fax.refresh_from_db(fields=["attempt_count", "retries"])
-    allowed = max(1, fax.retries)
+    fax.refresh_from_db(fields=["attempt_count", "max_attempts"])
+    allowed = max(1, fax.max_attempts)
     if not permanent and fax.attempt_count < allowed:
         lifecycle.transition(
             fax.pk, [from_status], S.RETRYING, f"will retry: {message}", claim=token,

@@ -147,7 +147,7 @@ def send(request: HttpRequest) -> HttpResponse:
             to_name=data.get("to_name", ""),
             cover=_cover(form),
             resolution=data["resolution"],
-            retries=data.get("retries"),
+            max_attempts=data.get("retries"),
             scheduled_at=form.naive_schedule,
             timezone_name=data.get("timezone") or None,
             idempotency_key=key if form_keys.is_key(key) else "",
