@@ -340,9 +340,13 @@ class Fax(models.Model):
         """The zone this fax's times are shown in, on its pages (header line, cover page)
         and in what tells of it (receipt, e-mails, Kazoo's ``fax_timezone``): its own
         (Kazoo's per-request ``fax_timezone``), else its faxbox's, else its account's."""
-        if self.fax_timezone:
-            return self.fax_timezone
-        return self.faxbox.fax_timezone if self.faxbox else self.account.timezone
+        return self.fax_timezone or sender_timezone(self.faxbox, self.account)
+
+
+def sender_timezone(faxbox: Faxbox | None, account: Account) -> str:
+    """The zone of what is sent from ``faxbox`` (or by ``account`` without one) when the
+    fax names none: the faxbox's, else the account's (see ``Fax.local_timezone``)."""
+    return faxbox.fax_timezone if faxbox else account.timezone
 
 
 class FaxEvent(models.Model):

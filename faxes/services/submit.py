@@ -33,6 +33,7 @@ from faxes.models import (
     FaxDocument,
     FaxStatus,
     Resolution,
+    sender_timezone,
 )
 from faxes.phone import normalize_all, normalize_e164
 from faxes.services.linetime import check_line_time, page_labels
@@ -310,9 +311,7 @@ def submit_fax(
             gettext("The header text has at most 64 characters, the station id at most 20.")
         )
     try:
-        when = resolve_schedule(
-            scheduled_at, timezone_name or (faxbox.fax_timezone if faxbox else account.timezone)
-        )
+        when = resolve_schedule(scheduled_at, timezone_name or sender_timezone(faxbox, account))
         check_not_past(when)
     except ValidationError as exc:
         errors.update(exc.message_dict)
