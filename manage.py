@@ -9,6 +9,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faxportal.settings")
     from django.core.management import execute_from_command_line
 
+    from faxportal import embedded
+
+    # Before the settings are read: they take the keys from the data folder.
+    embedded.prepare()
+
     execute_from_command_line(sys.argv)
 
 

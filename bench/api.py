@@ -91,7 +91,7 @@ def fax_rows(account_ids, faxbox_ids, counts, now):
 
 FAX_COLUMNS = (
     "id, account_id, faxbox_id, direction, status, from_number, from_name, to_number, "
-    "to_name, subject, resolution, pages, retries, attempt_count, error_message, "
+    "to_name, subject, resolution, pages, max_attempts, attempt_count, error_message, "
     "remote_station_id, document, tiff, thumbnail, rx_result, extra, notify_emails, "
     "transport, carrier_fax_id, claim_token, created_at, updated_at, completed_at, "
     "status_changed_at"

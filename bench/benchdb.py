@@ -39,6 +39,10 @@ def bench_database(database_url: str, **extra_env: str) -> Iterator[dict[str, st
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     import django
 
+    from faxportal import embedded
+
+    embedded.prepare()
+
     django.setup()
     try:
         yield env

@@ -45,6 +45,10 @@ def setup(data_dir: str) -> None:
     os.environ["FAXPORTAL_ENCRYPTION_KEYS"] = "bench:" + base64.b64encode(os.urandom(32)).decode()
     import django
 
+    from faxportal import embedded
+
+    embedded.prepare()
+
     django.setup()
 
 

@@ -30,7 +30,7 @@ class FaxboxAdmin(admin.ModelAdmin):
         "account",
         "caller_id",
         "fax_timezone",
-        "retries",
+        "max_attempts",
         "retention_days",
         "deleted_at",
     ]

@@ -749,7 +749,7 @@ def notice(fax: Any, attempt: Any = None) -> Notice | None:
         retrying=retrying,
         next_attempt_at=fax.next_attempt_at if retrying else None,
         attempts_made=fax.attempt_count,
-        attempts_allowed=max(1, fax.retries or 1),
+        attempts_allowed=max(1, fax.max_attempts or 1),
         technical=_technical(failure, fax.error_code),
         stored_text=fax.error_message,
     )

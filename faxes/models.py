@@ -43,7 +43,7 @@ class Faxbox(models.Model):
         max_length=20, blank=True, help_text="T.30 station id (TSI/CSI), at most 20 characters."
     )
     fax_timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    retries = models.PositiveSmallIntegerField(default=3)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
     # Empty: the account's retention (then the portal's); 0: keep the files.
     retention_days = models.PositiveIntegerField(
         "file retention (days)",
@@ -263,7 +263,7 @@ class Fax(models.Model):
     resolution = models.CharField(max_length=8, choices=Resolution.choices, default=Resolution.FINE)
     pages = models.PositiveIntegerField(null=True, blank=True)
     scheduled_at = models.DateTimeField(null=True, blank=True)
-    retries = models.PositiveSmallIntegerField(default=3)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
     attempt_count = models.PositiveSmallIntegerField(default=0)
     error_code = models.IntegerField(null=True, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
@@ -344,9 +344,13 @@ class Fax(models.Model):
         """The zone this fax's times are shown in, on its pages (header line, cover page)
         and in what tells of it (receipt, e-mails, Kazoo's ``fax_timezone``): its own
         (Kazoo's per-request ``fax_timezone``), else its faxbox's, else its account's."""
-        if self.fax_timezone:
-            return self.fax_timezone
-        return self.faxbox.fax_timezone if self.faxbox else self.account.timezone
+        return self.fax_timezone or sender_timezone(self.faxbox, self.account)
+
+
+def sender_timezone(faxbox: Faxbox | None, account: Account) -> str:
+    """The zone of what is sent from ``faxbox`` (or by ``account`` without one) when the
+    fax names none: the faxbox's, else the account's (see ``Fax.local_timezone``)."""
+    return faxbox.fax_timezone if faxbox else account.timezone
 
 
 class FaxEvent(models.Model):

@@ -6,7 +6,10 @@ from collections.abc import Callable
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from django.conf import settings
 from django.db import transaction
+
+from faxportal import embedded
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faxportal.settings")
 
@@ -39,6 +42,17 @@ class PortalTask(DjangoTask):
 
 
 app = Celery("faxportal", task_cls=PortalTask)
+
+
+@app.on_configure.connect
+def _prepare_embedded_install(sender: Celery, **kwargs) -> None:
+    """A Celery program (``celery -A faxportal worker|beat``) reads the settings through
+    this app: prepare the data folder first, as manage.py and the WSGI app do. Where
+    Django loaded them already (manage.py, the web server, tests), nothing to do."""
+    if not settings.configured:
+        embedded.prepare()
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Reads faxes.tasks, which names every task module (each task lives beside its service).
 app.autodiscover_tasks()

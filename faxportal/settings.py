@@ -2,15 +2,14 @@
 
 Every knob is documented in README.md ("Configuration"). Defaults give an
 embedded install that needs no server: SQLite, files under ``data/``, a
-filesystem Celery broker and console e-mail.
+filesystem Celery broker and console e-mail. Importing this module writes
+nothing: the programs that start the portal prepare the data folder and its
+keys first (faxportal.embedded.prepare), and these settings only read them.
 """
 
 from __future__ import annotations
 
-import base64
-import secrets
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -18,8 +17,10 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from faxes.carriers import registry as carrier_registry
+from faxportal import embedded
 from faxportal.env import (
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_path,
@@ -30,21 +31,14 @@ from faxportal.env import (
 )
 from faxportal.filecrypt import keyring_from
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = env_path("FAXPORTAL_DATA_DIR", BASE_DIR / "data")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+BASE_DIR = embedded.BASE_DIR
+DATA_DIR = embedded.data_dir()
 
-
-def _embedded_secret_key() -> str:
-    """A random key kept in the data folder, so a fresh install needs no setup."""
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.touch(mode=0o600)
-        key_file.write_text(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or _embedded_secret_key()
+# Without DJANGO_SECRET_KEY, the random key of the prepared data folder. Unprepared
+# (settings imported by a tool), it stays empty and Django refuses to use it.
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY") or embedded.read_key(
+    DATA_DIR, embedded.SECRET_KEY_FILE
+)
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -65,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
     # TOTP two-factor login and recovery codes (accounts/two_factor.py).
@@ -187,22 +182,15 @@ PASSWORD_RESET_TIMEOUT = env_int("FAXPORTAL_PASSWORD_RESET_TIMEOUT", 3 * 24 * 36
 FAXPORTAL_TOKEN_HASH_KEY = env_secret("FAXPORTAL_TOKEN_HASH_KEY") or SECRET_KEY
 
 
-def _embedded_encryption_key() -> str:
-    """A random ``id:base64`` key kept in the data folder (back it up with the files)."""
-    key_file = DATA_DIR / "encryption_key"
-    if not key_file.exists():
-        key_file.touch(mode=0o600)
-        key_file.write_text(f"local:{base64.b64encode(secrets.token_bytes(32)).decode()}")
-    return key_file.read_text().strip()
-
-
 # Keys for what is stored encrypted: fax files (each file's own key is wrapped by
 # one of these) and secrets (webhook secrets, carrier credentials). Entries are
 # ``id:base64 of 32 bytes`` (plain passphrases from older installs still work); the
 # first encrypts, all decrypt. Required with S3 (every machine must hold the same
-# keys); the embedded default generates one in the data folder, and keeps
-# SECRET_KEY as the second key so secrets encrypted under it still open. Like every
-# secret, it can come from a file (FAXPORTAL_ENCRYPTION_KEYS_FILE).
+# keys); the embedded default is the random key of the prepared data folder
+# (data/encryption_key), with SECRET_KEY as the second key so secrets encrypted
+# under it still open. Like every secret, it can come from a file
+# (FAXPORTAL_ENCRYPTION_KEYS_FILE). Unprepared, the list is empty and encrypting or
+# decrypting refuses to start.
 FAXPORTAL_ENCRYPTION_KEYS = [
     k.strip() for k in env_secret("FAXPORTAL_ENCRYPTION_KEYS").split(",") if k.strip()
 ]
@@ -211,11 +199,17 @@ if not FAXPORTAL_ENCRYPTION_KEYS and env_str("FAXPORTAL_S3_BUCKET"):
         "FAXPORTAL_ENCRYPTION_KEYS is required with FAXPORTAL_S3_BUCKET "
         "(make one with: manage.py encryption newkey)"
     )
-FAXPORTAL_ENCRYPTION_KEYS = FAXPORTAL_ENCRYPTION_KEYS or [_embedded_encryption_key(), SECRET_KEY]
-try:
-    keyring_from(FAXPORTAL_ENCRYPTION_KEYS)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"FAXPORTAL_ENCRYPTION_KEYS: {exc}") from None
+if FAXPORTAL_ENCRYPTION_KEYS:
+    try:
+        keyring_from(FAXPORTAL_ENCRYPTION_KEYS)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"FAXPORTAL_ENCRYPTION_KEYS: {exc}") from None
+else:
+    FAXPORTAL_ENCRYPTION_KEYS = [
+        key
+        for key in (embedded.read_key(DATA_DIR, embedded.ENCRYPTION_KEY_FILE), SECRET_KEY)
+        if key
+    ]
 
 # --- Cache (rate limits share it across processes) ------------------------
 _cache_url = env_url("FAXPORTAL_CACHE_URL", "", ("redis", "rediss"))
@@ -243,7 +237,6 @@ MEDIA_ROOT = env_path("FAXPORTAL_MEDIA_ROOT", DATA_DIR / "media")
 MEDIA_URL = "/media-not-served/"  # files are only ever streamed through views
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 FAXPORTAL_S3_BUCKET = env_str("FAXPORTAL_S3_BUCKET")
 _staticfiles_backend = (
@@ -303,15 +296,11 @@ FAXPORTAL_REALM_DOMAIN = env_str("FAXPORTAL_REALM_DOMAIN", "fax.local")
 
 # Transport of new faxes when no carrier configuration (Django admin) applies:
 # loopback, signalwire or telnyx (see "Cloud carriers" below).
-FAXPORTAL_TRANSPORT = env_str("FAXPORTAL_TRANSPORT", "loopback")
-if FAXPORTAL_TRANSPORT not in carrier_registry.NAMES:
-    raise ImproperlyConfigured(
-        f"FAXPORTAL_TRANSPORT must be one of {', '.join(carrier_registry.NAMES)}"
-    )
+FAXPORTAL_TRANSPORT = env_choice("FAXPORTAL_TRANSPORT", "loopback", list(carrier_registry.NAMES))
 # How the loopback transport's modem pair is connected: audio, g711_alaw, g711_ulaw or t38.
-FAXPORTAL_LOOPBACK_MODE = env_str("FAXPORTAL_LOOPBACK_MODE", "audio")
-if FAXPORTAL_LOOPBACK_MODE not in ("audio", "g711_alaw", "g711_ulaw", "t38"):
-    raise ImproperlyConfigured("FAXPORTAL_LOOPBACK_MODE must be audio, g711_alaw, g711_ulaw or t38")
+FAXPORTAL_LOOPBACK_MODE = env_choice(
+    "FAXPORTAL_LOOPBACK_MODE", "audio", ["audio", "g711_alaw", "g711_ulaw", "t38"]
+)
 FAXPORTAL_MAX_RECIPIENTS = env_int("FAXPORTAL_MAX_RECIPIENTS", 10, minimum=1, maximum=100)
 # Kazoo's limit: a fax is tried at most this many times in all.
 FAXPORTAL_MAX_RETRIES = env_int("FAXPORTAL_MAX_RETRIES", 4, minimum=1, maximum=10)
@@ -330,9 +319,9 @@ FAXPORTAL_STAGE_DELAY = env_seconds_map("FAXPORTAL_STAGE_DELAY")
 # Days after which received and sent documents are purged (metadata kept); 0 = never.
 FAXPORTAL_RETENTION_DAYS = env_int("FAXPORTAL_RETENTION_DAYS", 0, minimum=0)
 # What notification e-mails carry: the fax as pdf, as tiff, or nothing.
-FAXPORTAL_NOTIFY_ATTACHMENT = env_str("FAXPORTAL_NOTIFY_ATTACHMENT", "pdf")
-if FAXPORTAL_NOTIFY_ATTACHMENT not in ("pdf", "tiff", "none"):
-    raise ImproperlyConfigured("FAXPORTAL_NOTIFY_ATTACHMENT must be pdf, tiff or none")
+FAXPORTAL_NOTIFY_ATTACHMENT = env_choice(
+    "FAXPORTAL_NOTIFY_ATTACHMENT", "pdf", ["pdf", "tiff", "none"]
+)
 FAXPORTAL_FETCH_TIMEOUT = env_int("FAXPORTAL_FETCH_TIMEOUT", 30, minimum=1, maximum=600)
 # Let document URLs point at this machine (tests and single-host setups only).
 FAXPORTAL_FETCH_ALLOW_LOOPBACK = env_bool("FAXPORTAL_FETCH_ALLOW_LOOPBACK", False)
@@ -348,14 +337,10 @@ FAXPORTAL_KAZOO_RATE_LIMIT = env_int("FAXPORTAL_KAZOO_RATE_LIMIT", 3000, minimum
 FAXPORTAL_KAZOO_RATE_LIMIT_IP = env_int("FAXPORTAL_KAZOO_RATE_LIMIT_IP", 3000, minimum=0)
 
 # --- Celery ---------------------------------------------------------------
-_broker_url = env_url(
-    "CELERY_BROKER_URL", "filesystem://", ("filesystem", "redis", "rediss", "amqp", "amqps")
-)
-CELERY_BROKER_URL = _broker_url
-if _broker_url == "filesystem://":
+CELERY_BROKER_URL = embedded.broker_url()
+if CELERY_BROKER_URL == "filesystem://":
+    # The folders are made by faxportal.embedded.prepare.
     _broker_dir = DATA_DIR / "broker"
-    for _sub in ("out", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
@@ -371,10 +356,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Webhook tasks have their own queue, so a backlog of deliveries never delays fax
+# work. Workers consume both queues by default (-Q celery,webhooks), or one each.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue("webhooks", routing_key="webhooks"),
+)
+CELERY_TASK_ROUTES = {"faxes.webhooks.*": {"queue": "webhooks"}}
+# Every periodic task (Celery beat), in one place.
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # Scheduled and retrying faxes that are due, unclaimed and stuck ones.
     "sweep-faxes": {"task": "faxes.sweep", "schedule": float(FAXPORTAL_SWEEP_INTERVAL)},
+    # Documents past their retention.
     "purge-expired-attachments": {"task": "faxes.purge_expired", "schedule": 3600.0},
+    # Ask carriers about faxes without a final callback (FAXPORTAL_CARRIER_POLL_AFTER).
+    "carrier-watchdog": {
+        "task": "faxes.carrier_watchdog",
+        "schedule": float(max(60, FAXPORTAL_SWEEP_INTERVAL)),
+    },
+    # Webhook deliveries whose retry is due.
+    "retry-due-webhooks": {
+        "task": "faxes.webhooks.retry_due",
+        "schedule": float(FAXPORTAL_SWEEP_INTERVAL),
+    },
 }
 
 # --- Cloud carriers ---------------------------------------------------------
@@ -398,10 +404,6 @@ FAXPORTAL_CARRIER_CALLBACK_TTL = env_int("FAXPORTAL_CARRIER_CALLBACK_TTL", 86400
 FAXPORTAL_CARRIER_POLL_AFTER = env_int("FAXPORTAL_CARRIER_POLL_AFTER", 900, minimum=60)
 # Still not final this long after the send: cancel at the carrier and fail the fax.
 FAXPORTAL_CARRIER_GIVE_UP_AFTER = env_int("FAXPORTAL_CARRIER_GIVE_UP_AFTER", 10800, minimum=600)
-CELERY_BEAT_SCHEDULE["carrier-watchdog"] = {
-    "task": "faxes.carrier_watchdog",
-    "schedule": float(max(60, FAXPORTAL_SWEEP_INTERVAL)),
-}
 
 # --- E-mail ---------------------------------------------------------------
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -432,10 +434,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "faxportal.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# Swagger UI and Redoc at /api/v1/docs/ are served from drf_spectacular_sidecar,
+# not a CDN.
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fax portal API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "tryItOutEnabled": True},
 }
 
 # --- Staff browser UI ------------------------------------------------------
@@ -468,28 +476,6 @@ FAXPORTAL_WEBHOOK_RETRY_FOR = env_int("FAXPORTAL_WEBHOOK_RETRY_FOR", 24 * 3600, 
 # many seconds (both signatures in webhook-signature), so receivers can roll over.
 FAXPORTAL_WEBHOOK_SECRET_GRACE = env_int(
     "FAXPORTAL_WEBHOOK_SECRET_GRACE", 24 * 3600, minimum=0, maximum=7 * 24 * 3600
-)
-CELERY_BEAT_SCHEDULE["retry-due-webhooks"] = {
-    "task": "faxes.webhooks.retry_due",
-    "schedule": float(FAXPORTAL_SWEEP_INTERVAL),
-}
-# Webhook tasks have their own queue, so a backlog of deliveries never delays fax
-# work. Workers consume both queues by default (-Q celery,webhooks), or one each.
-CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = (
-    Queue("celery", routing_key="celery"),
-    Queue("webhooks", routing_key="webhooks"),
-)
-CELERY_TASK_ROUTES = {"faxes.webhooks.*": {"queue": "webhooks"}}
-# Swagger UI and Redoc at /api/v1/docs/ are served from this package, not a CDN.
-INSTALLED_APPS.append("drf_spectacular_sidecar")
-SPECTACULAR_SETTINGS.update(
-    {
-        "SWAGGER_UI_DIST": "SIDECAR",
-        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-        "REDOC_DIST": "SIDECAR",
-        "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "tryItOutEnabled": True},
-    }
 )
 
 # --- i18n -----------------------------------------------------------------
@@ -532,7 +518,12 @@ LOGGING = {
             "filters": ["redact_secrets"],
         },
     },
-    "root": {"handlers": ["console"], "level": env_str("FAXPORTAL_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "FAXPORTAL_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+        ),
+    },
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # httpx would log every outbound URL (signed query strings included) at INFO;

@@ -162,7 +162,7 @@ def clinic(db):
     account = AccountFactory(name="Clinic", timezone="America/New_York")
     faxbox = FaxboxFactory(
         account=account, name="Clinic fax", caller_id="+12025550110", caller_name="Clinic",
-        fax_header="Clinic", fax_timezone="America/New_York", retries=3,
+        fax_header="Clinic", fax_timezone="America/New_York", max_attempts=3,
         notify_outbound_emails=["outbound@clinic.test"],
     )  # fmt: skip
     FaxNumberFactory(faxbox=faxbox, number="+12025550110")

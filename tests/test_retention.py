@@ -134,7 +134,7 @@ def test_only_admins_set_retention_and_only_for_their_account(acme, other, bob, 
 def faxbox_form(faxbox: Faxbox, **changes) -> dict:
     return {
         "name": faxbox.name, "numbers": "\n".join(n.number for n in faxbox.numbers.all()),
-        "fax_timezone": faxbox.fax_timezone, "retries": faxbox.retries, **changes,
+        "fax_timezone": faxbox.fax_timezone, "retries": faxbox.max_attempts, **changes,
     }  # fmt: skip
 
 

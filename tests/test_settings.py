@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = """
+from faxportal import embedded
+embedded.prepare()  # as manage.py, the WSGI app and the Celery programs do first
 import json, django
 from django.conf import settings
 django.setup()
@@ -29,7 +31,7 @@ print(json.dumps({
 """
 
 
-def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+def clean_env(tmp_path: Path, **env: str) -> dict[str, str]:
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -38,8 +40,16 @@ def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     clean.update(
         {"FAXPORTAL_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "faxportal.settings", **env}
     )
+    return clean
+
+
+def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=clean_env(tmp_path, **env),
+        capture_output=True,
+        text=True,
     )
 
 
@@ -144,3 +154,151 @@ def test_bad_values_stop_startup_with_a_clear_message(tmp_path, env, message):
     result = load_settings(tmp_path, **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def files_under(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_importing_the_settings_writes_nothing(tmp_path, exists):
+    data = tmp_path / "data"
+    if exists:
+        data.mkdir()
+    script = (
+        "import json, django; from django.conf import settings; django.setup();"
+        "import faxportal.celery, faxportal.settings as s;"
+        "print(json.dumps([s.SECRET_KEY, s.FAXPORTAL_ENCRYPTION_KEYS, str(s.STATIC_ROOT)]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=clean_env(data),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    # Unprepared: no key is invented (it would differ from the next process's).
+    assert json.loads(result.stdout) == ["", [], str(data / "static")]
+    assert files_under(tmp_path) == (["data"] if exists else [])
+
+
+def test_an_unprepared_secret_key_is_refused_when_used(tmp_path):
+    script = "import django; django.setup(); from django.core import signing; signing.dumps(1)"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=clean_env(tmp_path / "data"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "The SECRET_KEY setting must not be empty" in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+PRINT_KEYS = (
+    "from django.conf import settings as s; print(s.SECRET_KEY, *s.FAXPORTAL_ENCRYPTION_KEYS)"
+)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        ["manage.py", "shell", "-v", "0", "-c", PRINT_KEYS],
+        ["-c", f"import faxportal.wsgi; {PRINT_KEYS}"],
+        ["-c", f"import faxportal.asgi; {PRINT_KEYS}"],
+        ["-m", "celery", "-A", "faxportal", "report"],
+    ],
+    ids=["manage.py", "wsgi", "asgi", "celery"],
+)
+def test_each_program_prepares_the_embedded_data_folder(tmp_path, program):
+    data = tmp_path / "data"
+    result = subprocess.run(
+        [sys.executable, *program], cwd=ROOT, env=clean_env(data), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert files_under(data) == [
+        "broker",
+        "broker/control",
+        "broker/out",
+        "broker/processed",
+        "encryption_key",
+        "secret_key",
+        "static",
+    ]
+    secret, encryption = (data / "secret_key").read_text(), (data / "encryption_key").read_text()
+    if program[0] != "-m":
+        # The settings of that process read the keys just made.
+        assert result.stdout.split() == [secret, encryption, secret]
+
+
+def test_the_keys_are_made_once_and_shared_by_every_process(tmp_path):
+    data = tmp_path / "data"
+    runs = [
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-v", "0", "-c", PRINT_KEYS],
+            cwd=ROOT,
+            env=clean_env(data),
+            capture_output=True,
+            text=True,
+        ).stdout
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1] and len(runs[0].split()) == 3
+
+
+def test_keys_given_in_the_environment_are_not_written(tmp_path):
+    data = tmp_path / "data"
+    env = clean_env(
+        data,
+        DJANGO_SECRET_KEY="s" * 50,
+        FAXPORTAL_ENCRYPTION_KEYS="k1:" + "A" * 43 + "=",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/13",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", PRINT_KEYS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["s" * 50, "k1:" + "A" * 43 + "="]
+    assert files_under(data) == ["static"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("FAXPORTAL_TRANSPORT", "carrier-pigeon"),
+        ("FAXPORTAL_LOOPBACK_MODE", "g722"),
+        ("FAXPORTAL_NOTIFY_ATTACHMENT", "docx"),
+        ("FAXPORTAL_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_choices_outside_their_list_stop_startup(tmp_path, name, value):
+    result = load_settings(tmp_path, **{name: value})
+    assert result.returncode != 0
+    assert f"{name} must be one of" in result.stderr
+    assert repr(value) in result.stderr
+
+
+def test_the_beat_schedule_lists_every_periodic_task(tmp_path):
+    script = (
+        "import json, django; django.setup(); from django.conf import settings;"
+        "print(json.dumps({k: v['task'] for k, v in settings.CELERY_BEAT_SCHEDULE.items()}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=clean_env(tmp_path, FAXPORTAL_SWEEP_INTERVAL="20"),
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(result.stdout) == {
+        "sweep-faxes": "faxes.sweep",
+        "purge-expired-attachments": "faxes.purge_expired",
+        "carrier-watchdog": "faxes.carrier_watchdog",
+        "retry-due-webhooks": "faxes.webhooks.retry_due",
+    }

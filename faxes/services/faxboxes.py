@@ -52,7 +52,7 @@ class FaxboxSettings:
     fax_header: str = ""
     fax_identity: str = ""
     fax_timezone: str = "UTC"
-    retries: int = 3
+    max_attempts: int = 3
     notify_inbound_emails: list[str] | None = None
     notify_outbound_emails: list[str] | None = None
     retention_days: int | None = KEEP  # None: the account's retention
@@ -112,7 +112,8 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
         validate_timezone(values.fax_timezone)
     except ValidationError as exc:
         errors["fax_timezone"] = exc.messages
-    if not 0 <= values.retries <= settings.FAXPORTAL_MAX_RETRIES:
+    if not 0 <= values.max_attempts <= settings.FAXPORTAL_MAX_RETRIES:
+        # Reported under the name every surface gives it (forms, /api/v1, /v2).
         errors["retries"] = [
             gettext("Between 0 and %(max)s.") % {"max": settings.FAXPORTAL_MAX_RETRIES}
         ]
@@ -142,7 +143,7 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
         "fax_header": values.fax_header[:TEXT_LENGTH],
         "fax_identity": values.fax_identity,
         "fax_timezone": values.fax_timezone,
-        "retries": values.retries,
+        "max_attempts": values.max_attempts,
         "notify_inbound_emails": inbound,
         "notify_outbound_emails": outbound,
     }
@@ -194,7 +195,7 @@ def create_faxbox(
     numbers: list[str] | None = None,
     caller_name: str = "",
     timezone_name: str | None = None,
-    retries: int = 3,
+    max_attempts: int = 3,
 ) -> Faxbox:
     """A new faxbox named after its account unless told otherwise (CLI, new accounts)."""
     return save_faxbox(
@@ -205,7 +206,7 @@ def create_faxbox(
             caller_name=caller_name or account.name[:TEXT_LENGTH],
             fax_header=account.name[:TEXT_LENGTH],
             fax_timezone=timezone_name or account.timezone,
-            retries=retries,
+            max_attempts=max_attempts,
         ),
     )
 

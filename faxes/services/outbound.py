@@ -177,8 +177,8 @@ def fail_or_retry(fax: Fax, token: str, from_status: str, message: str, *, perma
     attempts remain, else fail the fax (and notify). Conditional on the claim token.
     ``failure``: the faxes.failures code the failure carried ('' to read it from
     ``code`` and ``message``)."""
-    fax.refresh_from_db(fields=["attempt_count", "retries"])
-    allowed = max(1, fax.retries)
+    fax.refresh_from_db(fields=["attempt_count", "max_attempts"])
+    allowed = max(1, fax.max_attempts)
     if not permanent and fax.attempt_count < allowed:
         lifecycle.transition(
             fax.pk, [from_status], S.RETRYING, f"will retry: {message}", claim=token,

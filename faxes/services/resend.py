@@ -24,7 +24,7 @@ def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
             owner=owner or fax.owner, from_number=fax.from_number, from_name=fax.from_name,
             to_number=normalize_e164(to_number) if to_number else fax.to_number,
             to_name=fax.to_name, subject=fax.subject, cover=fax.cover,
-            resolution=fax.resolution, retries=fax.retries, source=fax.source,
+            resolution=fax.resolution, max_attempts=fax.max_attempts, source=fax.source,
             resubmitted_from=fax, notify_emails=fax.notify_emails, pages=fax.pages,
             identity_name=fax.identity_name, identity_number=fax.identity_number,
             fax_timezone=fax.fax_timezone,
@@ -78,6 +78,6 @@ def _forward(fax: Fax, data: bytes, number: str, sender, owner, idempotency_key:
             account=fax.account, faxbox=sender, note=f"forwarded from {fax.pk}", owner=owner,
             from_number=(sender.caller_id if sender else "") or fax.to_number,
             from_name=sender.caller_name if sender else "", to_number=number,
-            resolution="fine", retries=sender.retries if sender else 1, source=source,
+            resolution="fine", max_attempts=sender.max_attempts if sender else 1, source=source,
             pages=fax.pages,
         )  # fmt: skip

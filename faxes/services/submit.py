@@ -33,6 +33,7 @@ from faxes.models import (
     FaxDocument,
     FaxStatus,
     Resolution,
+    sender_timezone,
 )
 from faxes.phone import normalize_all, normalize_e164
 from faxes.services.linetime import check_line_time, page_labels
@@ -178,7 +179,7 @@ class IdempotencyKeyReused(Exception):
 
 def request_fingerprint(
     *, recipients, documents, faxbox, from_number, from_name, to_name, cover, resolution,
-    retries, scheduled_at, timezone_name, notify_emails,
+    max_attempts, scheduled_at, timezone_name, notify_emails,
 ) -> str:  # fmt: skip
     """SHA-256 of the canonical send request: what a replay must match."""
 
@@ -202,7 +203,8 @@ def request_fingerprint(
         "to_name": to_name,
         "cover": [cover.subject, cover.message] if cover else None,
         "resolution": resolution,
-        "retries": retries,
+        # The key stays "retries": fingerprints already stored must still match.
+        "retries": max_attempts,
         "scheduled_at": scheduled_at.isoformat() if scheduled_at else None,
         "timezone": timezone_name,
         "notify": notify_emails or [],
@@ -239,7 +241,7 @@ def submit_fax(
     to_name: str = "",
     cover: CoverFields | None = None,
     resolution: str = Resolution.FINE,
-    retries: int | None = None,
+    max_attempts: int | None = None,
     scheduled_at: datetime | None = None,
     timezone_name: str | None = None,
     idempotency_key: str = "",
@@ -264,7 +266,7 @@ def submit_fax(
         fingerprint = request_fingerprint(
             recipients=recipients, documents=documents, faxbox=faxbox, from_number=from_number,
             from_name=from_name, to_name=to_name, cover=cover, resolution=resolution,
-            retries=retries, scheduled_at=scheduled_at, timezone_name=timezone_name,
+            max_attempts=max_attempts, scheduled_at=scheduled_at, timezone_name=timezone_name,
             notify_emails=notify_emails,
         )  # fmt: skip
         earlier = replay(account, idempotency_key, fingerprint)
@@ -285,9 +287,10 @@ def submit_fax(
         errors.setdefault("resolution", []).append(
             gettext("Resolution must be 'fine' or 'standard'.")
         )
-    max_attempts = faxbox.retries if (retries is None and faxbox) else retries
-    max_attempts = 1 if max_attempts is None else max_attempts
+    if max_attempts is None:
+        max_attempts = faxbox.max_attempts if faxbox else 1
     if not 0 <= max_attempts <= settings.FAXPORTAL_MAX_RETRIES:
+        # Reported under the name every surface gives it (forms, /api/v1, /v2).
         errors.setdefault("retries", []).append(
             gettext("Retries must be between 0 and %(max)s.")
             % {"max": settings.FAXPORTAL_MAX_RETRIES}
@@ -308,9 +311,7 @@ def submit_fax(
             gettext("The header text has at most 64 characters, the station id at most 20.")
         )
     try:
-        when = resolve_schedule(
-            scheduled_at, timezone_name or (faxbox.fax_timezone if faxbox else account.timezone)
-        )
+        when = resolve_schedule(scheduled_at, timezone_name or sender_timezone(faxbox, account))
         check_not_past(when)
     except ValidationError as exc:
         errors.update(exc.message_dict)
@@ -438,7 +439,7 @@ def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, send
             subject=(cover.subject if cover else "")[:200],
             cover={"subject": cover.subject, "message": cover.message} if cover else None,
             resolution=resolution,
-            retries=max_attempts,
+            max_attempts=max_attempts,
             scheduled_at=when,
             pages=pages,
             source=document,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from faxes.documents import DocumentRejected
 from faxes.failures import rejection_text
 from faxes.forms import SendForm, split_list
-from faxes.models import Contact, Faxbox
+from faxes.models import Contact, Faxbox, sender_timezone
 from faxes.phone import normalize_e164
 from faxes.services import CoverFields, UploadedFile, form_keys, submit_fax
 from faxes.services.preferences import (
@@ -51,7 +51,7 @@ def _form(request: HttpRequest, faxboxes: list[Faxbox]) -> SendForm:
         "to": request.GET.get("to", ""),
         "idempotency_key": form_keys.new_key(),
     }
-    zone = start.fax_timezone if start else request.account.timezone
+    zone = sender_timezone(start, request.account)
     return SendForm(request.POST or None, faxboxes=faxboxes, default_timezone=zone, initial=initial)
 
 
@@ -147,7 +147,7 @@ def send(request: HttpRequest) -> HttpResponse:
             to_name=data.get("to_name", ""),
             cover=_cover(form),
             resolution=data["resolution"],
-            retries=data.get("retries"),
+            max_attempts=data.get("retries"),
             scheduled_at=form.naive_schedule,
             timezone_name=data.get("timezone") or None,
             idempotency_key=key if form_keys.is_key(key) else "",

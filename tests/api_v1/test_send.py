@@ -137,7 +137,7 @@ def test_cover_resolution_retries(clinic):
     assert response.status_code == 200 and response.json()["fax"]["pages"] == "3"
     fax = Fax.objects.get()
     assert fax.cover == {"subject": "Lab results", "message": "Two pages\nfollow."}
-    assert fax.resolution == "standard" and fax.retries == 2 and fax.to_name == "Dr. Who"
+    assert fax.resolution == "standard" and fax.max_attempts == 2 and fax.to_name == "Dr. Who"
     flat = client.post(
         URL,
         {

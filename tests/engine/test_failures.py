@@ -147,7 +147,7 @@ def test_transport_errors_are_read_from_their_result():
 def test_the_page_a_line_dropped_on_is_in_the_explanation():
     class Fax:
         status, error_code, error_message, transport = "retrying", 5149, "dropped", "loopback"
-        pages, attempt_count, retries, next_attempt_at = 3, 1, 3, None
+        pages, attempt_count, max_attempts, next_attempt_at = 3, 1, 3, None
 
     class Attempt:
         success, result_code, result_text, transport, details = False, 5149, "", "loopback", {}

@@ -124,7 +124,7 @@ def test_transient_failures_retry_with_backoff_then_fail(clinic, number, text):
 
 
 def test_noisy_line_fails_training_with_a_real_t30_code(clinic):
-    fax = send(clinic, to=loopback.NOISY_LINE, retries=1)
+    fax = send(clinic, to=loopback.NOISY_LINE, max_attempts=1)
     assert fax.status == S.FAILED
     attempt = fax.attempts.get()
     assert attempt.details["modem_tested"] is True
@@ -133,7 +133,7 @@ def test_noisy_line_fails_training_with_a_real_t30_code(clinic):
 
 
 def test_line_dropping_after_first_page_is_a_partial_send_that_retries(clinic):
-    fax = send(clinic, to=loopback.DROPS_AFTER_FIRST_PAGE, pages=3, retries=2)
+    fax = send(clinic, to=loopback.DROPS_AFTER_FIRST_PAGE, pages=3, max_attempts=2)
     assert fax.status == S.RETRYING
     attempt = fax.attempts.get()
     assert attempt.success is False and 1 <= attempt.pages_sent < 3
@@ -147,7 +147,7 @@ def test_sandbox_receiver_succeeds_without_an_inbox(clinic):
 
 
 def test_retries_zero_means_one_attempt(clinic):
-    fax = send(clinic, to=loopback.BUSY, retries=0)
+    fax = send(clinic, to=loopback.BUSY, max_attempts=0)
     assert fax.status == S.FAILED and fax.attempt_count == 1
 
 

@@ -22,7 +22,7 @@ S = FaxStatus
 
 def send(faxbox, to="+12025550120") -> Fax:
     result = services.submit_fax(
-        account=faxbox.account, faxbox=faxbox, recipients=[to], retries=2,
+        account=faxbox.account, faxbox=faxbox, recipients=[to], max_attempts=2,
         documents=[services.UploadedFile(text_pdf(1), "doc.pdf")],
     )  # fmt: skip
     return Fax.objects.get(pk=result.faxes[0].pk)

@@ -37,7 +37,7 @@ def test_one_fax_per_recipient_sharing_one_stored_document(clinic, pharmacy):
     for fax in result.faxes:
         assert fax.source_id == result.document.pk
         assert fax.pages == 2  # known at submit time for uploads
-        assert fax.from_number == "+12025550110" and fax.retries == 3
+        assert fax.from_number == "+12025550110" and fax.max_attempts == 3
 
 
 def test_page_count_includes_cover(clinic, pharmacy, settings):
@@ -60,7 +60,7 @@ PUT_URL = services.UrlDocument("http://x/y.pdf", method="put")
         ({"documents": [services.UrlDocument("ftp://x/y.pdf")]}, "documents", "http and https"),
         ({"documents": [PUT_URL]}, "documents", "get or post"),
         ({"resolution": "ultra"}, "resolution", "fine"),
-        ({"retries": 9}, "retries", "between 0 and 4"),
+        ({"max_attempts": 9}, "retries", "between 0 and 4"),
         ({"scheduled_at": datetime(2026, 3, 8, 2, 30), "timezone_name": "America/New_York"},
          "scheduled_at", "does not exist"),
         ({"scheduled_at": datetime(2026, 3, 8, 9, 0), "timezone_name": "Mars/Olympus"},

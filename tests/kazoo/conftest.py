@@ -75,7 +75,7 @@ def acme_faxbox(acme):
     faxbox = acme.account.faxboxes.first()
     faxbox.caller_id = "+12025550140"
     faxbox.caller_name = "Acme front desk"
-    faxbox.retries = 3
+    faxbox.max_attempts = 3
     faxbox.save()
     FaxNumberFactory(faxbox=faxbox, number="+12025550140")
     return faxbox

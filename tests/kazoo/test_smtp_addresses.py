@@ -46,7 +46,7 @@ def test_admin_created_faxbox_has_an_address(acme):
     for name in ("Admin box", "Admin box 2"):  # two blank addresses never collide
         response = client.post(
             reverse("admin:faxes_faxbox_add"),
-            {"account": acme.account.pk, "name": name, "fax_timezone": "UTC", "retries": "1",
+            {"account": acme.account.pk, "name": name, "fax_timezone": "UTC", "max_attempts": "1",
              "notify_inbound_emails": "[]", "notify_outbound_emails": "[]",
              "smtp_email_address": "", "smtp_permission_list": "[]", "extra": "{}",
              "numbers-TOTAL_FORMS": "0", "numbers-INITIAL_FORMS": "0"},

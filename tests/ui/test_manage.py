@@ -44,7 +44,7 @@ def test_admin_creates_and_edits_a_faxbox(acme, acme_box):
     edit = {**FAXBOX, "numbers": "+12025550151\n+12025550152", "retries": "4"}
     client.post(reverse("manage-faxbox-edit", args=[faxbox.pk]), edit)
     faxbox.refresh_from_db()
-    assert faxbox.retries == 4
+    assert faxbox.max_attempts == 4
     assert sorted(faxbox.numbers.values_list("number", flat=True)) == [
         "+12025550151",
         "+12025550152",

@@ -154,7 +154,7 @@ def create_fax(
             recipients=[to_number], documents=documents,
             from_number=data.get("from_number") or None,
             from_name=data.get("from_name"), to_name=data.get("to_name") or "",
-            retries=retries if retries is not None else (None if faxbox else 1),
+            max_attempts=retries if retries is not None else (None if faxbox else 1),
             timezone_name=timezone_name if isinstance(timezone_name, str) else None,
             idempotency_key=request.headers.get("Idempotency-Key", "")[:255],
             notify_emails=emails,

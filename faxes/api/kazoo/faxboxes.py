@@ -165,7 +165,7 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> FaxboxSetti
         fax_header=doc.get("fax_header", public.FAXBOX_DEFAULTS["fax_header"]),
         fax_identity=(doc.get("fax_identity") or "")[:20],
         fax_timezone=doc.get("fax_timezone") or account.timezone,
-        retries=doc.get("retries", public.FAXBOX_DEFAULTS["retries"]),
+        max_attempts=doc.get("retries", public.FAXBOX_DEFAULTS["retries"]),
         smtp_permission_list=permissions,
         custom_smtp_email_address=custom or None,
         owner=owner,

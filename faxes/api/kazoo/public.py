@@ -135,7 +135,7 @@ def job_doc(fax: Fax) -> dict[str, Any]:
             "from_number": fax.from_number,
             "to_name": fax.to_name,
             "to_number": fax.to_number,
-            "retries": fax.retries,
+            "retries": fax.max_attempts,
             "attempts": fax.attempt_count,
             # The fax's own zone may be kept in extra by earlier versions.
             "fax_timezone": fax.fax_timezone or doc.get("fax_timezone") or fax.local_timezone,
@@ -235,7 +235,7 @@ def faxbox_doc(faxbox: Faxbox, *, with_smtp: bool = True) -> dict[str, Any]:
             "fax_header": faxbox.fax_header,
             "fax_identity": faxbox.fax_identity,
             "fax_timezone": faxbox.fax_timezone,
-            "retries": faxbox.retries,
+            "retries": faxbox.max_attempts,
             "smtp_permission_list": faxbox.smtp_permission_list,
         }
     )

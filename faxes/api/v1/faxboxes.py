@@ -20,6 +20,8 @@ from faxes.services.retention import effective_retention_days, set_faxbox_retent
 class FaxboxSerializer(serializers.ModelSerializer):
     numbers = serializers.SerializerMethodField()
     account_id = serializers.CharField(read_only=True)
+    # The API keeps its name for Faxbox.max_attempts.
+    retries = serializers.IntegerField(source="max_attempts", read_only=True)
     effective_retention_days = serializers.SerializerMethodField(
         help_text="The retention in force: retention_days, else the account's, else the "
         "portal's (0 = kept)."
