@@ -20,7 +20,13 @@ from faxes.failures import rejection_text
 from faxes.forms import SendForm, split_list
 from faxes.models import Contact, Faxbox, sender_timezone
 from faxes.phone import normalize_e164
-from faxes.services import CoverFields, UploadedFile, form_keys, submit_fax
+from faxes.services import (
+    CoverFields,
+    IdempotencyKeyReused,
+    UploadedFile,
+    form_keys,
+    submit_fax,
+)
 from faxes.services.preferences import (
     default_faxbox_id,
     remember_sent_from,
@@ -158,6 +164,15 @@ def send(request: HttpRequest) -> HttpResponse:
                 form.add_error(FIELD_OF[name], problems)
             else:
                 document_errors.extend(problems)
+        return _invalid(request, form, document_errors, faxboxes=faxboxes, target="send")
+    except IdempotencyKeyReused:
+        # This very form was sent before with other recipients or files (a restored
+        # page): nothing is sent twice, and a fresh form sends the new fax.
+        document_errors.append(
+            gettext(
+                "This form was already sent with other content. Reload the page to send a new fax."
+            )
+        )
         return _invalid(request, form, document_errors, faxboxes=faxboxes, target="send")
     if not result.replayed:  # a double click or a resent form sends nothing twice
         for fax in result.faxes:

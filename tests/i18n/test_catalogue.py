@@ -107,3 +107,17 @@ def test_every_message_is_translated(path):
             texts = [entry.msgstr]
         for text in texts:
             assert set(re.findall(r"%\(\w+\)[sd]|\{\w*\}", text)) <= placeholders, entry.msgid
+
+
+@pytest.mark.parametrize("path", _catalogues(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_plural_messages_have_every_form_the_language_has(path):
+    """Spanish has three forms (one, millions, other): a missing one falls back to
+    English at run time."""
+    catalogue = polib.pofile(str(path))
+    forms = int(re.search(r"nplurals\s*=\s*(\d+)", catalogue.metadata["Plural-Forms"]).group(1))
+    short = [
+        e.msgid
+        for e in catalogue.translated_entries()
+        if e.msgid_plural and sorted(e.msgstr_plural) != list(range(forms))
+    ]
+    assert short == []

@@ -54,8 +54,14 @@ def test_the_send_form_carries_a_key_and_the_same_key_sends_once(acme, staff, ac
     assert page["Cache-Control"] == "no-store"  # going back gets a fresh key
     key = hidden(page.content.decode(), "idempotency_key")
     assert form_keys.is_key(key)
-    first = client.post(reverse("send"), send_form(acme_box, idempotency_key=key))
-    second = client.post(reverse("send"), send_form(acme_box, idempotency_key=key))
+    letter = text_pdf(1)  # a double click sends the same bytes twice
+
+    def same_form():
+        upload = SimpleUploadedFile("letter.pdf", letter, content_type="application/pdf")
+        return send_form(acme_box, idempotency_key=key, documents=[upload])
+
+    first = client.post(reverse("send"), same_form())
+    second = client.post(reverse("send"), same_form())
     assert first.status_code == second.status_code == 302
     assert Fax.objects.filter(direction="outbound").count() == 1
     assert AuditEvent.objects.filter(action="fax.sent").count() == 1
@@ -64,6 +70,18 @@ def test_the_send_form_carries_a_key_and_the_same_key_sends_once(acme, staff, ac
     assert fresh != key
     client.post(reverse("send"), send_form(acme_box, idempotency_key=fresh))
     assert Fax.objects.filter(direction="outbound").count() == 2
+
+
+def test_a_form_key_resent_with_other_files_sends_nothing_and_says_why(acme, staff, acme_box):
+    client = login(staff)
+    key = hidden(client.get(reverse("send")).content.decode(), "idempotency_key")
+    client.post(reverse("send"), send_form(acme_box, idempotency_key=key))
+    other = client.post(
+        reverse("send"), send_form(acme_box, idempotency_key=key, documents=[pdf(pages=2)])
+    )
+    assert other.status_code == 400
+    assert "already sent with other content" in other.content.decode()
+    assert Fax.objects.filter(direction="outbound").count() == 1
 
 
 def test_forward_twice_with_one_key_forwards_once(acme, staff, inbound_fax):
