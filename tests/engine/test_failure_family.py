@@ -57,7 +57,7 @@ def test_the_old_class_names_keep_their_bases():
 
 def _send(faxbox, to: str) -> Fax:
     result = services.submit_fax(
-        account=faxbox.account, faxbox=faxbox, recipients=[to], retries=1,
+        account=faxbox.account, faxbox=faxbox, recipients=[to], max_attempts=1,
         documents=[services.UploadedFile(text_pdf(1), "doc.pdf")],
     )  # fmt: skip
     return Fax.objects.get(pk=result.faxes[0].pk)
