@@ -58,6 +58,28 @@ def test_failed_fax_shows_t30_error(acme):
     assert item["error_message"].startswith("far end cannot receive")
 
 
+def test_failed_fax_detail_explains_the_failure_from_the_one_table(acme):
+    fax = outbound_fax(
+        acme.account,
+        status=FaxStatus.FAILED,
+        error_code=17,
+        error_message="user busy",
+        failure_code="busy",
+    )
+    failure = (
+        token_client(acme.account).get(f"/api/v1/faxes/sent/{fax.pk}").json()["data"]["failure"]
+    )
+    assert failure["code"] == "busy" and failure["category"] == "call"
+    assert failure["retryable"] is True
+    assert failure["summary"] and failure["explanation"] and failure["advice"]
+
+
+def test_a_delivered_fax_has_no_failure(acme):
+    fax = outbound_fax(acme.account)
+    detail = token_client(acme.account).get(f"/api/v1/faxes/sent/{fax.pk}").json()["data"]
+    assert detail["failure"] is None
+
+
 @pytest.mark.parametrize(
     ("status", "shown"),
     [

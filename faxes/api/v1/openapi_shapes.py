@@ -187,6 +187,15 @@ class CoverIn(s.Serializer):
     message = text(required=False, max_length=4000)
 
 
+class Failure(s.Serializer):
+    code = text("Stable failure code (busy, t30_hung_up, document_encrypted, …).")
+    category = text("call, t30, carrier, document, fetch, routing or portal.")
+    retryable = s.BooleanField(help_text="Whether trying again can help.")
+    summary = text("A short technical text.")
+    explanation = text("What happened, in plain words.")
+    advice = text("What to do about it.")
+
+
 class SentFaxDetail(SentFax):
     from_name = maybe()
     to_name = maybe()
@@ -195,6 +204,10 @@ class SentFaxDetail(SentFax):
     cover = Cover(allow_null=True)
     retry_at = maybe(help_text="When the next attempt is due (status_detail retrying).")
     remote_station_id = maybe()
+    failure = Failure(
+        allow_null=True,
+        help_text="Why the fax failed or waits to retry (null otherwise); webhooks carry the same.",
+    )
     t30_result = T30Result(allow_null=True)
     attempts = Attempt(many=True)
     receipt_url = maybe()

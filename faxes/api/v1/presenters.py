@@ -13,6 +13,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from rest_framework.request import Request
 
+from faxes import failures
 from faxes.api.v1.files import file_sizes
 from faxes.models import Attempt, DocumentPart, Fax, Receipt
 from faxes.native_format import iso, or_none, pages, v1_status
@@ -177,6 +178,8 @@ def sent_detail(
             "cover": fax.cover or None,
             "retry_at": iso(fax.next_attempt_at) if fax.status == "retrying" else None,
             "remote_station_id": or_none(fax.remote_station_id),
+            # The same entry webhooks and the UI give: code, category, retryable, texts.
+            "failure": failures.as_data(fax),
             "t30_result": {"code": last.result_code, "text": or_none(last.result_text)}
             if last is not None
             else None,
