@@ -262,6 +262,9 @@ class Fax(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     resolution = models.CharField(max_length=8, choices=Resolution.choices, default=Resolution.FINE)
     pages = models.PositiveIntegerField(null=True, blank=True)
+    # Seconds the call holds a line at 14,400 bit/s, from the rendered pages' data (outbound;
+    # null until known: a fetched document is rendered by the worker).
+    estimated_line_seconds = models.FloatField(null=True, blank=True)
     scheduled_at = models.DateTimeField(null=True, blank=True)
     max_attempts = models.PositiveSmallIntegerField(default=3)
     attempt_count = models.PositiveSmallIntegerField(default=0)

@@ -8,6 +8,7 @@ import socket
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import Account, Role, User
@@ -66,6 +67,10 @@ def _isolated_files_and_cache(settings, tmp_path):
     cache.clear()
     # Argon2 is the production hasher (tested on its own); MD5 keeps tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    # A request in another language leaves that language active in this thread (as the
+    # locale middleware does): the next test starts in the default language again.
+    translation.deactivate()
 
 
 @dataclass

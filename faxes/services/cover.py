@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from accounts.models import Account
 from faxes.documents import CoverPage
-from faxes.models import Fax
+from faxes.models import Fax, Faxbox
+from faxes.phone import normalize_e164
 from faxes.services.callerid import choose_sender
 from faxes.services.wording import fax_wording
+
+
+@dataclass(frozen=True)
+class CoverFields:
+    """What a sender writes on the cover page."""
+
+    subject: str = ""
+    message: str = ""
 
 
 def cover_page_for(fax: Fax) -> CoverPage | None:
@@ -22,4 +36,32 @@ def cover_page_for(fax: Fax) -> CoverPage | None:
         message=fax.cover.get("message", ""),
         timezone=fax.local_timezone,
         wording=fax_wording(fax),
+    )
+
+
+def outgoing_fax(
+    *,
+    account: Account,
+    faxbox: Faxbox | None,
+    recipient: str,
+    cover: CoverFields | None,
+    resolution: str,
+    to_name: str = "",
+) -> Fax:
+    """An unsaved Fax with the fields ``submit_fax`` would give it (for rendering)."""
+    sender = faxbox.caller_id if faxbox else ""
+    try:
+        sender = normalize_e164(sender) if sender else ""
+    except ValidationError:
+        sender = ""
+    return Fax(
+        account=account,
+        faxbox=faxbox,
+        direction="outbound",
+        from_number=sender,
+        from_name=(faxbox.caller_name if faxbox else "")[:64],
+        to_number=recipient,
+        to_name=to_name[:64],
+        cover={"subject": cover.subject, "message": cover.message} if cover else None,
+        resolution=resolution,
     )

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from faxes.documents import DocumentRejected, RejectionCode
 from faxes.documents.errors import describe
-from faxes.modem.linetime import TOP_BIT_RATE, page_seconds
+from faxes.modem.linetime import TOP_BIT_RATE, call_seconds, page_seconds
 
 
 def page_labels(
@@ -35,6 +35,12 @@ def page_labels(
             where = f" (page {index + 1} of {describe(name)})" if name else ""
             labels.append(f"Page {number}{where}")
     return labels
+
+
+def estimated_call_seconds(page_bytes: Sequence[int]) -> float:
+    """The line time of a call carrying these pages at full speed (14,400 bit/s), rounded to
+    a tenth of a second: what the preview, the APIs and the fax's page show before it goes."""
+    return round(call_seconds(page_bytes, TOP_BIT_RATE), 1)
 
 
 def check_line_time(page_bytes: Sequence[int], labels: Sequence[str]) -> None:

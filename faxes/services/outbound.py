@@ -44,7 +44,7 @@ from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
 from faxes.services import callerid, inbound, receiving
 from faxes.services.cover import cover_page_for
 from faxes.services.inbound import UnroutableNumber
-from faxes.services.linetime import check_line_time, page_labels
+from faxes.services.linetime import check_line_time, estimated_call_seconds, page_labels
 from faxes.services.notify import notify_outbound_task
 
 log = logging.getLogger(__name__)
@@ -156,8 +156,10 @@ def convert(fax: Fax) -> int:
         tiff=fax.tiff.name,
         thumbnail=fax.thumbnail.name,
         pages=combined.page_count,
+        estimated_line_seconds=estimated_call_seconds(rendered.page_bytes),
     )
     fax.pages = combined.page_count
+    fax.estimated_line_seconds = estimated_call_seconds(rendered.page_bytes)
     return combined.page_count
 
 

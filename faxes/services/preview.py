@@ -13,17 +13,16 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
-
 from accounts.models import Account
 from faxes.documents import DocumentRejected, accept_document, combine_documents, iter_fax_pages
 from faxes.documents.faxspec import Resolution as RenderResolution
+from faxes.documents.tiffwriter import encode_page
 from faxes.failures import rejection_text
-from faxes.models import Fax, Faxbox
-from faxes.phone import normalize_e164
+from faxes.models import Faxbox
 from faxes.services.callerid import header_for
-from faxes.services.cover import cover_page_for
-from faxes.services.submit import CoverFields, UploadedFile
+from faxes.services.cover import CoverFields, cover_page_for, outgoing_fax
+from faxes.services.linetime import check_line_time, estimated_call_seconds, page_labels
+from faxes.services.submit import UploadedFile
 
 
 class DocumentsRejected(Exception):
@@ -50,6 +49,8 @@ class SendPreview:
     recipient: str
     resolution: str
     has_cover: bool
+    # Seconds the call holds a fax line at 14,400 bit/s, from every page's encoded data.
+    estimated_line_seconds: float
 
     @property
     def hidden_pages(self) -> int:
@@ -60,34 +61,6 @@ def _png(image) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()
-
-
-def outgoing_fax(
-    *,
-    account: Account,
-    faxbox: Faxbox | None,
-    recipient: str,
-    cover: CoverFields | None,
-    resolution: str,
-    to_name: str = "",
-) -> Fax:
-    """An unsaved Fax with the fields ``submit_fax`` would give it (for rendering)."""
-    sender = faxbox.caller_id if faxbox else ""
-    try:
-        sender = normalize_e164(sender) if sender else ""
-    except ValidationError:
-        sender = ""
-    return Fax(
-        account=account,
-        faxbox=faxbox,
-        direction="outbound",
-        from_number=sender,
-        from_name=(faxbox.caller_name if faxbox else "")[:64],
-        to_number=recipient,
-        to_name=to_name[:64],
-        cover={"subject": cover.subject, "message": cover.message} if cover else None,
-        resolution=resolution,
-    )
 
 
 def preview_send(
@@ -135,23 +108,35 @@ def preview_send(
     rendered = iter_fax_pages(
         combined.pdf, resolution=render_resolution, header=header_for(fax, sent_at)
     )
+    page_bytes: list[int] = []
     with closing(rendered):
         for number, image in enumerate(rendered, start=1):
-            pages.append(
-                PreviewPage(
-                    number=number,
-                    png=_png(image),
-                    width=image.width,
-                    height=image.height,
-                    display_height=image.height * row_scale,
+            # Every page is measured (the line time covers them all); the first
+            # ``max_pages`` are shown.
+            page_bytes.append(len(encode_page(image, resolution=render_resolution).strip))
+            if number <= max_pages:
+                pages.append(
+                    PreviewPage(
+                        number=number,
+                        png=_png(image),
+                        width=image.width,
+                        height=image.height,
+                        display_height=image.height * row_scale,
+                    )
                 )
-            )
-            if number >= max_pages:
-                break
+    # The refusal submit would give, before the sender presses send.
+    check_line_time(
+        page_bytes,
+        page_labels(
+            [doc.filename for doc in accepted], combined.part_page_counts,
+            has_cover=combined.has_cover,
+        ),
+    )  # fmt: skip
     return SendPreview(
         pages=pages,
         page_count=combined.page_count,
         recipient=recipient,
         resolution=resolution,
         has_cover=cover_page is not None,
+        estimated_line_seconds=estimated_call_seconds(page_bytes),
     )

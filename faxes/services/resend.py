@@ -26,6 +26,7 @@ def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
             to_name=fax.to_name, subject=fax.subject, cover=fax.cover,
             resolution=fax.resolution, max_attempts=fax.max_attempts, source=fax.source,
             resubmitted_from=fax, notify_emails=fax.notify_emails, pages=fax.pages,
+            estimated_line_seconds=fax.estimated_line_seconds,
             identity_name=fax.identity_name, identity_number=fax.identity_number,
             fax_timezone=fax.fax_timezone,
         )  # fmt: skip

@@ -36,7 +36,8 @@ from faxes.models import (
     sender_timezone,
 )
 from faxes.phone import normalize_all, normalize_e164
-from faxes.services.linetime import check_line_time, page_labels
+from faxes.services.cover import CoverFields, cover_page_for, outgoing_fax
+from faxes.services.linetime import check_line_time, estimated_call_seconds, page_labels
 from faxes.services.outbound import create_outbound
 
 log = logging.getLogger(__name__)
@@ -69,12 +70,6 @@ class UrlDocument:
             "referer": self.referer,
         }
         return {k: v for k, v in values.items() if v}
-
-
-@dataclass(frozen=True)
-class CoverFields:
-    subject: str = ""
-    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -334,19 +329,29 @@ def submit_fax(
                 gettext("Document %(number)s: method must be get or post.")
                 % {"number": position + 1}
             )
-    pages = None
+    pages = line_seconds = None
     if accepted and len(accepted) == len(documents) and not errors:
-        # Every part is an upload: combine now so the page count is known (and
-        # the page limit enforced) before anything is stored.
+        # Every part is an upload: combine now (with the cover page the first recipient
+        # gets) so the page count and the line time are known, and the page limit
+        # enforced, before anything is stored.
         try:
-            combined = combine_documents(accepted)
-            pages = combined.page_count + (1 if cover else 0)
+            cover_page = cover_page_for(
+                outgoing_fax(account=account, faxbox=faxbox, recipient=numbers[0],
+                             cover=cover, resolution=resolution, to_name=to_name)
+            )  # fmt: skip
+            combined = combine_documents(accepted, cover=cover_page)
+            pages = combined.page_count
+            page_bytes = encoded_page_sizes(combined.pdf, resolution=RenderResolution(resolution))
             # A page that would hold a fax line for too long is refused now, named, not
             # failed on the line after every retry.
             check_line_time(
-                encoded_page_sizes(combined.pdf, resolution=RenderResolution(resolution)),
-                page_labels([doc.filename for doc in accepted], combined.part_page_counts),
-            )
+                page_bytes,
+                page_labels(
+                    [doc.filename for doc in accepted], combined.part_page_counts,
+                    has_cover=combined.has_cover,
+                ),
+            )  # fmt: skip
+            line_seconds = estimated_call_seconds(page_bytes)
         except DocumentRejected as exc:
             errors.setdefault("documents", []).append(rejection_text(exc))
     if errors:
@@ -373,6 +378,7 @@ def submit_fax(
                 max_attempts=max_attempts,
                 when=when,
                 pages=pages,
+                line_seconds=line_seconds,
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
                 notify_emails=notify_emails or [],
@@ -401,8 +407,8 @@ def _delete_files(names: list[str]) -> None:
 
 
 def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, sender, from_name,
-           to_name, cover, resolution, max_attempts, when, pages, idempotency_key, fingerprint,
-           notify_emails, identity) -> SubmitResult:  # fmt: skip
+           to_name, cover, resolution, max_attempts, when, pages, line_seconds, idempotency_key,
+           fingerprint, notify_emails, identity) -> SubmitResult:  # fmt: skip
     document = FaxDocument.objects.create(
         account=account, idempotency_key=idempotency_key, request_fingerprint=fingerprint
     )
@@ -442,6 +448,7 @@ def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, send
             max_attempts=max_attempts,
             scheduled_at=when,
             pages=pages,
+            estimated_line_seconds=line_seconds,
             source=document,
             notify_emails=notify_emails,
             **identity,

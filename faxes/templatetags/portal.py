@@ -9,7 +9,7 @@ from django import template
 from django.http import QueryDict
 from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from faxes.services.form_keys import FIELD as FORM_KEY_FIELD
 from faxes.services.form_keys import new_key
@@ -131,3 +131,17 @@ def stamp(value, fmt: str) -> str:
 def form_key() -> str:
     """The hidden one-time key of a form that creates something (see form_keys)."""
     return format_html('<input type="hidden" name="{}" value="{}">', FORM_KEY_FIELD, new_key())
+
+
+@register.filter
+def line_time(seconds: float | None) -> str:
+    """A call's line time as people say it: "35 s", "3 min 40 s" (whole seconds)."""
+    if seconds is None:
+        return ""
+    total = max(0, round(seconds))
+    if total < 60:
+        return gettext("%(seconds)d s") % {"seconds": total}
+    minutes, rest = divmod(total, 60)
+    if not rest:
+        return gettext("%(minutes)d min") % {"minutes": minutes}
+    return gettext("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": rest}

@@ -38,6 +38,7 @@ def test_json_with_media_url_answers_as_the_reference(clinic):
         "id": fax.pk,
         "status_detail": "queued",
         "pages": None,
+        "estimated_line_seconds": None,  # a fetched document: known once rendered
         "from": "+12025550110",
         "scheduled_at": None,
     }

@@ -138,6 +138,11 @@ class SentFax(s.Serializer):
     status = s.ChoiceField(choices=V1_STATUSES)
     status_detail = s.ChoiceField(choices=LIFECYCLE_STATUSES, help_text="Exact lifecycle state.")
     pages = maybe(help_text="Page count as a string; null until the document is rendered.")
+    estimated_line_seconds = maybe(
+        s.FloatField,
+        "Extension: seconds the call holds a fax line at 14,400 bit/s, from the rendered pages; "
+        "null until the document is rendered (a fetched document).",
+    )
     error_code = maybe(s.IntegerField, "Failure code (T.30 codes are 5100 + n).")
     error_message = maybe()
     sent_at = text("When the send request was accepted.")
@@ -240,6 +245,11 @@ class SentSummary(s.Serializer):
     id = text()
     status_detail = s.ChoiceField(choices=LIFECYCLE_STATUSES)
     pages = maybe()
+    estimated_line_seconds = maybe(
+        s.FloatField,
+        "Extension: seconds the call holds a fax line at 14,400 bit/s, from the rendered pages; "
+        "null until the document is rendered (a fetched document).",
+    )
     from_ = maybe()
     scheduled_at = maybe()
 

@@ -125,6 +125,7 @@ def sent_item(fax: Fax, request: Request) -> dict[str, Any]:
         "status": v1_status(fax.status),
         "status_detail": fax.status,
         "pages": pages(fax.pages),
+        "estimated_line_seconds": fax.estimated_line_seconds,
         "error_code": fax.error_code,
         "error_message": or_none(fax.error_message),
         "sent_at": iso(fax.created_at),
@@ -205,6 +206,7 @@ def sent_summary(fax: Fax, request: Request) -> dict[str, Any]:
         "id": fax.pk,
         "status_detail": fax.status,
         "pages": pages(fax.pages),
+        "estimated_line_seconds": fax.estimated_line_seconds,
         "from": or_none(fax.from_number),
         "scheduled_at": iso(fax.scheduled_at),
     }

@@ -19,7 +19,8 @@ from faxportal.storage import FileStreamResponse
 
 # Only what a list item shows: building 100 full rows costs more than the query.
 LIST_FIELDS = (
-    "id", "faxbox_id", "source_id", "from_number", "to_number", "pages", "status",
+    "id", "faxbox_id", "source_id", "from_number", "to_number", "pages",
+    "estimated_line_seconds", "status",
     "error_code", "error_message", "created_at", "updated_at", "scheduled_at", "completed_at",
     "attempt_count",
 )  # fmt: skip
