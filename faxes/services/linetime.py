@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 
-from faxes.documents import DocumentRejected, RejectionCode
+from faxes.documents import CombinedDocument, DocumentRejected, RejectionCode
 from faxes.documents.errors import describe
 from faxes.modem.linetime import TOP_BIT_RATE, call_seconds, page_seconds
 
@@ -41,6 +41,17 @@ def estimated_call_seconds(page_bytes: Sequence[int]) -> float:
     """The line time of a call carrying these pages at full speed (14,400 bit/s), rounded to
     a tenth of a second: what the preview, the APIs and the fax's page show before it goes."""
     return round(call_seconds(page_bytes, TOP_BIT_RATE), 1)
+
+
+def check_document_line_time(
+    page_bytes: Sequence[int], part_names: Sequence[str], combined: CombinedDocument
+) -> None:
+    """:func:`check_line_time` for a combined document, its pages named by the files they
+    came from (and the cover page)."""
+    check_line_time(
+        page_bytes,
+        page_labels(part_names, combined.part_page_counts, has_cover=combined.has_cover),
+    )
 
 
 def check_line_time(page_bytes: Sequence[int], labels: Sequence[str]) -> None:

@@ -44,7 +44,7 @@ from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
 from faxes.services import callerid, inbound, receiving
 from faxes.services.cover import cover_page_for
 from faxes.services.inbound import UnroutableNumber
-from faxes.services.linetime import check_line_time, estimated_call_seconds, page_labels
+from faxes.services.linetime import check_document_line_time, estimated_call_seconds
 from faxes.services.notify import notify_outbound_task
 
 log = logging.getLogger(__name__)
@@ -140,13 +140,7 @@ def convert(fax: Fax) -> int:
         )
         # Uploads were checked at submit; a fetched document is checked here, so a page too
         # long to send fails as a document, not as a line fault after every retry.
-        check_line_time(
-            rendered.page_bytes,
-            page_labels(
-                [part.filename for part in parts], combined.part_page_counts,
-                has_cover=combined.has_cover,
-            ),
-        )  # fmt: skip
+        check_document_line_time(rendered.page_bytes, [part.filename for part in parts], combined)
         with open(tmp.name, "rb") as handle:
             fax.tiff.save("fax.tiff", File(handle), save=False)
     previews = make_previews(combined.pdf, fax.document.storage, fax_folder(fax))

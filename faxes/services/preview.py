@@ -21,7 +21,7 @@ from faxes.failures import rejection_text
 from faxes.models import Faxbox
 from faxes.services.callerid import header_for
 from faxes.services.cover import CoverFields, cover_page_for, outgoing_fax
-from faxes.services.linetime import check_line_time, estimated_call_seconds, page_labels
+from faxes.services.linetime import check_document_line_time, estimated_call_seconds
 from faxes.services.submit import UploadedFile
 
 
@@ -125,13 +125,7 @@ def preview_send(
                     )
                 )
     # The refusal submit would give, before the sender presses send.
-    check_line_time(
-        page_bytes,
-        page_labels(
-            [doc.filename for doc in accepted], combined.part_page_counts,
-            has_cover=combined.has_cover,
-        ),
-    )  # fmt: skip
+    check_document_line_time(page_bytes, [doc.filename for doc in accepted], combined)
     return SendPreview(
         pages=pages,
         page_count=combined.page_count,

@@ -37,7 +37,7 @@ from faxes.models import (
 )
 from faxes.phone import normalize_all, normalize_e164
 from faxes.services.cover import CoverFields, cover_page_for, outgoing_fax
-from faxes.services.linetime import check_line_time, estimated_call_seconds, page_labels
+from faxes.services.linetime import check_document_line_time, estimated_call_seconds
 from faxes.services.outbound import create_outbound
 
 log = logging.getLogger(__name__)
@@ -344,13 +344,7 @@ def submit_fax(
             page_bytes = encoded_page_sizes(combined.pdf, resolution=RenderResolution(resolution))
             # A page that would hold a fax line for too long is refused now, named, not
             # failed on the line after every retry.
-            check_line_time(
-                page_bytes,
-                page_labels(
-                    [doc.filename for doc in accepted], combined.part_page_counts,
-                    has_cover=combined.has_cover,
-                ),
-            )  # fmt: skip
+            check_document_line_time(page_bytes, [doc.filename for doc in accepted], combined)
             line_seconds = estimated_call_seconds(page_bytes)
         except DocumentRejected as exc:
             errors.setdefault("documents", []).append(rejection_text(exc))
