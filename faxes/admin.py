@@ -77,7 +77,7 @@ class AttemptInline(admin.TabularInline):
     model = Attempt
     extra = 0
     can_delete = False
-    fields = [
+    fields = (
         "number",
         "transport",
         "started_at",
@@ -91,7 +91,7 @@ class AttemptInline(admin.TabularInline):
         "bad_rows",
         "receiver_id",
         "time_elapsed",
-    ]
+    )
     readonly_fields = fields
 
 
@@ -99,7 +99,7 @@ class FaxEventInline(admin.TabularInline):
     model = FaxEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "from_status", "to_status", "reason"]
+    fields = ("created_at", "from_status", "to_status", "reason")
     readonly_fields = fields
 
 
@@ -138,7 +138,7 @@ class DocumentPartInline(admin.TabularInline):
     model = DocumentPart
     extra = 0
     can_delete = False
-    fields = ["position", "filename", "url", "content_type", "size", "sha256", "fetched_at"]
+    fields = ("position", "filename", "url", "content_type", "size", "sha256", "fetched_at")
     readonly_fields = fields
 
 
@@ -493,9 +493,9 @@ class ReceiptAdmin(admin.ModelAdmin):
     list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["id", "fax__id", "document_sha256", "account__name"]
     list_select_related = ["fax", "account"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "id", "fax", "account", "file", "document_sha256", "figures", "created_at",
-    ]  # fmt: skip
+    )  # fmt: skip
     show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:
