@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from faxes.models import (
     Attempt,
@@ -249,11 +250,14 @@ class CarrierConfigForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("api_token", "signing_key"):
             stored = "" if self.instance._state.adding else getattr(self.instance, name, "")
-            help_text = CarrierConfig._meta.get_field(name).help_text
+            model_field = CarrierConfig._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            help_text = model_field.help_text
             self.fields[name].help_text = f"{_masked(stored)}. {help_text} Empty keeps it."
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("api_token", "signing_key"):
             if data.get(f"clear_{name}"):
                 data[name] = ""
@@ -265,7 +269,7 @@ class CarrierConfigForm(forms.ModelForm):
         for name in ("api_token", "signing_key"):
             if name in self.cleaned_data:
                 setattr(self.instance, name, self.cleaned_data[name])
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's hook, not in the stubs
 
 
 @admin.register(CarrierConfig)

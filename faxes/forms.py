@@ -100,7 +100,8 @@ class ListFilterForm(forms.Form):
         _choice(self, "faxbox").choices = _faxbox_choices(faxboxes, _("All faxboxes"))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The end date is before the start date."))
         return data
@@ -187,7 +188,8 @@ class SendForm(forms.Form):
         ]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("when") == "later":
             if not data.get("scheduled_at"):
                 self.add_error("scheduled_at", _("Choose the date and time to send at."))

@@ -56,7 +56,8 @@ class DecryptedFile(File):
         super().__init__(reader, name=name)
         self._storage = storage
 
-    def open(self, mode=None):
+    def open(self, mode=None, *args, **kwargs):
+        """File.open's signature; its text and buffering arguments do not apply here."""
         if self.closed:
             self.file = self._storage._open(self.name, mode or "rb").file
         else:
@@ -65,7 +66,14 @@ class DecryptedFile(File):
 
 
 if TYPE_CHECKING:
-    _StorageMixinBase = Storage  # what the mixin is put in front of
+
+    class _StorageMixinBase(Storage):
+        """What the mixin is put in front of: a Storage with the two hooks Django documents
+        for backends (``_open``, ``_save``), which its stubs leave out."""
+
+        def _open(self, name: str, mode: str = "rb") -> File: ...
+        def _save(self, name: str, content: File) -> str: ...
+
 else:
     _StorageMixinBase = object
 
@@ -79,7 +87,7 @@ class EncryptingStorageMixin(_StorageMixinBase):
 
     def _save(self, name, content):
         chunks = filecrypt.encrypt_chunks(_content_chunks(content), keyring())
-        return super()._save(name, File(filecrypt.ChunkReader(chunks), name=name))
+        return super()._save(name, _chunk_file(chunks, name))
 
     def _open(self, name, mode="rb"):
         if "w" in mode or "a" in mode or "+" in mode:
@@ -135,8 +143,7 @@ class EncryptingStorageMixin(_StorageMixinBase):
     # --- backend specifics ----------------------------------------------------
 
     def _raw_open(self, name) -> IO[bytes]:
-        # The ignore: Storage._open, the hook Django documents for backends, is not in its stubs.
-        return super()._open(name, "rb")  # type: ignore[misc]
+        return super()._open(name, "rb")
 
     def _read_prefix(self, name) -> bytes:
         with self._raw_open(name) as raw:
@@ -198,9 +205,13 @@ class EncryptedS3Storage(EncryptingStorageMixin, S3Storage):
     def _replace(self, name, chunks: Iterable[bytes]) -> None:
         """One PUT of the whole object to the same key: S3 shows the old object or the
         new one, never a mix."""
-        # The ignore: Django's File wraps any file object; its stubs take only typing.IO.
-        reader = filecrypt.ChunkReader(chunks)
-        S3Storage._save(self, name, File(reader, name=name))  # type: ignore[arg-type]
+        S3Storage._save(self, name, _chunk_file(chunks, name))
+
+
+def _chunk_file(chunks: Iterable[bytes], name: str) -> File:
+    """Bytes as the File a storage's ``_save`` reads."""
+    # The ignore: Django's File wraps any file object; its stubs take only typing.IO.
+    return File(filecrypt.ChunkReader(chunks), name=name)  # type: ignore[arg-type]
 
 
 def _content_chunks(content) -> Iterator[bytes]:
