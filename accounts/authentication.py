@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -40,7 +41,7 @@ class ApiTokenPrincipal:
         return f"token {self.token.name}"
 
 
-def read_token_header(request: Request) -> str | None:
+def read_token_header(request: HttpRequest | Request) -> str | None:
     header = request.headers.get("Authorization", "")
     if header:
         kind, _, value = header.partition(" ")

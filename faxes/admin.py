@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from faxes.models import (
     Attempt,
@@ -77,7 +78,7 @@ class AttemptInline(admin.TabularInline):
     model = Attempt
     extra = 0
     can_delete = False
-    fields = [
+    fields = (
         "number",
         "transport",
         "started_at",
@@ -91,7 +92,7 @@ class AttemptInline(admin.TabularInline):
         "bad_rows",
         "receiver_id",
         "time_elapsed",
-    ]
+    )
     readonly_fields = fields
 
 
@@ -99,7 +100,7 @@ class FaxEventInline(admin.TabularInline):
     model = FaxEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "from_status", "to_status", "reason"]
+    fields = ("created_at", "from_status", "to_status", "reason")
     readonly_fields = fields
 
 
@@ -138,7 +139,7 @@ class DocumentPartInline(admin.TabularInline):
     model = DocumentPart
     extra = 0
     can_delete = False
-    fields = ["position", "filename", "url", "content_type", "size", "sha256", "fetched_at"]
+    fields = ("position", "filename", "url", "content_type", "size", "sha256", "fetched_at")
     readonly_fields = fields
 
 
@@ -249,11 +250,14 @@ class CarrierConfigForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("api_token", "signing_key"):
             stored = "" if self.instance._state.adding else getattr(self.instance, name, "")
-            help_text = CarrierConfig._meta.get_field(name).help_text
+            model_field = CarrierConfig._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            help_text = model_field.help_text
             self.fields[name].help_text = f"{_masked(stored)}. {help_text} Empty keeps it."
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("api_token", "signing_key"):
             if data.get(f"clear_{name}"):
                 data[name] = ""
@@ -265,7 +269,7 @@ class CarrierConfigForm(forms.ModelForm):
         for name in ("api_token", "signing_key"):
             if name in self.cleaned_data:
                 setattr(self.instance, name, self.cleaned_data[name])
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's hook, not in the stubs
 
 
 @admin.register(CarrierConfig)
@@ -493,9 +497,9 @@ class ReceiptAdmin(admin.ModelAdmin):
     list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["id", "fax__id", "document_sha256", "account__name"]
     list_select_related = ["fax", "account"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "id", "fax", "account", "file", "document_sha256", "figures", "created_at",
-    ]  # fmt: skip
+    )  # fmt: skip
     show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:

@@ -22,9 +22,9 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from faxportal import jsonbody
@@ -41,6 +41,7 @@ def _unb64(text: str) -> bytes:
 def _moment(text: Any) -> datetime | None:
     if not isinstance(text, str):
         return None
+    moment: datetime | None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -51,13 +52,22 @@ def _moment(text: Any) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+class Dated(Protocol):
+    """A row a cursor can name: a model with ``created_at``."""
+
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def pk(self) -> Any: ...
+
+
 @dataclass(frozen=True)
 class Cursor:
     created_at: datetime
     id: Any
 
     @classmethod
-    def of(cls, row: Model) -> Cursor:
+    def of(cls, row: Dated) -> Cursor:
         return cls(row.created_at, row.pk)
 
     def encode(self) -> str:

@@ -7,6 +7,7 @@ import re
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
@@ -19,6 +20,9 @@ from accounts import scopes as scope_names
 from accounts.models import MAX_RETENTION_DAYS, Role
 from faxes.models import FaxStatus, Resolution
 from faxes.phone import normalize_e164
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SPLIT = re.compile(r"[,;\n]+")
 
@@ -55,6 +59,13 @@ def day_range(date_from, date_to) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
+def _choice(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of its choice field ``name``, typed as one."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -71,7 +82,7 @@ class WallClockField(forms.DateTimeField):
         return forms.fields.BaseTemporalField.to_python(self, str(value).strip())
 
 
-def _faxbox_choices(faxboxes, empty: str | None) -> list[tuple[str, str]]:
+def _faxbox_choices(faxboxes, empty: StrOrPromise | None) -> list[tuple[str, StrOrPromise]]:
     head = [("", empty)] if empty is not None else []
     return head + [(fb.pk, fb.name) for fb in faxboxes]
 
@@ -86,10 +97,11 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, *args, faxboxes=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["faxbox"].choices = _faxbox_choices(faxboxes, _("All faxboxes"))
+        _choice(self, "faxbox").choices = _faxbox_choices(faxboxes, _("All faxboxes"))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The end date is before the start date."))
         return data
@@ -166,17 +178,18 @@ class SendForm(forms.Form):
 
     def __init__(self, *args, faxboxes=(), default_timezone: str = "UTC", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["faxbox"].choices = _faxbox_choices(faxboxes, None)
-        self.fields["timezone"].choices = timezone_choices()
+        _choice(self, "faxbox").choices = _faxbox_choices(faxboxes, None)
+        _choice(self, "timezone").choices = timezone_choices()
         self.fields["timezone"].initial = default_timezone
         attempts = range(1, settings.FAXPORTAL_MAX_RETRIES + 1)
-        self.fields["retries"].choices = [("", _("Faxbox default"))] + [
+        _choice(self, "retries").choices = [("", _("Faxbox default"))] + [
             (n, ngettext("%(count)d attempt", "%(count)d attempts", n) % {"count": n})
             for n in attempts
         ]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("when") == "later":
             if not data.get("scheduled_at"):
                 self.add_error("scheduled_at", _("Choose the date and time to send at."))
@@ -205,7 +218,7 @@ class ForwardForm(forms.Form):
 
     def __init__(self, *args, faxboxes=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["faxbox"].choices = _faxbox_choices(faxboxes, None)
+        _choice(self, "faxbox").choices = _faxbox_choices(faxboxes, None)
 
 
 class ContactForm(forms.Form):
@@ -274,7 +287,7 @@ class FaxboxForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fax_timezone"].choices = timezone_choices()
+        _choice(self, "fax_timezone").choices = timezone_choices()
         # The limit is a setting, so it is applied per form rather than at class creation.
         limit = settings.FAXPORTAL_MAX_RETRIES
         self.fields["retries"].validators.append(MaxValueValidator(limit))
@@ -336,8 +349,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions=(), users=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All actions")), *actions]
-        self.fields["user"].choices = [("", _("Everyone"))] + [
+        _choice(self, "action").choices = [("", _("All actions")), *actions]
+        _choice(self, "user").choices = [("", _("Everyone"))] + [
             (u.pk, u.get_username()) for u in users
         ]
 

@@ -528,7 +528,7 @@ class Contact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = models.Manager.from_queryset(FaxboxQuerySet)()
+    objects = TenantManager()
 
     class Meta:
         ordering = ["name"]

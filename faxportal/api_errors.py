@@ -35,7 +35,9 @@ def exception_handler(exc, context) -> Response | None:
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.NotAuthenticated):
-        exc.detail = "Bearer token required in Authorization header"
+        exc.detail = exceptions.ErrorDetail(
+            "Bearer token required in Authorization header", code="not_authenticated"
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

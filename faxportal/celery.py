@@ -3,8 +3,9 @@
 import logging
 import os
 from collections.abc import Callable
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
-from celery import Celery
+from celery import Celery, shared_task
 from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.db import transaction
@@ -15,8 +16,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faxportal.settings")
 
 log = logging.getLogger(__name__)
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-class PortalTask(DjangoTask):
+
+class PortalTask(DjangoTask[_P, _R]):
     """Every task of the portal: ``delay_on_commit`` wakes a worker once the current
     transaction commits, and a broker that cannot be reached is logged, never raised —
     the state is already committed and the sweepers re-enqueue what is still due.
@@ -39,6 +43,21 @@ class PortalTask(DjangoTask):
             log.exception("could not enqueue %s%r", self.name, args)
             return False
         return True
+
+
+@overload
+def portal_task(
+    *, bind: Literal[True], **options: Any
+) -> Callable[[Callable[Concatenate[Any, _P], _R]], PortalTask[_P, _R]]: ...
+@overload
+def portal_task(
+    *, bind: Literal[False] = False, **options: Any
+) -> Callable[[Callable[_P, _R]], PortalTask[_P, _R]]: ...
+def portal_task(**options: Any) -> Any:
+    """``shared_task``, typed as what it makes here: the app's ``task_cls`` is
+    ``PortalTask`` (chosen at run time, which the Celery stubs cannot see), so callers may
+    use ``delay_on_commit(..., if_lost=...)`` and ``delay_safely``."""
+    return shared_task(**options)
 
 
 app = Celery("faxportal", task_cls=PortalTask)

@@ -15,11 +15,11 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import File
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
 from django.http import FileResponse
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
@@ -56,7 +56,8 @@ class DecryptedFile(File):
         super().__init__(reader, name=name)
         self._storage = storage
 
-    def open(self, mode=None):
+    def open(self, mode=None, *args, **kwargs):
+        """File.open's signature; its text and buffering arguments do not apply here."""
         if self.closed:
             self.file = self._storage._open(self.name, mode or "rb").file
         else:
@@ -64,7 +65,20 @@ class DecryptedFile(File):
         return self
 
 
-class EncryptingStorageMixin:
+if TYPE_CHECKING:
+
+    class _StorageMixinBase(Storage):
+        """What the mixin is put in front of: a Storage with the two hooks Django documents
+        for backends (``_open``, ``_save``), which its stubs leave out."""
+
+        def _open(self, name: str, mode: str = "rb") -> File: ...
+        def _save(self, name: str, content: File) -> str: ...
+
+else:
+    _StorageMixinBase = object
+
+
+class EncryptingStorageMixin(_StorageMixinBase):
     """Encrypt in ``_save``, decrypt in ``_open``; sizes are plaintext sizes."""
 
     encrypts_files = True
@@ -73,7 +87,7 @@ class EncryptingStorageMixin:
 
     def _save(self, name, content):
         chunks = filecrypt.encrypt_chunks(_content_chunks(content), keyring())
-        return super()._save(name, File(filecrypt.ChunkReader(chunks), name=name))
+        return super()._save(name, _chunk_file(chunks, name))
 
     def _open(self, name, mode="rb"):
         if "w" in mode or "a" in mode or "+" in mode:
@@ -191,7 +205,13 @@ class EncryptedS3Storage(EncryptingStorageMixin, S3Storage):
     def _replace(self, name, chunks: Iterable[bytes]) -> None:
         """One PUT of the whole object to the same key: S3 shows the old object or the
         new one, never a mix."""
-        S3Storage._save(self, name, File(filecrypt.ChunkReader(chunks), name=name))
+        S3Storage._save(self, name, _chunk_file(chunks, name))
+
+
+def _chunk_file(chunks: Iterable[bytes], name: str) -> File:
+    """Bytes as the File a storage's ``_save`` reads."""
+    # The ignore: Django's File wraps any file object; its stubs take only typing.IO.
+    return File(filecrypt.ChunkReader(chunks), name=name)  # type: ignore[arg-type]
 
 
 def _content_chunks(content) -> Iterator[bytes]:

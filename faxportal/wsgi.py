@@ -7,8 +7,8 @@ from faxportal import embedded
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faxportal.settings")
 # Before the settings are read: they take the keys from the data folder.
 embedded.prepare()
-application = get_wsgi_application()
+django_application = get_wsgi_application()
 
 from faxportal.chunked import ChunkedBodies  # noqa: E402 - needs the settings above
 
-application = ChunkedBodies(application)
+application = ChunkedBodies(django_application)

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 from faxes.failures import Failure, FaxFailure, lookup
 
@@ -148,10 +148,10 @@ class InboundFax:
         )
 
 
-STATUS = "status"  # an outbound fax's progress or end (``status``)
-INBOUND = "inbound"  # a received fax to download (``inbound``)
-OFFER = "offer"  # a fax being offered, to accept or reject now (``inbound``, no media yet)
-IGNORED = "ignored"  # nothing for us to do
+STATUS: Final = "status"  # an outbound fax's progress or end (``status``)
+INBOUND: Final = "inbound"  # a received fax to download (``inbound``)
+OFFER: Final = "offer"  # a fax being offered, to accept or reject now (``inbound``, no media yet)
+IGNORED: Final = "ignored"  # nothing for us to do
 
 
 @dataclass(frozen=True)

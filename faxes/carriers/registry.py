@@ -14,6 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from faxes.carriers.base import Transport
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def by_name(name: str) -> Carrier:
 
 
 @cache
-def transport_class(name: str) -> type:
+def transport_class(name: str) -> type[Transport]:
     """The ``Transport`` subclass of carrier ``name`` (KeyError when there is none)."""
     module, _, attribute = by_name(name).transport.rpartition(".")
     return getattr(import_module(module), attribute)

@@ -14,7 +14,7 @@ threads best (about 3 ms of CPU each per text page). At most two pages are in fl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, replace
@@ -131,7 +131,7 @@ def iter_fax_pages(
     *,
     resolution: Resolution = Resolution.FINE,
     header: FaxHeader | None = None,
-) -> Iterator[Image.Image]:
+) -> Generator[Image.Image, None, None]:
     """Yield each page of ``pdf`` as a 1-bit, 1728-wide fax page, one at a time (the next
     page is rasterized in the background while the caller handles this one)."""
     with closing(_iter_bits(pdf, Resolution(resolution), header)) as pages:

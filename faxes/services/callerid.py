@@ -47,7 +47,7 @@ def owns_number(account_id: str, number: str) -> bool:
 def _fallbacks(fax: Fax) -> list[str]:
     """The faxbox's caller ID and numbers, then the account's, in that order."""
     candidates = []
-    if fax.faxbox_id:
+    if fax.faxbox is not None:
         candidates.append(fax.faxbox.caller_id)
         candidates += list(fax.faxbox.numbers.order_by("pk").values_list("number", flat=True))
     candidates += list(
@@ -66,8 +66,9 @@ def choose_sender(fax: Fax) -> Sender:
         if number and owns_number(fax.account_id, number):
             caller_id = number
             break
-    identity = fax.identity_number or (fax.faxbox.fax_identity if fax.faxbox_id else "")
-    if not identity or (_number(identity) and not owns_number(fax.account_id, _number(identity))):
+    identity = fax.identity_number or (fax.faxbox.fax_identity if fax.faxbox else "")
+    identity_number = _number(identity)
+    if not identity or (identity_number and not owns_number(fax.account_id, identity_number)):
         # A station id that is someone else's number is replaced like the caller ID;
         # a text one ("ACME CLINIC") names nobody else's line and is kept.
         identity = caller_id

@@ -19,7 +19,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +36,7 @@ from faxes.carriers.common import (
 from faxes.models import Attempt, Fax, FaxNumber, FaxStatus
 from faxes.services import outbound, receiving
 from faxes.services.inbound import MAX_CARRIER_FAX_ID
+from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -263,22 +263,21 @@ def accept_inbound(transport: str, inbound: InboundFax | dict[str, Any]) -> str:
         return "duplicate"
     config = settings_for_key(transport, announcement.get("config_key", ""))
     destination = routing.route(announcement.get("to"))
-    if not destination.may_receive or not config.serves_number(destination.owner):
+    owner = destination.owner
+    if owner is None or not destination.may_receive or not config.serves_number(owner):
         refuse_offer(transport, announcement)
         return "refused"
-    opened = receiving.open_receiving(
-        transport, announcement, destination.owner, destination.called
-    )
+    opened = receiving.open_receiving(transport, announcement, owner, destination.called)
     return "queued" if opened is not None else "duplicate"
 
 
-@shared_task(name="faxes.carrier_download_inbound", ignore_result=True)
+@portal_task(name="faxes.carrier_download_inbound", ignore_result=True)
 def download_inbound_task(transport: str, inbound: dict[str, Any]) -> str:
     """A download sent before received faxes had their row from the announcement on (a
     message still on the broker after an upgrade): the announcement is accepted now."""
     return accept_inbound(transport, inbound)
 
 
-@shared_task(name="faxes.carrier_watchdog", ignore_result=True)
+@portal_task(name="faxes.carrier_watchdog", ignore_result=True)
 def carrier_watchdog_task() -> dict[str, int]:
     return watchdog()

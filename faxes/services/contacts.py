@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext
@@ -119,7 +121,7 @@ def contact_names(account: Account, faxes) -> dict[str, str]:
     return names
 
 
-def numbers_named(account: Account, text: str) -> QuerySet[Contact]:
+def numbers_named(account: Account, text: str) -> QuerySet[Contact, Mapping[str, object]]:
     """The fax numbers of the contacts whose name or organisation contains ``text``
     (a subquery, for finding faxes by who they are from or to)."""
     match = Q(name__icontains=text) | Q(organization__icontains=text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn, cast
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -28,7 +28,7 @@ from faxes.services.notify import notify_inbound_task
 
 log = logging.getLogger(__name__)
 
-MAX_CARRIER_FAX_ID = Fax._meta.get_field("carrier_fax_id").max_length
+MAX_CARRIER_FAX_ID = cast(int, Fax._meta.get_field("carrier_fax_id").max_length)  # a CharField
 
 
 class UnroutableNumber(FaxFailure):
@@ -46,7 +46,7 @@ def _refuse(
     carrier_fax_id: Any,
     reason: str,
     failure: str | None = None,
-):
+) -> NoReturn:
     # str(): the refusal is logged whatever type the caller passed.
     InboundRefusal.objects.create(
         to_number=str(to_number or "")[:20], from_number=str(from_number or "")[:20],
@@ -94,6 +94,7 @@ def receive_fax(
             destination.called, from_number, transport, carrier_fax_id, destination.refusal, failure
         )
     owner = destination.owner
+    assert owner is not None  # a route that may receive has its owner
     called = destination.called
     caller = caller_number(from_number)
     fax = Fax(
@@ -111,7 +112,7 @@ def receive_fax(
         completed_at=received_at or timezone.now(),
         status_changed_at=timezone.now(),
     )
-    stored: list[str] = []
+    stored: list[str | None] = []
     try:
         stored = _store_document(fax, data, filename)
         with transaction.atomic():
@@ -149,6 +150,7 @@ def file_receiving(
         _refuse(destination.called, fax.from_number, fax.transport, fax.carrier_fax_id,
                 destination.refusal)  # fmt: skip
     owner = destination.owner
+    assert owner is not None  # a route that may receive has its owner
     stored = _store_document(fax, data, filename)
     try:
         with transaction.atomic():
@@ -178,10 +180,10 @@ def caller_number(from_number: Any) -> str:
         return ""  # keep the fax, drop the number
 
 
-def _store_document(fax: Fax, data: bytes, filename: str) -> list[str]:
+def _store_document(fax: Fax, data: bytes, filename: str) -> list[str | None]:
     """Convert the received document and store its PDF, fax TIFF and previews on ``fax``
     (not saved); the names stored, for clean-up if filing fails."""
-    stored: list[str] = []
+    stored: list[str | None] = []
     try:
         with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
             converted = convert_inbound(data, tmp.name, filename=filename)
@@ -202,15 +204,14 @@ def _store_document(fax: Fax, data: bytes, filename: str) -> list[str]:
 
 def _filed(fax: Fax) -> None:
     """What filing a fax records: the audit event, the inbound e-mail (on commit)."""
-    audit.record(
-        "fax.received", account=fax.account, fax=fax,
-        **{"from": fax.from_number, "to": fax.to_number, "pages": fax.pages,
-           "transport": fax.transport},
-    )  # fmt: skip
+    # A dict because "from" is a keyword; typed Any, as record()'s **details takes.
+    details: dict[str, Any] = {"from": fax.from_number, "to": fax.to_number, "pages": fax.pages,
+                               "transport": fax.transport}  # fmt: skip
+    audit.record("fax.received", account=fax.account, fax=fax, **details)
     notify_inbound_task.delay_on_commit(fax.pk)
 
 
-def _delete(storage, names: list[str]) -> None:
+def _delete(storage, names: list[str | None]) -> None:
     for name in names:
         if name:
             try:

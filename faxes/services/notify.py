@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models.functions import Lower
@@ -17,6 +16,7 @@ from faxes import failures
 from faxes.documents.header import local_time
 from faxes.models import Fax, FaxStatus
 from faxes.services.wording import fax_language
+from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def inbound_recipients(fax: Fax) -> list[str]:
     faxbox = fax.faxbox
     if faxbox is None:
         return []
-    owner_email = faxbox.owner.email if faxbox.owner_id else ""
+    owner_email = faxbox.owner.email if faxbox.owner else ""
     return _unique([*faxbox.notify_inbound_emails, owner_email])
 
 
@@ -80,6 +80,7 @@ def _by_language(fax: Fax, addresses: list[str], fallback: str) -> dict[str, lis
 
 
 def _inbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
+    assert fax.faxbox is not None  # only a fax filed in a faxbox has inbound recipients
     sender = fax.from_number or gettext("an unknown number")
     pages = fax.pages or "?"
     subject = ngettext(
@@ -160,7 +161,7 @@ def notify_outbound(fax_id: str) -> int:
     return sent
 
 
-@shared_task(
+@portal_task(
     name="faxes.notify_inbound", acks_late=True, ignore_result=True,
     autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=3600, max_retries=8,
 )  # fmt: skip
@@ -168,7 +169,7 @@ def notify_inbound_task(fax_id: str) -> int:
     return notify_inbound(fax_id)
 
 
-@shared_task(
+@portal_task(
     name="faxes.notify_outbound", acks_late=True, ignore_result=True,
     autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=3600, max_retries=8,
 )  # fmt: skip

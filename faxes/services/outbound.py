@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from celery import shared_task
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -46,6 +45,7 @@ from faxes.services.cover import cover_page_for
 from faxes.services.inbound import UnroutableNumber
 from faxes.services.linetime import check_document_line_time, estimated_call_seconds
 from faxes.services.notify import notify_outbound_task
+from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -124,6 +124,7 @@ def _part_document(part: DocumentPart):
 
 def convert(fax: Fax) -> int:
     """Build the fax's PDF (cover + parts), its fax TIFF and previews; returns pages."""
+    assert fax.source is not None  # an outbound fax is sent from its uploaded document
     parts = [_part_document(part) for part in fax.source.parts.all()]
     # The number on the cover and header is the one transmitted: chosen (and kept
     # for send) now.
@@ -375,11 +376,11 @@ def sweep(now=None) -> dict[str, int]:
     return counts
 
 
-@shared_task(name="faxes.process_fax", acks_late=True, ignore_result=True)
+@portal_task(name="faxes.process_fax", acks_late=True, ignore_result=True)
 def process_fax_task(fax_id: str) -> None:
     process_fax(fax_id)
 
 
-@shared_task(name="faxes.sweep", ignore_result=True)
+@portal_task(name="faxes.sweep", ignore_result=True)
 def sweep_task() -> dict[str, int]:
     return sweep()

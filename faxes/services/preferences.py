@@ -30,6 +30,7 @@ def default_faxbox_id(user: User) -> str | None:
 
 
 def _save(user: User, **fields) -> None:
+    assert user.account_id is not None  # only tenant users send (superusers have no account)
     SenderPreference.objects.update_or_create(
         user=user, defaults={"account_id": user.account_id, **fields}
     )

@@ -17,7 +17,6 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -27,6 +26,7 @@ from faxes import lifecycle
 from faxes.documents import ReceiptData, render_receipt_pdf
 from faxes.models import Fax, FaxStatus, Receipt
 from faxes.services.wording import fax_wording
+from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
 # The final states of an outbound fax (a receipt is offered for each).
@@ -158,6 +158,6 @@ def on_fax_status_changed(sender, *, fax_id: str, to_status: str, **kwargs) -> N
     make_receipt_task.delay_safely(fax_id)
 
 
-@shared_task(name="faxes.make_receipt", acks_late=True, ignore_result=True)
+@portal_task(name="faxes.make_receipt", acks_late=True, ignore_result=True)
 def make_receipt_task(fax_id: str) -> str:
     return make_receipt_for(fax_id)

@@ -18,7 +18,6 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -33,6 +32,7 @@ from faxes.documents import DocumentRejected
 from faxes.models import Direction, Fax, FaxNumber, FaxStatus, InboundRefusal
 from faxes.services import inbound
 from faxes.services.inbound import UnroutableNumber
+from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
 S = FaxStatus
@@ -205,7 +205,7 @@ def download_and_file(fax_id: str) -> str:
     return "filed" if filed else "skipped"
 
 
-@shared_task(
+@portal_task(
     name="faxes.download_receiving",
     bind=True,
     acks_late=True,

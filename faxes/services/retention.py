@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -14,7 +13,8 @@ from django.utils.translation import gettext
 
 from accounts.models import MAX_RETENTION_DAYS, Account
 from faxes import lifecycle
-from faxes.models import DocumentPart, Fax, Faxbox
+from faxes.models import DocumentPart, Fax, Faxbox, FaxDocument
+from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,8 @@ def purge_attachment(fax: Fax) -> bool:
     if fax.direction == "outbound" and fax.status not in lifecycle.FINAL:
         return False
     storage = fax.document.storage
-    names = [f.name for f in (fax.document, fax.tiff, fax.thumbnail) if f] + _preview_names(fax)
+    files = (fax.document, fax.tiff, fax.thumbnail)
+    names = [f.name for f in files if f.name] + _preview_names(fax)
     for name in names:
         try:
             storage.delete(name)
@@ -65,7 +66,7 @@ def _purge_unused_source(fax: Fax) -> None:
     for part in DocumentPart.objects.filter(document_id=fax.source_id).exclude(file=""):
         part.file.delete(save=False)
         DocumentPart.objects.filter(pk=part.pk).update(file="")
-    fax.source.__class__.objects.filter(pk=fax.source_id).update(purged_at=timezone.now())
+    FaxDocument.objects.filter(pk=fax.source_id).update(purged_at=timezone.now())
 
 
 # --- how long files are kept ------------------------------------------------------
@@ -142,7 +143,7 @@ def purge_expired_attachments(now=None) -> int:
     retention in use, however many accounts and faxboxes there are."""
     now = now or timezone.now()
     portal_days = settings.FAXPORTAL_RETENTION_DAYS
-    in_use = {portal_days}
+    in_use: set[int | None] = {portal_days}
     in_use |= set(
         Account.objects.exclude(retention_days=None).values_list("retention_days", flat=True)
     )
@@ -175,6 +176,6 @@ def delete_fax(fax: Fax) -> None:
     fax.deleted_at = now
 
 
-@shared_task(name="faxes.purge_expired", ignore_result=True)
+@portal_task(name="faxes.purge_expired", ignore_result=True)
 def purge_expired_task() -> int:
     return purge_expired_attachments()

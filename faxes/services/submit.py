@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -228,7 +229,7 @@ def submit_fax(
     *,
     account: Account,
     recipients: list[str],
-    documents: list[UploadedFile | UrlDocument],
+    documents: Sequence[UploadedFile | UrlDocument],
     faxbox: Faxbox | None = None,
     owner: User | None = None,
     from_number: str | None = None,

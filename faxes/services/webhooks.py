@@ -23,7 +23,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,6 +36,7 @@ from faxes.models import Fax, WebhookDelivery, WebhookEndpoint
 from faxes.webhooks import events as event_names
 from faxes.webhooks import http, signing
 from faxes.webhooks.payloads import event_payload
+from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
 D = WebhookDelivery.Status
@@ -441,11 +441,11 @@ def retry_due(now: datetime | None = None, batch: int = 500) -> int:
     return count
 
 
-@shared_task(name="faxes.webhooks.deliver", acks_late=True, ignore_result=True)
+@portal_task(name="faxes.webhooks.deliver", acks_late=True, ignore_result=True)
 def deliver_task(delivery_id: str) -> str:
     return deliver(delivery_id)
 
 
-@shared_task(name="faxes.webhooks.retry_due", ignore_result=True)
+@portal_task(name="faxes.webhooks.retry_due", ignore_result=True)
 def retry_due_task() -> int:
     return retry_due()

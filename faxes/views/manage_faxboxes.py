@@ -6,7 +6,7 @@ import importlib.util
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
@@ -20,6 +20,7 @@ from faxes.services.faxboxes import FaxboxSettings, save_faxbox
 from faxes.services.retention import effective_retention_days, set_account_retention
 from faxes.views.common import (
     MANAGE,
+    PortalRequest,
     account_faxboxes,
     add_service_errors,
     audit,
@@ -33,21 +34,21 @@ def email_gateway_exists() -> bool:
     return importlib.util.find_spec("faxes.smtp") is not None
 
 
-def _faxbox_or_404(request: HttpRequest, faxbox_id: str) -> Faxbox:
+def _faxbox_or_404(request: PortalRequest, faxbox_id: str) -> Faxbox:
     live = Faxbox.objects.live()
     return get_for_account_or_404(live, request.account, pk=faxbox_id)
 
 
 @portal_page(MANAGE)
-def faxbox_list(request: HttpRequest) -> HttpResponse:
+def faxbox_list(request: PortalRequest) -> HttpResponse:
     return _list_page(request, RetentionForm(initial=_retention_initial(request)))
 
 
-def _retention_initial(request: HttpRequest) -> dict:
+def _retention_initial(request: PortalRequest) -> dict:
     return {"retention_days": request.account.retention_days}
 
 
-def _list_page(request: HttpRequest, retention_form: RetentionForm) -> HttpResponse:
+def _list_page(request: PortalRequest, retention_form: RetentionForm) -> HttpResponse:
     faxboxes = account_faxboxes(request).prefetch_related("numbers")
     context = {
         "faxboxes": faxboxes,
@@ -63,7 +64,7 @@ def _list_page(request: HttpRequest, retention_form: RetentionForm) -> HttpRespo
 
 @require_POST
 @portal_page(MANAGE)
-def account_retention(request: HttpRequest) -> HttpResponse:
+def account_retention(request: PortalRequest) -> HttpResponse:
     """The account's file retention (faxboxes without their own follow it)."""
     form = RetentionForm(request.POST)
     if not form.is_valid():
@@ -85,7 +86,7 @@ def account_retention(request: HttpRequest) -> HttpResponse:
     return redirect("manage-faxboxes")
 
 
-def _initial(faxbox: Faxbox | None, request: HttpRequest) -> dict:
+def _initial(faxbox: Faxbox | None, request: PortalRequest) -> dict:
     if faxbox is None:
         return {
             "fax_timezone": request.account.timezone,
@@ -107,7 +108,7 @@ def _initial(faxbox: Faxbox | None, request: HttpRequest) -> dict:
     }
 
 
-def _edit(request: HttpRequest, faxbox: Faxbox | None) -> HttpResponse:
+def _edit(request: PortalRequest, faxbox: Faxbox | None) -> HttpResponse:
     form = FaxboxForm(request.POST or None, initial=_initial(faxbox, request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -165,12 +166,12 @@ def _edit(request: HttpRequest, faxbox: Faxbox | None) -> HttpResponse:
 
 
 @portal_page(MANAGE)
-def faxbox_create(request: HttpRequest) -> HttpResponse:
+def faxbox_create(request: PortalRequest) -> HttpResponse:
     return _edit(request, None)
 
 
 @portal_page()
-def faxbox_edit(request: HttpRequest, faxbox_id: str) -> HttpResponse:
+def faxbox_edit(request: PortalRequest, faxbox_id: str) -> HttpResponse:
     faxbox = _faxbox_or_404(request, faxbox_id)
     require(request, MANAGE)
     return _edit(request, faxbox)

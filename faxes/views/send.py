@@ -8,7 +8,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
@@ -36,7 +36,7 @@ from faxes.services.preferences import (
 from faxes.services.preview import DocumentsRejected, preview_send
 from faxes.services.submit import check_not_past, resolve_schedule
 from faxes.views.clock import time_format
-from faxes.views.common import SEND, account_faxboxes, audit, portal_page
+from faxes.views.common import SEND, PortalRequest, account_faxboxes, audit, portal_page
 
 # Service error keys → the form field they belong beside.
 FIELD_OF = {
@@ -50,7 +50,7 @@ FIELD_OF = {
 }
 
 
-def _form(request: HttpRequest, faxboxes: list[Faxbox]) -> SendForm:
+def _form(request: PortalRequest, faxboxes: list[Faxbox]) -> SendForm:
     start = sending_faxbox(request.user, faxboxes)
     initial = {
         "faxbox": request.GET.get("faxbox") or (start.pk if start else ""),
@@ -75,11 +75,11 @@ def schedule_text(sent_at, zone_name: str, account_zone: str) -> str:
     return text
 
 
-def _uploads(request: HttpRequest, errors: list[str]) -> list[UploadedFile]:
+def _uploads(request: PortalRequest, errors: list[str]) -> list[UploadedFile]:
     limit = settings.FAXPORTAL_MAX_DOCUMENT_BYTES
     documents = []
     for upload in request.FILES.getlist("documents"):
-        if upload.size > limit:
+        if (upload.size or 0) > limit:  # set on every upload of a request
             errors.append(
                 gettext("%(name)s is larger than %(size)s MB.")
                 % {"name": upload.name, "size": limit // (1024 * 1024)}
@@ -103,7 +103,7 @@ def _faxbox(form: SendForm, faxboxes: list[Faxbox]) -> Faxbox | None:
 
 
 def _invalid(
-    request: HttpRequest,
+    request: PortalRequest,
     form: SendForm,
     document_errors: list[str],
     *,
@@ -119,7 +119,7 @@ def _invalid(
 
 
 @portal_page(SEND)
-def send(request: HttpRequest) -> HttpResponse:
+def send(request: PortalRequest) -> HttpResponse:
     faxboxes = list(account_faxboxes(request))
     form = _form(request, faxboxes)
     if request.method != "POST":
@@ -203,7 +203,7 @@ def send(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @portal_page(SEND)
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: PortalRequest) -> HttpResponse:
     faxboxes = list(account_faxboxes(request))
     form = _form(request, faxboxes)
     document_errors: list[str] = []
@@ -259,7 +259,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 
 @portal_page(SEND)
-def check_recipients(request: HttpRequest) -> HttpResponse:
+def check_recipients(request: PortalRequest) -> HttpResponse:
     """Each typed number, normalized or with why not (as-you-type feedback)."""
     entries = []
     for raw in split_list(request.GET.get("to", ""))[:50]:

@@ -66,6 +66,8 @@ class ChunkedReader(io.RawIOBase):
 
 
 class ChunkedServerHandler(ServerHandler):
+    request_handler: WSGIRequestHandler  # set by ChunkedRequestHandler right after creating it
+
     def __init__(self, stdin, stdout, stderr, environ, **kwargs) -> None:
         super().__init__(stdin, stdout, stderr, environ, **kwargs)
         if is_chunked(environ):
@@ -83,6 +85,8 @@ class ChunkedServerHandler(ServerHandler):
 
 
 class ChunkedRequestHandler(WSGIRequestHandler):
+    server: WSGIServer  # the ChunkedWSGIServer it is made for
+
     def handle_one_request(self) -> None:
         """Django's ``handle_one_request`` with the handler above."""
         self.raw_requestline = self.rfile.readline(MAX_LINE + 1)
@@ -98,7 +102,9 @@ class ChunkedRequestHandler(WSGIRequestHandler):
             self.rfile, self.wfile, self.get_stderr(), self.get_environ()
         )
         handler.request_handler = self
-        handler.run(self.server.get_app())
+        app = self.server.get_app()
+        assert app is not None  # runserver sets it before serving
+        handler.run(app)
 
 
 class ChunkedWSGIServer(WSGIServer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,11 +36,11 @@ class HasScopes(IsAccountMember):
         if not super().has_permission(request, view):
             return False
         required: Mapping[str, Scopes] = getattr(view, "required_scopes", {})
-        wanted = required.get(request.method, required.get("*"))
+        wanted = required.get(request.method or "", required.get("*"))
         if wanted is None:
             return True
         options = (wanted,) if isinstance(wanted, str) else wanted
-        if any(request.user.has_scope(scope) for scope in options):
+        if any(member(request).has_scope(scope) for scope in options):
             return True
         self.message = f"This token lacks the required scope: {' or '.join(options)}."
         return False
@@ -67,10 +67,11 @@ class V1APIView(APIView):
     permission_classes = [HasScopes]
     content_negotiation_class = JsonOnly
     required_scopes: Mapping[str, Scopes] = {}
+    rate_state: ratelimit.RateState | None = None  # this request's count (a view per request)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         state = ratelimit.hit(request._request)
-        request._request.v1_rate_state = state
+        self.rate_state = state
         if state is not None and state.exceeded:
             minutes = _window_text()
             raise RateLimited(
@@ -89,7 +90,7 @@ class V1APIView(APIView):
 
     def finalize_response(self, request, response, *args: Any, **kwargs: Any):
         response = super().finalize_response(request, response, *args, **kwargs)
-        state = getattr(request._request, "v1_rate_state", None)
+        state = self.rate_state
         if state is not None:
             for name, value in state.headers().items():
                 response[name] = value
@@ -98,7 +99,7 @@ class V1APIView(APIView):
     # --- who is asking -------------------------------------------------------
 
     def account(self, request: Request) -> Account:
-        return request.user.account
+        return member_account(request)
 
     def token(self, request: Request) -> ApiToken | None:
         """The API token making the request; None for a browser session."""
@@ -107,6 +108,18 @@ class V1APIView(APIView):
 
     def user(self, request: Request) -> User | None:
         return request.user if isinstance(request.user, User) else None
+
+
+def member(request: Request) -> User | ApiTokenPrincipal:
+    """The caller as the v1 authenticators set it: a session user or an API token (the DRF
+    stubs only know the user model and AnonymousUser)."""
+    return cast("User | ApiTokenPrincipal", request.user)
+
+
+def member_account(request: Request) -> Account:
+    account = member(request).account
+    assert account is not None  # HasScopes (IsAccountMember) lets only account members in
+    return account
 
 
 def _window_text() -> str:
@@ -121,7 +134,7 @@ class AccountScopedMixin:
     """Resolves ``account_id`` from the URL against the caller's account tree."""
 
     def target_account(self, request: Request, account_id: str | None = None) -> Account:
-        acting = request.user.account
+        acting = member_account(request)
         if account_id is None:
             return acting
         return resolve_account_or_404(acting, account_id)
@@ -135,7 +148,8 @@ class ApiNotFound(V1APIView):
     def _answer(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise exceptions.NotFound("Not found.")
 
-    get = post = put = patch = delete = head = options = _answer
+    # The ignore: DRF's stubs narrow View.options to take a Request (and ignore that there).
+    get = post = put = patch = delete = head = options = _answer  # type: ignore[assignment]
 
 
 # --- error answers ---------------------------------------------------------

@@ -51,7 +51,7 @@ def _size(storage, name: str) -> int | None:
         return None
 
 
-def file_sizes(names: Iterable[str]) -> dict[str, int | None]:
+def file_sizes(names: Iterable[str | None]) -> dict[str, int | None]:
     wanted = list(dict.fromkeys(name for name in names if name))
     if not wanted:
         return {}

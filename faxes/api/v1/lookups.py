@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from accounts.models import Account
-from accounts.tenancy import get_for_account_or_404
+from accounts.tenancy import TenantQuerySet, get_for_account_or_404
 from faxes.models import Fax
+
+M = TypeVar("M", bound=Model)
 
 # Ids are 32 hex characters; anything that could not be an id is "not found"
 # before it reaches the database (NUL bytes, say, are an error in PostgreSQL).
@@ -30,5 +33,6 @@ def valid_id(value: str) -> str:
     return value
 
 
-def one(queryset: QuerySet, account: Account, pk: str):
+def one(queryset: QuerySet[M], account: Account, pk: str) -> M:
+    assert isinstance(queryset, TenantQuerySet)  # what every tenant model's manager makes
     return get_for_account_or_404(queryset, account, pk=valid_id(pk))

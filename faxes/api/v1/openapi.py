@@ -7,7 +7,7 @@ decorators below: parameters, bodies, every answer including the errors.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -17,7 +17,7 @@ from faxes.api.v1 import openapi_shapes as shapes
 from faxes.api.v1.filters import MAX_SEARCH
 from faxes.api.v1.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 
-Q = OpenApiParameter.QUERY
+Q: Final = OpenApiParameter.QUERY
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -353,5 +353,5 @@ def v1_only(endpoints: list[tuple], **kwargs: Any) -> list[tuple]:
         for path, path_regex, method, callback in endpoints
         if path.startswith("/api/v1/")
         and not path.endswith("/")
-        and getattr(callback, "cls", None).__name__ != "ApiNotFound"
+        and callback.cls.__name__ != "ApiNotFound"
     ]

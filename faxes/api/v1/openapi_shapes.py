@@ -107,12 +107,12 @@ class ReceivedFaxes(s.Serializer):
 
 
 class ReceivedListAnswer(s.Serializer):
-    data = ReceivedFaxes()
+    data_ = ReceivedFaxes()
     pagination = Pagination()
 
 
 class ReceivedDetailAnswer(s.Serializer):
-    data = ReceivedFaxDetail()
+    data_ = ReceivedFaxDetail()
 
 
 class DownloadState(s.Serializer):
@@ -122,7 +122,7 @@ class DownloadState(s.Serializer):
 
 
 class DownloadStateAnswer(s.Serializer):
-    data = DownloadState()
+    data_ = DownloadState()
 
 
 # --- sent faxes -------------------------------------------------------------------
@@ -229,12 +229,12 @@ class SentFaxes(s.Serializer):
 
 
 class SentListAnswer(s.Serializer):
-    data = SentFaxes()
+    data_ = SentFaxes()
     pagination = Pagination()
 
 
 class SentDetailAnswer(s.Serializer):
-    data = SentFaxDetail()
+    data_ = SentFaxDetail()
 
 
 class SentSummary(s.Serializer):
@@ -308,7 +308,7 @@ class SendJson(_SendCommon):
         required=False,
         max_length=2000,
     )
-    data = text("Extension (faxrocks): base64 document (or a list).", required=False)
+    data_ = text("Extension (faxrocks): base64 document (or a list).", required=False)
     filename = text("Extension: file name for data.", required=False, max_length=255)
     cover = CoverIn(required=False)
 
@@ -370,7 +370,7 @@ class WebhookIn(s.Serializer):
 
 class WebhookPatch(WebhookIn):
     url = s.URLField(required=False, max_length=2000)
-    secret = None
+    secret = None  # type: ignore[assignment]  # DRF drops an inherited field set to None
 
 
 class SecretIn(s.Serializer):
@@ -393,15 +393,15 @@ class Webhooks(s.Serializer):
 
 
 class WebhookListAnswer(s.Serializer):
-    data = Webhooks()
+    data_ = Webhooks()
 
 
 class WebhookAnswer(s.Serializer):
-    data = Webhook()
+    data_ = Webhook()
 
 
 class WebhookSecretAnswer(s.Serializer):
-    data = WebhookWithSecret()
+    data_ = WebhookWithSecret()
 
 
 class Delivery(s.Serializer):
@@ -425,19 +425,20 @@ class Deliveries(s.Serializer):
 
 
 class DeliveryListAnswer(s.Serializer):
-    data = Deliveries()
+    data_ = Deliveries()
     pagination = Pagination()
 
 
 class DeliveryAnswer(s.Serializer):
-    data = Delivery()
+    data_ = Delivery()
 
 
 STATUS_FILTERS = list(FILTERS)
 
 
 def _rename(serializer: type[s.Serializer], old: str, new: str) -> None:
-    """Fields named like Python keywords (``from``) are declared as ``from_``."""
+    """Fields named like Python keywords (``from``) or like a serializer's own attributes
+    (``data``) are declared with a trailing underscore (``from_``, ``data_``)."""
     fields = serializer._declared_fields
     items = [(new if name == old else name, field) for name, field in fields.items()]
     fields.clear()
@@ -455,6 +456,21 @@ for _shape in (
     SendMultipart,
 ):
     _rename(_shape, "from_", "from")
+
+for _answer in (
+    ReceivedListAnswer,
+    ReceivedDetailAnswer,
+    DownloadStateAnswer,
+    SentListAnswer,
+    SentDetailAnswer,
+    SendJson,
+    WebhookListAnswer,
+    WebhookAnswer,
+    WebhookSecretAnswer,
+    DeliveryListAnswer,
+    DeliveryAnswer,
+):
+    _rename(_answer, "data_", "data")
 
 
 class RetentionPatch(s.Serializer):

@@ -91,8 +91,8 @@ def _failure(message: str, error_code: str) -> tuple[int | None, str, bool]:
     elif words in _T30_BY_TEXT:
         code = _T30_BY_TEXT[words]
     elif words in _OWN_TEXTS:
-        code, permanent = _OWN_TEXTS[words]
-        return code, message or "fax failed", permanent
+        own_code, permanent = _OWN_TEXTS[words]
+        return own_code, message or "fax failed", permanent
     else:
         # Unknown: worth another try; the retry budget bounds the cost.
         return VOXTELESYS_BASE, message or "fax failed (no reason given by SignalWire)", False
@@ -286,13 +286,13 @@ class SignalWireTransport(Transport):
         if kind == "received":
             if read_receive_token(token, key) != sid:
                 raise CallbackRejected(403, "callback URL of another fax")
-            status = str(params.get("FaxStatus") or "").lower()
+            fax_status = str(params.get("FaxStatus") or "").lower()
             media = str(params.get("MediaUrl") or "")
-            if status != "received" or not media:
+            if fax_status != "received" or not media:
                 log.warning(
                     "SignalWire inbound fax %s ended %s: %s",
                     sid,
-                    status or "?",
+                    fax_status or "?",
                     params.get("ErrorMessage", ""),
                 )
                 return CarrierCallback(carrier_id=sid, kind="ignored", config_key=key)

@@ -22,6 +22,7 @@ import base64
 import binascii
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
@@ -200,7 +201,7 @@ def _refused(response: Response) -> TransportError:
     )
 
 
-def _data_id(body: dict[str, Any]) -> Any:
+def _data_id(body: Mapping[str, Any]) -> Any:
     data = body.get("data")
     return data.get("id") if isinstance(data, dict) else None
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.apps import StaticFilesConfig
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -42,7 +43,9 @@ def static_files_current() -> bool:
             collected_at = manifest_file.stat().st_mtime
         except (OSError, ValueError, KeyError, TypeError):
             return False
-    ignore = apps.get_app_config("staticfiles").ignore_patterns
+    config = apps.get_app_config("staticfiles")
+    assert isinstance(config, StaticFilesConfig)
+    ignore = config.ignore_patterns
     for finder in finders.get_finders():
         for path, storage in finder.list(ignore):
             source = os.path.getmtime(storage.path(path))
