@@ -62,8 +62,8 @@ _PHOTO_MIDTONE_SHARE = 0.25
 # screen line is LINE_ROWS fine rows high; its DASH_DOTS-dot cells hold the grey levels in
 # between (4 rows x 5 dots: 20 levels plus paper, 49 lines per inch at 196 lpi). Measured on a
 # full-page photo (bench/render.py): 45-degree round dots (36 lpi, the classic 8 x 8 matrix)
-# were 333 kB of T.6 data; 4 x 5 lines are about 220 kB, and after blurring to 100 dpi they
-# are closer to the grey original than either the round dots or Ghostscript's screen.
+# were 322 kB of T.6 data; 4 x 5 lines are 215 kB, and after blurring to 100 dpi they are
+# closer to the grey original than either the round dots or Ghostscript's screen.
 LINE_ROWS = 4
 DASH_DOTS = 5
 # Sensor noise makes ragged line edges that code badly (and that no screen can print):
@@ -108,8 +108,8 @@ def halftone(region: np.ndarray, top: int = 0, left: int = 0) -> np.ndarray:
     Why a horizontal line screen: T.4/T.6 code each row against the one above, and the
     rows of a line (or of the paper between lines) repeat each other, while the edges of
     round or 45-degree dots move on every row and cost bits there; error diffusion's
-    scattered single dots cost most of all. Lines along the scan row also print cleanly on
-    a thermal head. Text and line art never come here (see bilevel_bits)."""
+    scattered single dots cost most of all. Text and line art never come here (see
+    bilevel_bits)."""
     rows, cols = region.shape
     if rows == 0 or cols == 0:
         return np.zeros((rows, cols), np.bool_)
