@@ -215,22 +215,38 @@ def render_gray(
     return Image.fromarray(out)
 
 
-def _contains_image(form: ctypes.c_void_p, depth: int = 0) -> bool:
+def _photographic(obj: ctypes.c_void_p, page: pdfium.PdfPage) -> bool:
+    """An image with grey levels, or a shading, may be a photo; a 1-bit image (a fax, a
+    bilevel scan of a letter) is line art whose dots are thresholded as they are, never
+    screened."""
+    kind = pdfium_c.FPDFPageObj_GetType(obj)
+    if kind == pdfium_c.FPDF_PAGEOBJ_SHADING:
+        return True
+    if kind != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        return False
+    metadata = pdfium_c.FPDF_IMAGEOBJ_METADATA()
+    if not pdfium_c.FPDFImageObj_GetImageMetadata(obj, page, ctypes.byref(metadata)):
+        return True
+    return metadata.bits_per_pixel != 1
+
+
+def _contains_image(form: ctypes.c_void_p, page: pdfium.PdfPage, depth: int = 0) -> bool:
     if depth > 4:
         return False
     for i in range(pdfium_c.FPDFFormObj_CountObjects(form)):
         obj = pdfium_c.FPDFFormObj_GetObject(form, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_SHADING):
+        if _photographic(obj, page):
             return True
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and _contains_image(obj, depth + 1):
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and _contains_image(obj, page, depth + 1):
             return True
     return False
 
 
 def image_boxes(page: pdfium.PdfPage, placement: Placement, *, top: int = 0) -> list[Box]:
-    """Bitmap boxes (left, upper, right, lower) of the images and shadings the page draws
-    (a form XObject containing any counts as a whole). Call with PDFIUM_LOCK held."""
+    """Bitmap boxes (left, upper, right, lower) of the images with grey levels and the
+    shadings the page draws (a form XObject containing any counts as a whole); 1-bit images
+    are not among them. Call with PDFIUM_LOCK held."""
     boxes = []
     height = top + placement.height
     args = (placement.x, top, placement.width, placement.height, placement.rotate)
@@ -240,9 +256,9 @@ def image_boxes(page: pdfium.PdfPage, placement: Placement, *, top: int = 0) -> 
         obj = pdfium_c.FPDFPage_GetObject(page, i)
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            if not _contains_image(obj):
+            if not _contains_image(obj, page):
                 continue
-        elif kind not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_SHADING):
+        elif not _photographic(obj, page):
             continue
         if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, upper):
             continue

@@ -15,6 +15,7 @@ from faxes.documents import (
     encoded_page_sizes,
     raster,
 )
+from faxes.documents.pdfium_util import PDFIUM_LOCK, open_pdf
 from faxes.modem.linetime import call_seconds
 
 from . import factories
@@ -77,3 +78,21 @@ def test_only_midtone_images_are_screened() -> None:
     assert (
         raster.bilevel_bits(gradient.copy(), [box]) != raster.bilevel_bits(gradient.copy())
     ).any()
+
+
+def _image_boxes(pdf: bytes) -> list[raster.Box]:
+    with open_pdf(pdf) as document, PDFIUM_LOCK:
+        page = document[0]
+        try:
+            return raster.image_boxes(page, raster.place(*page.get_size()))
+        finally:
+            page.close()
+
+
+def test_a_bilevel_image_is_line_art_not_a_photo() -> None:
+    # A 1-bit fax or scan is thresholded dot for dot, even though pdfium's scaled render of
+    # it has grey edges; a grey image of the same page is a candidate for the screen.
+    bilevel = combine_documents([accept_document(factories.multipage_tiff(1))]).pdf
+    grey = combine_documents([accept_document(factories.image_bytes("PNG"))]).pdf
+    assert _image_boxes(bilevel) == []
+    assert len(_image_boxes(grey)) == 1
