@@ -82,7 +82,8 @@ def text_pdf(pages: int = 1, text: str = "Lab results") -> bytes:
 
 def noise_fax_tiff(seed: int = 0) -> bytes:
     """A fine fax page of random black and white dots: no coding compresses it, so it would
-    hold a line for about eight minutes even at 14,400 bit/s."""
+    hold a line for about nine minutes even at 14,400 bit/s (its dots are thresholded as
+    they are: a 1-bit image is never screened as a photo)."""
     import numpy as np
 
     dots = np.random.default_rng(seed).random((2200, 1728)) < 0.5

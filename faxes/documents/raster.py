@@ -2,8 +2,10 @@
 
 Geometry: the page is scaled so its width fills the 1728-dot line (A4 and Letter both fit,
 nothing is clipped); its height follows at 196 lpi, below the header band. Landscape pages
-are *rotated* 90 degrees counter-clockwise rather than shrunk: shrinking an 11 in wide page
-to 8.5 in makes small print unreadable at fax resolution, rotation keeps it full size.
+are *rotated* 90 degrees counter-clockwise rather than shrunk when that makes them larger on
+the paper: shrinking an 11 in wide page to 8.5 in makes small print unreadable at fax
+resolution, rotation keeps it full size. A nearly square page, which rotation would enlarge
+by less than ROTATION_GAIN, stays the way up it was drawn.
 Letter and A4 pages fill the line; any other page up to A4's length (a photo, fitted by the
 image step to the box Letter and A4 share) is scaled, and centred, so that it comes out, header
 line included, no longer than Letter's 11 inches: it is never stretched past the paper.
@@ -12,11 +14,12 @@ Pages longer than A4 are scaled down to US Legal.
 Tone: text and vector art are rendered anti-aliased and thresholded above mid-grey, so the
 soft edges of thin strokes turn black and small text stays whole (slightly bold) rather than
 breaking up. Halftoning that would make text fuzzy is used only inside the areas where the
-page draws photographic images. Photos get a clustered-dot halftone (a 45-degree screen of
-about 36 lines per inch, as fax machines' photo modes print), not error diffusion: diffusion
-scatters single dots that T.4/T.6 coding cannot compress, so a full-page phone photo became
-1.3 MB of line data (13 minutes at 14,400 bit/s); clustered dots make it about a quarter of
-that, a few minutes on the line, and keep the same grey levels.
+page draws photographic images. Photos get a line screen (4 fine rows a line, 49 lines per
+inch, dashed in the highlights), smoothed first and given a tone curve for the dots fax
+printers spread (see halftone()), not error diffusion: diffusion scatters single dots that
+T.4/T.6 coding cannot compress, so a full-page phone photo became 1.3 MB of line data (13
+minutes at 14,400 bit/s); 45-degree round dots made it 322 kB (3.6 minutes); the line screen
+makes it 215 kB (2.5 minutes), and closer to the grey original than either (bench/render.py).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from .faxspec import (
     FAX_WIDTH,
@@ -52,38 +55,71 @@ _WHITE = 0xFFFFFFFF  # ARGB; a greyscale bitmap takes its luminance
 # Grey levels below this are ink. Above mid-grey on purpose: anti-aliased stroke edges and
 # light-grey or coloured text come out black instead of thin or missing.
 TEXT_THRESHOLD = 160
-# Photos: stretch contrast before error diffusion (near-black and near-white become solid,
-# which keeps dots out of backgrounds and away from text drawn over images).
-_PHOTO_LUT = [min(255, max(0, round((value - 40) * 255 / 175))) for value in range(256)]
+# An image box is screened as a photo when this share of it is midtones (no flat art).
 _MIDTONES = slice(48, 208)
 _PHOTO_MIDTONE_SHARE = 0.25
-# The classic 8 x 8 clustered-dot threshold matrix (two dots per cell on a 45-degree
-# screen); a grey level becomes ink where it is darker than the cell's threshold. Anchored
-# to the page, so neighbouring images share one screen.
-_CLUSTER = np.array(
-    [
-        [24, 10, 12, 26, 35, 47, 49, 37],
-        [8, 0, 2, 14, 45, 59, 61, 51],
-        [22, 6, 4, 16, 43, 57, 63, 53],
-        [30, 20, 18, 28, 33, 41, 55, 39],
-        [34, 46, 48, 36, 25, 11, 13, 27],
-        [44, 58, 60, 50, 9, 1, 3, 15],
-        [42, 56, 62, 52, 23, 7, 5, 17],
-        [32, 40, 54, 38, 31, 21, 19, 29],
-    ]
-)
-_CLUSTER_THRESHOLDS = ((_CLUSTER + 0.5) * 256 / 64).astype(np.uint16)
-_PHOTO_TABLE = np.array(_PHOTO_LUT, np.uint16)
+# Photos: a line screen that breaks into dashes in the highlights (see halftone()). Each
+# screen line is LINE_ROWS fine rows high; its DASH_DOTS-dot cells hold the grey levels in
+# between (4 rows x 5 dots: 20 levels plus paper, 49 lines per inch at 196 lpi). Measured on a
+# full-page photo (bench/render.py): 45-degree round dots (36 lpi, the classic 8 x 8 matrix)
+# were 322 kB of T.6 data; 4 x 5 lines are 215 kB, and after blurring to 100 dpi they are
+# closer to the grey original than either the round dots or Ghostscript's screen.
+LINE_ROWS = 4
+DASH_DOTS = 5
+# Sensor noise makes ragged line edges that code badly (and that no screen can print):
+# photos are smoothed by a Gaussian of this radius (dots) before screening.
+PHOTO_SMOOTHING = 1.5
+# Fax printers (thermal heads, laser toner) spread each printed dot: a printed ink share c
+# comes out about c + k * c * (1 - c). The tone curve inverts that, lightening midtones by
+# up to 2.5 % (k = 0.1), and keeps near-white paper white (no dots in backgrounds).
+DOT_GAIN = 0.1
+_PAPER_WHITE = 246
+
+
+def _photo_tone_table() -> np.ndarray:
+    ink = 1 - np.arange(256) / 255
+    wanted = ((1 + DOT_GAIN) - np.sqrt((1 + DOT_GAIN) ** 2 - 4 * DOT_GAIN * ink)) / (2 * DOT_GAIN)
+    table = np.round(255 * (1 - wanted))
+    table[_PAPER_WHITE:] = 255
+    return table.astype(np.uint8)
+
+
+def _line_screen() -> np.ndarray:
+    """Thresholds of one LINE_ROWS x DASH_DOTS cell: a line grows from its middle rows
+    outwards, each row filling left to right, so a grey level is a line of some thickness
+    whose outermost row is dashed; a dot is ink where its tone is below the threshold."""
+    middle = (LINE_ROWS - 1) / 2
+    growth = sorted(range(LINE_ROWS), key=lambda row: (abs(row - middle), row))
+    rank = np.empty(LINE_ROWS)
+    rank[growth] = np.arange(LINE_ROWS)
+    dashes = (np.arange(DASH_DOTS) + 0.5) / DASH_DOTS
+    return np.round((rank[:, None] + dashes[None, :]) * 256 / LINE_ROWS).astype(np.uint16)
+
+
+_PHOTO_TONE = _photo_tone_table()
+_SCREEN = _line_screen()
 
 
 def halftone(region: np.ndarray, top: int = 0, left: int = 0) -> np.ndarray:
-    """Ink (True) for a greyscale region whose top-left dot is at (``top``, ``left``) of
-    the page: contrast stretched, then screened with the clustered-dot matrix."""
+    """Ink (True) for a greyscale photo region whose top-left dot is at (``top``, ``left``)
+    of the page: smoothed, given the printers' tone curve, then screened. The screen is
+    anchored to the page, so neighbouring images share it.
+
+    Why a horizontal line screen: T.4/T.6 code each row against the one above, and the
+    rows of a line (or of the paper between lines) repeat each other, while the edges of
+    round or 45-degree dots move on every row and cost bits there; error diffusion's
+    scattered single dots cost most of all. Text and line art never come here (see
+    bilevel_bits)."""
     rows, cols = region.shape
-    size = _CLUSTER.shape[0]
-    tiles = np.roll(_CLUSTER_THRESHOLDS, (-(top % size), -(left % size)), axis=(0, 1))
-    screen = np.tile(tiles, (-(-rows // size), -(-cols // size)))[:rows, :cols]
-    return _PHOTO_TABLE[region] < screen
+    if rows == 0 or cols == 0:
+        return np.zeros((rows, cols), np.bool_)
+    smooth = Image.fromarray(np.ascontiguousarray(region)).filter(
+        ImageFilter.GaussianBlur(PHOTO_SMOOTHING)
+    )
+    tone = _PHOTO_TONE[np.asarray(smooth)]
+    tiles = np.roll(_SCREEN, (-(top % LINE_ROWS), -(left % DASH_DOTS)), axis=(0, 1))
+    screen = np.tile(tiles, (-(-rows // LINE_ROWS), -(-cols // DASH_DOTS)))[:rows, :cols]
+    return tone < screen
 
 
 @dataclass(frozen=True)
@@ -114,12 +150,15 @@ def max_length_in(width_pt: float, height_pt: float) -> float:
     return MAX_PAGE_LENGTH_IN
 
 
-def place(width_pt: float, height_pt: float, *, band_rows: int = 0) -> Placement:
-    """Placement for a page of the given displayed size (points, after /Rotate)."""
-    rotate = 0
-    if width_pt > height_pt:
-        width_pt, height_pt = height_pt, width_pt
-        rotate = ROTATE_CCW
+# A landscape page is turned only when that prints it at least this much larger (in
+# length and width alike): turning a page whose shape nearly fits either way gains the reader
+# nothing and makes them turn the paper.
+ROTATION_GAIN = 1.1
+
+
+def _fit(width_pt: float, height_pt: float, band_rows: int) -> tuple[int, float]:
+    """(width in dots, rows) of a page drawn upright, as large as the line and the paper
+    length allow."""
     dots_per_pt = FAX_WIDTH / width_pt
     rows = height_pt * dots_per_pt * _FINE_LPI / X_DPI
     max_rows = round(max_length_in(width_pt, height_pt) * _FINE_LPI) - band_rows
@@ -127,6 +166,19 @@ def place(width_pt: float, height_pt: float, *, band_rows: int = 0) -> Placement
     if rows > max_rows:
         width = max(1, round(FAX_WIDTH * max_rows / rows))
         rows = max_rows
+    return width, rows
+
+
+def place(width_pt: float, height_pt: float, *, band_rows: int = 0) -> Placement:
+    """Placement for a page of the given displayed size (points, after /Rotate). A
+    landscape page is turned to portrait when that makes it at least ROTATION_GAIN times
+    larger on the paper (an 11 x 8.5 in page: 1.29 times), otherwise it is drawn as it is."""
+    width, rows = _fit(width_pt, height_pt, band_rows)
+    rotate = 0
+    if width_pt > height_pt:
+        turned_width, turned_rows = _fit(height_pt, width_pt, band_rows)
+        if turned_width / height_pt >= ROTATION_GAIN * width / width_pt:
+            width, rows, rotate = turned_width, turned_rows, ROTATE_CCW
     return Placement(rotate, (FAX_WIDTH - width) // 2, width, max(1, round(rows)))
 
 
@@ -163,22 +215,38 @@ def render_gray(
     return Image.fromarray(out)
 
 
-def _contains_image(form: ctypes.c_void_p, depth: int = 0) -> bool:
+def _photographic(obj: ctypes.c_void_p, page: pdfium.PdfPage) -> bool:
+    """An image with grey levels, or a shading, may be a photo; a 1-bit image (a fax, a
+    bilevel scan of a letter) is line art whose dots are thresholded as they are, never
+    screened."""
+    kind = pdfium_c.FPDFPageObj_GetType(obj)
+    if kind == pdfium_c.FPDF_PAGEOBJ_SHADING:
+        return True
+    if kind != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        return False
+    metadata = pdfium_c.FPDF_IMAGEOBJ_METADATA()
+    if not pdfium_c.FPDFImageObj_GetImageMetadata(obj, page, ctypes.byref(metadata)):
+        return True
+    return metadata.bits_per_pixel != 1
+
+
+def _contains_image(form: ctypes.c_void_p, page: pdfium.PdfPage, depth: int = 0) -> bool:
     if depth > 4:
         return False
     for i in range(pdfium_c.FPDFFormObj_CountObjects(form)):
         obj = pdfium_c.FPDFFormObj_GetObject(form, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_SHADING):
+        if _photographic(obj, page):
             return True
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and _contains_image(obj, depth + 1):
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and _contains_image(obj, page, depth + 1):
             return True
     return False
 
 
 def image_boxes(page: pdfium.PdfPage, placement: Placement, *, top: int = 0) -> list[Box]:
-    """Bitmap boxes (left, upper, right, lower) of the images and shadings the page draws
-    (a form XObject containing any counts as a whole). Call with PDFIUM_LOCK held."""
+    """Bitmap boxes (left, upper, right, lower) of the images with grey levels and the
+    shadings the page draws (a form XObject containing any counts as a whole); 1-bit images
+    are not among them. Call with PDFIUM_LOCK held."""
     boxes = []
     height = top + placement.height
     args = (placement.x, top, placement.width, placement.height, placement.rotate)
@@ -188,9 +256,9 @@ def image_boxes(page: pdfium.PdfPage, placement: Placement, *, top: int = 0) -> 
         obj = pdfium_c.FPDFPage_GetObject(page, i)
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            if not _contains_image(obj):
+            if not _contains_image(obj, page):
                 continue
-        elif kind not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_SHADING):
+        elif not _photographic(obj, page):
             continue
         if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, upper):
             continue
@@ -214,9 +282,9 @@ def bilevel_bits(
     gray: np.ndarray, photo_boxes: Sequence[Box] = (), *, in_place: bool = False
 ) -> np.ndarray:
     """``gray`` (rows x 1728, uint8) thresholded to 1 bit, with the boxes that hold
-    photographic content error-diffused; packed 8 pixels a byte, MSB first, 1 = ink (the
-    fax line's and TIFF MinIsWhite's convention). ``in_place`` thresholds into ``gray``'s
-    own memory (it is overwritten) instead of a new page-sized array."""
+    photographic content halftoned (:func:`halftone`); packed 8 pixels a byte, MSB first,
+    1 = ink (the fax line's and TIFF MinIsWhite's convention). ``in_place`` thresholds into
+    ``gray``'s own memory (it is overwritten) instead of a new page-sized array."""
     photos = []
     for left, upper, right, lower in photo_boxes:
         region = gray[upper:lower, left:right]

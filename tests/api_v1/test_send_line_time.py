@@ -24,7 +24,7 @@ def test_a_page_too_long_to_send_is_400_naming_the_page(clinic):
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == "bad_request"
-    assert "Page 1 (page 1 of “scan.tif”) would take about 8 minutes" in body["message"]
+    assert "Page 1 (page 1 of “scan.tif”) would take about 9 minutes" in body["message"]
     assert not Fax.objects.exists()
 
 

@@ -375,8 +375,9 @@ def test_a_full_page_photo_is_halftoned_compactly_and_fits_letter(tmp_path) -> N
     page = next(tiff_pages(data))
     assert page.height <= 11 * 196  # header line included: no longer than Letter
     assert 0.25 < ink(page, (600, 600, 1100, 1600)) < 0.75  # grey, as dots
-    # Clustered dots code compactly: error diffusion made this page 1.26 MB.
-    assert len(data) < 450_000
+    # The line screen codes compactly: error diffusion made this page 1.26 MB, 45-degree
+    # round dots 333 kB; issue 15 asks for at most 250 kB.
+    assert len(data) < 250_000
 
 
 def test_an_image_tagged_legal_size_is_fitted_to_letter_and_a4(tmp_path) -> None:

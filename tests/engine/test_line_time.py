@@ -45,7 +45,7 @@ def test_a_page_too_long_to_send_is_refused_at_submit_naming_it(clinic):
             documents=documents,
         )  # fmt: skip
     (message,) = caught.value.message_dict["documents"]
-    assert message.startswith("Page 3 (page 1 of “scan.tif”) would take about 8 minutes")
+    assert message.startswith("Page 3 (page 1 of “scan.tif”) would take about 9 minutes")
     assert failures.lookup(None, message).code == "document_too_long_to_send"
     assert not Fax.objects.exists()
 

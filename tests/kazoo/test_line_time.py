@@ -22,5 +22,5 @@ def test_a_page_too_long_to_send_is_a_kazoo_validation_error(kazoo_login, acme):
     body = response.json()
     assert body["status"] == "error" and body["message"] == "validation error"
     message = body["data"]["document"]["invalid"]["message"]
-    assert message.startswith("Page 1 (page 1 of “document”) would take about 8 minutes")
+    assert message.startswith("Page 1 (page 1 of “document”) would take about 9 minutes")
     assert not Fax.objects.exists()

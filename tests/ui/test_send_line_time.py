@@ -25,7 +25,7 @@ def test_a_page_too_long_to_send_is_a_form_error_naming_it(acme, staff, acme_box
     assert response.status_code == 400
     html = response.content.decode()
     slot = re.search(r'id="id_documents_error">(.*?)</div>', html, re.S).group(1)
-    assert "Page 1 (page 1 of “scan.tif”) would take about 8 minutes" in slot
+    assert "Page 1 (page 1 of “scan.tif”) would take about 9 minutes" in slot
     assert not Fax.objects.exists()
 
 
