@@ -58,7 +58,7 @@ def test_the_preview_shows_the_line_time_of_every_page(settings, acme, staff, ac
 def test_the_preview_refuses_a_page_too_long_to_send(acme, staff, acme_box):
     response = _preview(staff, acme_box, "scan.tif", noise_fax_tiff(), "image/tiff")
     assert response.status_code == 422
-    assert "Page 1 (page 1 of “scan.tif”) would take about 8 minutes" in response.content.decode()
+    assert "Page 1 (page 1 of “scan.tif”) would take about 9 minutes" in response.content.decode()
 
 
 def test_line_time_reads_as_people_say_it():
