@@ -88,6 +88,7 @@ class AttemptInline(admin.TabularInline):
         "pages_sent",
         "speed",
         "ecm",
+        "compression",
         "bad_rows",
         "receiver_id",
         "time_elapsed",

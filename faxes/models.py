@@ -415,6 +415,14 @@ class AuditEvent(models.Model):
         return f"{self.action} {self.fax_id or ''}"
 
 
+class LineCoding(models.TextChoices):
+    """How the pages were compressed on the line (negotiated in T.30: T.6 needs ECM)."""
+
+    MMR = "mmr", _("T.6 (MMR)")
+    MR = "mr", _("T.4 2-D (MR)")
+    MH = "mh", _("T.4 1-D (MH)")
+
+
 class Attempt(models.Model):
     """One transmission try of an outbound fax (Kazoo's ``tx_result``)."""
 
@@ -431,6 +439,8 @@ class Attempt(models.Model):
     pages_sent = models.PositiveIntegerField(default=0)
     speed = models.PositiveIntegerField(null=True, blank=True)
     ecm = models.BooleanField(null=True)
+    # Blank: not known (no page went, or the carrier does not say).
+    compression = models.CharField(max_length=3, choices=LineCoding.choices, blank=True)
     bad_rows = models.PositiveIntegerField(default=0)
     receiver_id = models.CharField(max_length=32, blank=True)
     time_elapsed = models.FloatField(default=0)

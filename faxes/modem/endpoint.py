@@ -26,10 +26,9 @@ from .options import FaxOptions
 
 logger = logging.getLogger("faxes.modem.spandsp")
 
-# Accept every resolution/size spandsp 0.0.6 can carry so the receiver never
-# rejects a legitimate fax page (NORESSUPPORT/NOSIZESUPPORT would be our fault).
+# Accept every resolution spandsp 0.0.6 can carry so the receiver never rejects a
+# legitimate fax page (NORESSUPPORT would be our fault); sizes follow FaxOptions.
 _RESOLUTIONS = 0x01 | 0x02 | 0x04 | 0x20000 | 0x40000  # std, fine, superfine, R8, R16
-_IMAGE_SIZES = 0x01 | 0x02 | 0x04 | 0x10000 | 0x20000 | 0x40000 | 0x80000 | 0x100000
 
 # SPAN_LOG_SHOW_SEVERITY | SPAN_LOG_SHOW_PROTOCOL | SPAN_LOG_SHOW_TAG
 _LOG_FLAGS = 0x0400 | 0x0800 | 0x2000
@@ -45,6 +44,8 @@ class EndpointReport:
     # snapshotted in phase D whenever the side's page counter moves on.
     page_rows: tuple[int, ...]
     page_bad_rows: tuple[int, ...]
+    # t30_stats_t.encoding of each completed page (T4_COMPRESSION_* of 0.0.6).
+    page_encodings: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,7 @@ class T30Endpoint:
         self._transmitter = transmitter
         self._page_rows: list[int] = []
         self._page_bad_rows: list[int] = []
+        self._page_encodings: list[int] = []
         self._phase_e_cb = PHASE_E_HANDLER(self._on_phase_e)
         self._phase_d_cb = PHASE_D_HANDLER(self._on_phase_d)
         self._log_cb = MESSAGE_HANDLER(self._on_log)
@@ -95,14 +97,15 @@ class T30Endpoint:
 
         ident = options.tx_ident if transmitter else options.rx_ident
         lib.t30_set_tx_ident(t30, ident.encode("ascii"))
-        lib.t30_set_ecm_capability(t30, int(options.ecm))
+        ecm, compressions, image_sizes = options.side(transmitter=transmitter)
+        lib.t30_set_ecm_capability(t30, int(ecm))
         lib.t30_set_supported_modems(t30, int(options.modems))
-        lib.t30_set_supported_compressions(t30, int(options.compressions))
+        lib.t30_set_supported_compressions(t30, int(compressions))
         resolutions = _RESOLUTIONS
         if not transmitter and options.receiver_resolutions is not None:
             resolutions = int(options.receiver_resolutions)
         lib.t30_set_supported_resolutions(t30, resolutions)
-        lib.t30_set_supported_image_sizes(t30, _IMAGE_SIZES)
+        lib.t30_set_supported_image_sizes(t30, int(image_sizes))
         encoded_path = file_path.encode()
         if transmitter:
             lib.t30_set_tx_file(t30, encoded_path, -1, -1)
@@ -154,6 +157,7 @@ class T30Endpoint:
         if pages > len(self._page_rows):
             self._page_rows.append(self.stats.length)
             self._page_bad_rows.append(max(self.stats.bad_rows, 0))
+            self._page_encodings.append(self.stats.encoding)
 
     def _on_phase_d(self, _t30: int, _user: int, _result: int) -> int:
         try:
@@ -203,6 +207,7 @@ class T30Endpoint:
             remote_ident=self.remote_ident,
             page_rows=tuple(self._page_rows),
             page_bad_rows=tuple(self._page_bad_rows),
+            page_encodings=tuple(self._page_encodings),
         )
 
 

@@ -12,7 +12,7 @@ from .codes import CompletionCode
 from .endpoint import CallOutcome
 from .g711 import Law
 from .library import SpanDSP, load_spandsp
-from .options import FaxOptions, Impairments, Mode, TransmissionResult
+from .options import FaxOptions, Impairments, Mode, TransmissionResult, compression_of
 from .t38 import run_t38_call
 
 _LAWS = {Mode.G711_ALAW: Law.ALAW, Mode.G711_ULAW: Law.ULAW}
@@ -119,6 +119,11 @@ def _build_result(
         # The sender's view of the negotiated image phase (the receiver agrees).
         bit_rate=tx.stats.bit_rate,
         ecm_used=bool(tx.stats.error_correcting_mode),
+        # The sender codes every page of a call the same way (what its DCS announced); read
+        # per page, as the stats of a finished call may already be reset.
+        compression=compression_of(
+            next((e for e in reversed(tx.page_encodings) if e), tx.stats.encoding)
+        ),
         bad_rows=sum(rx.page_bad_rows),
         missing_rows=sum(
             max(sent - got, 0) for sent, got in zip(tx.page_rows, rx.page_rows, strict=False)

@@ -207,6 +207,7 @@ def record_attempt(attempt: Attempt, result: TxResult) -> None:
     attempt.pages_sent = result.pages_sent
     attempt.speed = result.speed
     attempt.ecm = result.ecm
+    attempt.compression = result.compression
     attempt.bad_rows = result.bad_rows
     attempt.receiver_id = result.receiver_id[:32]
     attempt.time_elapsed = result.time_elapsed

@@ -158,6 +158,10 @@ class Attempt(s.Serializer):
     pages_sent = s.IntegerField()
     speed = maybe(s.IntegerField, "bit/s")
     ecm = maybe(s.BooleanField)
+    compression = maybe(
+        help_text="How the pages were coded on the line: mmr (T.6, with ECM), mr (T.4 2-D) or "
+        "mh (T.4 1-D); null when not known."
+    )
     bad_rows = s.IntegerField()
     remote_station_id = maybe()
     duration = s.FloatField(help_text="Seconds on the line.")

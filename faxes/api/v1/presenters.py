@@ -146,6 +146,7 @@ def attempt_item(attempt: Attempt) -> dict[str, Any]:
         "pages_sent": attempt.pages_sent,
         "speed": attempt.speed,
         "ecm": attempt.ecm,
+        "compression": or_none(attempt.compression),
         "bad_rows": attempt.bad_rows,
         "remote_station_id": or_none(attempt.receiver_id),
         "duration": round(attempt.time_elapsed, 1),

@@ -20,7 +20,12 @@ Sandbox numbers (``+1 500 555 00xx``) rehearse every failure path:
                refused in T.30 negotiation, 5111 (permanent failure)
 +15005550006   answered, but not by a fax machine: Q.850 88 (permanent)
 +15005550010   delivered to a sandbox receiver (success, no inbox)
++15005550011   a sandbox receiver without ECM: delivered coded T.4 2-D (MR)
++15005550012   a sandbox receiver with ECM but T.4 1-D (MH) only: delivered MH
 =============  ==============================================================
+
+Every other receiver offers ECM and T.6, so the pages go as T.6 (MMR); the attempt
+records the coding used (``compression``).
 
 The README's table says the same; ``tests/engine/test_sandbox_numbers.py`` holds the
 two to each other. Every call's simulated-time cap is a :class:`faxes.modem.LineBudget`:
@@ -36,7 +41,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 
-from faxes import routing
+from faxes import modem, routing
 from faxes.carriers.base import (
     OnNetDelivery,
     SendOutcome,
@@ -57,9 +62,11 @@ DROPS_AFTER_FIRST_PAGE = "+15005550004"
 REFUSES_DOCUMENT = "+15005550005"
 NOT_A_FAX = "+15005550006"
 SANDBOX_RECEIVER = "+15005550010"
+RECEIVER_WITHOUT_ECM = "+15005550011"
+RECEIVER_MH_ONLY = "+15005550012"
 SANDBOX_NUMBERS = frozenset(
     {BUSY, NO_ANSWER, NOISY_LINE, DROPS_AFTER_FIRST_PAGE, REFUSES_DOCUMENT, NOT_A_FAX,
-     SANDBOX_RECEIVER}
+     SANDBOX_RECEIVER, RECEIVER_WITHOUT_ECM, RECEIVER_MH_ONLY}
 )  # fmt: skip
 
 
@@ -70,11 +77,10 @@ PERMANENT_T30_CODES = frozenset({11, 12})
 def sandbox_line(number: str, mode: str, *, tx_ident: str, rx_ident: str, budget):
     """The modem options and line faults of a call to ``number`` (a healthy line for every
     number but the sandbox ones that rehearse a fault)."""
-    from faxes import modem
-
     ecm = True
     impairments = None
     receiver_resolutions = None
+    receiver = {}
     if number == NOISY_LINE:
         # Signalling gets through, the sender's training never does (noise on the audio,
         # lost fast-modem packets in T.38): T.30 gives up in phase B, 5120 (5114 in T.38),
@@ -87,9 +93,13 @@ def sandbox_line(number: str, mode: str, *, tx_ident: str, rx_ident: str, budget
         impairments = modem.Impairments(drop_after_pages=1)
     elif number == REFUSES_DOCUMENT:
         receiver_resolutions = modem.Resolution.STANDARD
+    elif number == RECEIVER_WITHOUT_ECM:
+        receiver = {"receiver_ecm": False}  # T.6 needs ECM: the sender codes MR
+    elif number == RECEIVER_MH_ONLY:
+        receiver = {"receiver_compressions": modem.Compression.T4_1D}
     options = modem.FaxOptions(
         tx_ident=tx_ident, rx_ident=rx_ident, ecm=ecm,
-        receiver_resolutions=receiver_resolutions, budget=budget,
+        receiver_resolutions=receiver_resolutions, budget=budget, **receiver,
     )  # fmt: skip
     return options, impairments
 
@@ -109,6 +119,7 @@ def _tx_result(result, *, tested: bool = True) -> TxResult:
         pages_sent=result.pages_sent,
         speed=result.bit_rate or None,
         ecm=result.ecm_used,
+        compression=modem.COMPRESSION_NAMES.get(result.compression, ""),
         bad_rows=result.bad_rows,
         receiver_id=result.tx_remote_ident,
         time_elapsed=round(result.line_seconds, 1),
@@ -180,8 +191,6 @@ class LoopbackTransport(Transport):
         )
 
     def _transmit(self, fax: Fax, tiff_path: Path, tx_ident: str, rx_ident: str):
-        from faxes import modem
-
         if not modem.modem_available():
             log.warning("libspandsp not available: loopback delivery is not modem-tested")
             return None
@@ -206,6 +215,7 @@ class LoopbackTransport(Transport):
             "success": True,
             "result_text": result.result_text,
             "ecm_used": bool(result.ecm),
+            "compression": result.compression,
             "total_pages": str(result.pages_sent),
             "transferred_pages": str(result.details.get("pages_received", result.pages_sent)),
             "transfer_rate": str(result.speed or 0),
