@@ -12,7 +12,7 @@ from .accept import AcceptedDocument, accept_document, accept_file, read_limited
 from .combine import CombinedDocument, combine_documents
 from .cover import CoverPage, render_cover_pdf
 from .errors import DocumentRejected, RejectionCode
-from .faxspec import FAX_WIDTH, Compression, Resolution
+from .faxspec import FAX_WIDTH, Compression, PaperSize, Resolution, paper_for_number
 from .fetched import accept_fetched
 from .header import FaxHeader
 from .inbound import InboundDocument, convert_inbound
@@ -39,6 +39,7 @@ __all__ = [
     "DocumentRejected",
     "FaxHeader",
     "InboundDocument",
+    "PaperSize",
     "PreviewSet",
     "ReceiptData",
     "RejectionCode",
@@ -53,6 +54,7 @@ __all__ = [
     "encoded_page_sizes",
     "iter_fax_pages",
     "make_previews",
+    "paper_for_number",
     "read_limited",
     "render_cover_pdf",
     "render_fax_tiff",

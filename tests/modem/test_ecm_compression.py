@@ -29,7 +29,9 @@ CASES = [
         Compression.T4_2D,
         id="receiver-without-t6",
     ),
-    pytest.param({"ecm": False, "receiver_ecm": True}, False, Compression.T4_2D, id="sender-no-ecm"),
+    pytest.param(
+        {"ecm": False, "receiver_ecm": True}, False, Compression.T4_2D, id="sender-no-ecm"
+    ),
     pytest.param(
         {"compressions": Compression.T4_1D, "receiver_compressions": ALL},
         True,
