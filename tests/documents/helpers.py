@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from PIL import Image
 
-from faxes.documents.faxspec import FAX_WIDTH, PaperSize
+from faxes.documents.faxspec import PaperSize
 from faxes.documents.header import BAND_ROWS_FINE
 from faxes.documents.raster import place
 
