@@ -12,7 +12,7 @@ from .accept import AcceptedDocument, accept_document, accept_file, read_limited
 from .combine import CombinedDocument, combine_documents
 from .cover import CoverPage, render_cover_pdf
 from .errors import DocumentRejected, RejectionCode
-from .faxspec import FAX_WIDTH, Compression, PaperSize, Resolution, paper_for_number
+from .faxspec import FAX_WIDTH, Compression, PaperSize, Resolution
 from .fetched import accept_fetched
 from .header import FaxHeader
 from .inbound import InboundDocument, convert_inbound
@@ -54,7 +54,6 @@ __all__ = [
     "encoded_page_sizes",
     "iter_fax_pages",
     "make_previews",
-    "paper_for_number",
     "read_limited",
     "render_cover_pdf",
     "render_fax_tiff",

@@ -61,9 +61,3 @@ _SIZES_IN = {
 }
 # 2048 pels over the 255 mm line of T.4: B4 paper.
 B4_WIDTH = 2048
-
-
-def paper_for_number(number: str) -> PaperSize:
-    """The paper a sender at ``number`` (E.164) uses unless told: Letter in the North
-    American Numbering Plan (+1), A4 everywhere else."""
-    return PaperSize.LETTER if number.startswith("+1") else PaperSize.A4

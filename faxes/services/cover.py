@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from faxes.documents import CoverPage
+from faxes.documents import CoverPage, PaperSize
 from faxes.models import Fax
 from faxes.services.callerid import choose_sender
 from faxes.services.wording import fax_wording
+
+
+def paper_for(fax: Fax) -> PaperSize:
+    """The paper the fax's pages are laid out for (cover, images, page lengths)."""
+    return PaperSize(fax.paper)
 
 
 def cover_page_for(fax: Fax) -> CoverPage | None:

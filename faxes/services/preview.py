@@ -22,7 +22,7 @@ from faxes.failures import rejection_text
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
 from faxes.services.callerid import header_for
-from faxes.services.cover import cover_page_for
+from faxes.services.cover import cover_page_for, paper_for
 from faxes.services.submit import CoverFields, UploadedFile
 
 
@@ -70,6 +70,7 @@ def outgoing_fax(
     cover: CoverFields | None,
     resolution: str,
     to_name: str = "",
+    paper_size: str = "",
 ) -> Fax:
     """An unsaved Fax with the fields ``submit_fax`` would give it (for rendering)."""
     sender = faxbox.caller_id if faxbox else ""
@@ -87,6 +88,7 @@ def outgoing_fax(
         to_name=to_name[:64],
         cover={"subject": cover.subject, "message": cover.message} if cover else None,
         resolution=resolution,
+        paper_size=paper_size,
     )
 
 
@@ -101,6 +103,7 @@ def preview_send(
     to_name: str = "",
     sent_at: datetime | None = None,
     max_pages: int = 20,
+    paper_size: str = "",
 ) -> SendPreview:
     """Render the first ``max_pages`` pages the recipient will get.
 
@@ -123,17 +126,19 @@ def preview_send(
         cover=cover,
         resolution=resolution,
         to_name=to_name,
+        paper_size=paper_size,
     )
+    paper = paper_for(fax)
     cover_page = cover_page_for(fax)
     if cover_page is not None and sent_at is not None:
         cover_page = replace(cover_page, sent_at=sent_at)
-    combined = combine_documents(accepted, cover=cover_page)
+    combined = combine_documents(accepted, cover=cover_page, paper=paper)
     render_resolution = RenderResolution(resolution)
     # Standard rows are twice as tall as fine ones: show them stretched back.
     row_scale = 2 if render_resolution is RenderResolution.STANDARD else 1
     pages: list[PreviewPage] = []
     rendered = iter_fax_pages(
-        combined.pdf, resolution=render_resolution, header=header_for(fax, sent_at)
+        combined.pdf, resolution=render_resolution, header=header_for(fax, sent_at), paper=paper
     )
     with closing(rendered):
         for number, image in enumerate(rendered, start=1):

@@ -17,7 +17,6 @@ from faxes.documents import (
     combine_documents,
     encoded_page_sizes,
     iter_fax_pages,
-    paper_for_number,
     render_fax_tiff,
 )
 
@@ -122,16 +121,3 @@ def test_b4_is_2048_dots_wide_in_the_tiff(tmp_path) -> None:
     assert all(page.width == 2048 for page in tiff_pages(path.read_bytes()))
     assert len(encoded_page_sizes(combined.pdf, header=HEADER, paper=PaperSize.B4)) == 3
 
-
-@pytest.mark.parametrize(
-    ("number", "paper"),
-    [
-        ("+12025550110", PaperSize.LETTER),
-        ("+14165550100", PaperSize.LETTER),  # Canada: also +1
-        ("+442079460999", PaperSize.A4),
-        ("+4930123456", PaperSize.A4),
-        ("", PaperSize.A4),
-    ],
-)
-def test_the_default_paper_follows_the_number(number, paper) -> None:
-    assert paper_for_number(number) is paper
