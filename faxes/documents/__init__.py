@@ -19,6 +19,7 @@ from .inbound import InboundDocument, convert_inbound
 from .limits import DocumentLimits
 from .previews import PreviewSet, make_previews
 from .receipt import ReceiptData, render_receipt_pdf
+from .refit import refit_fax_tiff
 from .render import (
     RenderOptions,
     RenderResult,
@@ -55,6 +56,7 @@ __all__ = [
     "iter_fax_pages",
     "make_previews",
     "read_limited",
+    "refit_fax_tiff",
     "render_cover_pdf",
     "render_fax_tiff",
     "render_receipt_pdf",

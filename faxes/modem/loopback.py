@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .audio import run_audio_call
 from .codes import CompletionCode
-from .endpoint import CallOutcome
+from .endpoint import CallOutcome, dcs_format
 from .g711 import Law
 from .library import SpanDSP, load_spandsp
 from .options import FaxOptions, Impairments, Mode, TransmissionResult, compression_of
@@ -105,6 +105,7 @@ def _build_result(
     code = int(tx_code or rx_code)
     pages_received = max(rx.stats.pages_rx, 0)
     received = Path(rx_path) if pages_received > 0 and os.path.exists(rx_path) else None
+    width_mm, length = dcs_format(tx.dcs) if tx.dcs is not None else (None, None)
     return TransmissionResult(
         mode=mode,
         success=code == CompletionCode.OK and not outcome.timed_out,
@@ -124,6 +125,9 @@ def _build_result(
         compression=compression_of(
             next((e for e in reversed(tx.page_encodings) if e), tx.stats.encoding)
         ),
+        scan_width_mm=width_mm,
+        page_length=length,
+        fell_back=tx.fell_back,
         bad_rows=sum(rx.page_bad_rows),
         missing_rows=sum(
             max(sent - got, 0) for sent, got in zip(tx.page_rows, rx.page_rows, strict=False)

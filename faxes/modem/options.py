@@ -131,6 +131,12 @@ class FaxOptions:
     # Widths and lengths each side takes (the sender's follow the paper it sends).
     image_sizes: ImageSize = ALL_IMAGE_SIZES
     receiver_image_sizes: ImageSize | None = None
+    # What the document's pages need: its scan line and page length (Legal and B4 pages
+    # are longer than T.30's A4 length and need its B4 or unlimited length). When the far
+    # end's DIS offers less and ``fallback_tiff`` is given, the sender sends that instead:
+    # the document fitted to the 215 mm line and A4 length (not refused, not cut).
+    document_size: ImageSize = ImageSize.WIDTH_215MM | ImageSize.A4_LENGTH
+    fallback_tiff: str = ""
     budget: LineBudget | None = None
 
     def side(self, *, transmitter: bool) -> tuple[bool, Compression, ImageSize]:
@@ -243,6 +249,11 @@ class TransmissionResult:
     ecm_used: bool
     # What the pages were coded with on the line (None: no page was sent).
     compression: Compression | None
+    # The image format the sender's DCS announced: scan line (mm) and page length
+    # ("a4", "b4", "unlimited"); None when no DCS was sent.
+    scan_width_mm: int | None
+    page_length: str | None
+    fell_back: bool  # the sender sent FaxOptions.fallback_tiff (the far end took less)
     bad_rows: int
     missing_rows: int  # rows lost off the end of received pages (non-ECM drops)
     tx_remote_ident: str
