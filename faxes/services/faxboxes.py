@@ -222,6 +222,13 @@ def create_faxbox(
     )
 
 
+def set_faxbox_paper_size(faxbox: Faxbox, value: object) -> None:
+    """Change only the faxbox's paper size ("auto", blank or None: by its number)."""
+    checked = check_paper_size(value) or AUTO_PAPER
+    Faxbox.objects.filter(pk=faxbox.pk).update(paper_size=checked)
+    faxbox.paper_size = checked
+
+
 def delete_faxbox(faxbox: Faxbox) -> None:
     """Soft-delete: the faxbox leaves every list, its faxes keep naming it."""
     faxbox.deleted_at = timezone.now()

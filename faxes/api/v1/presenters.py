@@ -174,6 +174,7 @@ def sent_detail(
             "from_name": or_none(fax.from_name),
             "to_name": or_none(fax.to_name),
             "resolution": fax.resolution,
+            "paper_size": or_none(fax.paper_size),
             "retries": fax.max_attempts,
             "cover": fax.cover or None,
             "retry_at": iso(fax.next_attempt_at) if fax.status == "retrying" else None,
