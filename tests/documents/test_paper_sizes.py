@@ -120,4 +120,3 @@ def test_b4_is_2048_dots_wide_in_the_tiff(tmp_path) -> None:
     assert tags[0][257] == 2809
     assert all(page.width == 2048 for page in tiff_pages(path.read_bytes()))
     assert len(encoded_page_sizes(combined.pdf, header=HEADER, paper=PaperSize.B4)) == 3
-
