@@ -115,7 +115,9 @@ class Faxbox(models.Model):
             return self.paper_size
         number = self.caller_id
         if not number and self.pk:
-            number = self.numbers.values_list("number", flat=True).first() or ""
+            # .all(), not a query of its own: lists prefetch the numbers (ordered by number).
+            first = next(iter(self.numbers.all()), None)
+            number = first.number if first is not None else ""
         return paper_for_number(number)
 
 
