@@ -66,7 +66,10 @@ class Faxbox(models.Model):
     )
     fax_timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     max_attempts = models.PositiveSmallIntegerField(default=3)
-    paper_size = models.CharField(max_length=8, choices=FAXBOX_PAPER_CHOICES, default=AUTO_PAPER)
+    # "auto" (or blank): by its number, see Faxbox.paper.
+    paper_size = models.CharField(
+        max_length=8, choices=FAXBOX_PAPER_CHOICES, default=AUTO_PAPER, blank=True
+    )
     # Empty: the account's retention (then the portal's); 0: keep the files.
     retention_days = models.PositiveIntegerField(
         "file retention (days)",
