@@ -32,11 +32,13 @@ class FaxboxAdmin(admin.ModelAdmin):
         "caller_id",
         "fax_timezone",
         "max_attempts",
+        "paper_size",
         "retention_days",
         "deleted_at",
     ]
     list_filter = [
         ("deleted_at", admin.EmptyFieldListFilter),
+        "paper_size",
         "fax_timezone",
         ("account", admin.RelatedOnlyFieldListFilter),
     ]
@@ -89,6 +91,7 @@ class AttemptInline(admin.TabularInline):
         "pages_sent",
         "speed",
         "ecm",
+        "compression",
         "bad_rows",
         "receiver_id",
         "time_elapsed",
@@ -121,6 +124,7 @@ class FaxAdmin(admin.ModelAdmin):
         "direction",
         "status",
         "resolution",
+        "paper_size",
         ("attachment_purged_at", admin.EmptyFieldListFilter),
         ("deleted_at", admin.EmptyFieldListFilter),
         "created_at",

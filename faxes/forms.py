@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from accounts import scopes as scope_names
 from accounts.models import MAX_RETENTION_DAYS, Role
-from faxes.models import FaxStatus, Resolution
+from faxes.models import FAXBOX_PAPER_CHOICES, FaxStatus, PaperSize, Resolution
 from faxes.phone import normalize_e164
 
 if TYPE_CHECKING:
@@ -159,6 +159,11 @@ class SendForm(forms.Form):
         initial=Resolution.FINE,
         widget=forms.RadioSelect,
     )
+    paper_size = forms.ChoiceField(
+        label=_("Paper size"),
+        choices=[("", _("The faxbox's")), *PaperSize.choices],
+        required=False,
+    )
     retries = forms.TypedChoiceField(
         label=_("Attempts"), coerce=int, required=False, empty_value=None
     )
@@ -265,6 +270,16 @@ class FaxboxForm(forms.Form):
         help_text=_("Up to 20 digits, + and spaces, shown on the receiving fax machine."),
     )
     fax_timezone = forms.ChoiceField(label=_("Time zone"))
+    paper_size = forms.ChoiceField(
+        label=_("Paper size"),
+        choices=FAXBOX_PAPER_CHOICES,
+        initial="auto",
+        required=False,  # left out: automatic
+        help_text=_(
+            "What faxes are laid out for: cover page, images and page length. B4 goes "
+            "2048 dots wide to machines that take it, fitted to A4 for the others."
+        ),
+    )
     retries = forms.IntegerField(label=_("Attempts per fax"), min_value=0)
     retention_days = forms.IntegerField(
         label=_("Keep files (days)"),

@@ -30,6 +30,28 @@ class FaxboxQuerySet(TenantQuerySet["Faxbox"]):
         return self.filter(deleted_at__isnull=True)
 
 
+class PaperSize(models.TextChoices):
+    """The paper faxes are laid out for (cover page, images, text, the length T.30 sends)."""
+
+    LETTER = "letter", _("US Letter (8.5 x 11 in)")
+    A4 = "a4", _("A4 (210 x 297 mm)")
+    LEGAL = "legal", _("US Legal (8.5 x 14 in)")
+    B4 = "b4", _("B4 (257 x 364 mm), where the receiver takes it")
+
+
+AUTO_PAPER = "auto"
+FAXBOX_PAPER_CHOICES = [
+    (AUTO_PAPER, _("Automatic: US Letter for +1 numbers, A4 elsewhere")),
+    *PaperSize.choices,
+]
+
+
+def paper_for_number(number: str) -> str:
+    """The paper a sender at ``number`` (E.164) uses unless told: US Letter in the North
+    American Numbering Plan (+1), A4 everywhere else (and without a number)."""
+    return PaperSize.LETTER if number.startswith("+1") else PaperSize.A4
+
+
 class Faxbox(models.Model):
     """A fax mailbox: the numbers it owns, how it identifies itself, who hears of it."""
 
@@ -44,6 +66,10 @@ class Faxbox(models.Model):
     )
     fax_timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     max_attempts = models.PositiveSmallIntegerField(default=3)
+    # "auto" (or blank): by its number, see Faxbox.paper.
+    paper_size = models.CharField(
+        max_length=8, choices=FAXBOX_PAPER_CHOICES, default=AUTO_PAPER, blank=True
+    )
     # Empty: the account's retention (then the portal's); 0: keep the files.
     retention_days = models.PositiveIntegerField(
         "file retention (days)",
@@ -83,6 +109,19 @@ class Faxbox(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "smtp_email_address"}
         super().save(*args, **kwargs)
+
+    @property
+    def paper(self) -> str:
+        """The paper its faxes are laid out for: its own choice, or automatic (by its
+        caller ID, else its first number; see :func:`paper_for_number`)."""
+        if self.paper_size and self.paper_size != AUTO_PAPER:
+            return self.paper_size
+        number = self.caller_id
+        if not number and self.pk:
+            # .all(), not a query of its own: lists prefetch the numbers (ordered by number).
+            first = next(iter(self.numbers.all()), None)
+            number = first.number if first is not None else ""
+        return paper_for_number(number)
 
 
 def new_smtp_address() -> str:
@@ -261,6 +300,9 @@ class Fax(models.Model):
     to_name = models.CharField(max_length=64, blank=True)
     subject = models.CharField(max_length=200, blank=True)
     resolution = models.CharField(max_length=8, choices=Resolution.choices, default=Resolution.FINE)
+    # What it is laid out for, chosen at submit (the request's, else its faxbox's); blank on
+    # faxes from before paper sizes: rendered for its faxbox's (Fax.paper).
+    paper_size = models.CharField(max_length=8, choices=PaperSize.choices, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     # Seconds the call holds a line at 14,400 bit/s, from the rendered pages' data (outbound;
     # null until known: a fetched document is rendered by the worker).
@@ -343,6 +385,13 @@ class Fax(models.Model):
         return f"{self.from_number or '?'} {arrow} {self.to_number} ({self.status})"
 
     @property
+    def paper(self) -> str:
+        """The paper this fax is laid out for (see ``paper_size``)."""
+        if self.paper_size:
+            return self.paper_size
+        return self.faxbox.paper if self.faxbox else paper_for_number(self.from_number)
+
+    @property
     def local_timezone(self) -> str:
         """The zone this fax's times are shown in, on its pages (header line, cover page)
         and in what tells of it (receipt, e-mails, Kazoo's ``fax_timezone``): its own
@@ -418,6 +467,14 @@ class AuditEvent(models.Model):
         return f"{self.action} {self.fax_id or ''}"
 
 
+class LineCoding(models.TextChoices):
+    """How the pages were compressed on the line (negotiated in T.30: T.6 needs ECM)."""
+
+    MMR = "mmr", _("T.6 (MMR)")
+    MR = "mr", _("T.4 2-D (MR)")
+    MH = "mh", _("T.4 1-D (MH)")
+
+
 class Attempt(models.Model):
     """One transmission try of an outbound fax (Kazoo's ``tx_result``)."""
 
@@ -434,6 +491,8 @@ class Attempt(models.Model):
     pages_sent = models.PositiveIntegerField(default=0)
     speed = models.PositiveIntegerField(null=True, blank=True)
     ecm = models.BooleanField(null=True)
+    # Blank: not known (no page went, or the carrier does not say).
+    compression = models.CharField(max_length=3, choices=LineCoding.choices, blank=True)
     bad_rows = models.PositiveIntegerField(default=0)
     receiver_id = models.CharField(max_length=32, blank=True)
     time_elapsed = models.FloatField(default=0)

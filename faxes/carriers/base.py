@@ -34,6 +34,7 @@ class TxResult:
     pages_sent: int = 0
     speed: int | None = None  # bit/s
     ecm: bool | None = None
+    compression: str = ""  # how the pages were coded on the line: "mmr", "mr", "mh"; "" unknown
     bad_rows: int = 0
     receiver_id: str = ""  # the remote station's CSI
     time_elapsed: float = 0.0  # seconds of line time

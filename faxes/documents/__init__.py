@@ -12,13 +12,14 @@ from .accept import AcceptedDocument, accept_document, accept_file, read_limited
 from .combine import CombinedDocument, combine_documents
 from .cover import CoverPage, render_cover_pdf
 from .errors import DocumentRejected, RejectionCode
-from .faxspec import FAX_WIDTH, Compression, Resolution
+from .faxspec import FAX_WIDTH, Compression, PaperSize, Resolution
 from .fetched import accept_fetched
 from .header import FaxHeader
 from .inbound import InboundDocument, convert_inbound
 from .limits import DocumentLimits
 from .previews import PreviewSet, make_previews
 from .receipt import ReceiptData, render_receipt_pdf
+from .refit import refit_fax_tiff
 from .render import (
     RenderOptions,
     RenderResult,
@@ -39,6 +40,7 @@ __all__ = [
     "DocumentRejected",
     "FaxHeader",
     "InboundDocument",
+    "PaperSize",
     "PreviewSet",
     "ReceiptData",
     "RejectionCode",
@@ -54,6 +56,7 @@ __all__ = [
     "iter_fax_pages",
     "make_previews",
     "read_limited",
+    "refit_fax_tiff",
     "render_cover_pdf",
     "render_fax_tiff",
     "render_receipt_pdf",

@@ -15,7 +15,8 @@ from pypdf import PdfReader, PdfWriter
 from .accept import AcceptedDocument
 from .cover import CoverPage, render_cover_pdf
 from .errors import DocumentRejected, RejectionCode
-from .images import iter_image_pdf_pages
+from .faxspec import X_DPI, PaperSize
+from .images import PAGE_BOX_IN, iter_image_pdf_pages
 from .limits import DocumentLimits, resolve
 from .pdf import append_pdf, corrupt, open_reader
 from .sniff import DocumentKind
@@ -36,11 +37,28 @@ class CombinedDocument:
         )
 
 
-def _append(writer: PdfWriter, document: AcceptedDocument, limits: DocumentLimits) -> None:
+def image_box(paper: PaperSize | None) -> tuple[float, float]:
+    """The box (portrait inches) images are fitted into on ``paper``: the paper, as wide as
+    the scan line at most; without a paper, the part A4 and Letter share."""
+    if paper is None:
+        return PAGE_BOX_IN
+    width, length = PaperSize(paper).size_in
+    return min(width, PaperSize(paper).width_dots / X_DPI), length
+
+
+def _append(
+    writer: PdfWriter,
+    document: AcceptedDocument,
+    limits: DocumentLimits,
+    paper: PaperSize | None = None,
+) -> None:
     if document.kind is DocumentKind.PDF:
         append_pdf(writer, open_reader(document.data, document.filename))
         return
-    for page_pdf in iter_image_pdf_pages(document.data, document.kind, limits, document.filename):
+    pages = iter_image_pdf_pages(
+        document.data, document.kind, limits, document.filename, image_box(paper)
+    )
+    for page_pdf in pages:
         writer.append(PdfReader(io.BytesIO(page_pdf)))
 
 
@@ -49,8 +67,11 @@ def combine_documents(
     *,
     cover: CoverPage | None = None,
     limits: DocumentLimits | None = None,
+    paper: PaperSize | None = None,
 ) -> CombinedDocument:
     """One PDF: the cover page (if given), then every document's pages in the given order.
+    ``paper`` sizes the cover page and the pages made from images (default: Letter's cover,
+    images fitted to what A4 and Letter share).
 
     Raises :class:`DocumentRejected`: ``too_many_pages`` when the total exceeds the limit,
     ``empty`` when there is nothing to send, ``corrupt`` if an input cannot be converted.
@@ -73,11 +94,12 @@ def combine_documents(
     writer = PdfWriter()
     if cover is not None:
         # The cover states the total page count, so it is drawn once the total is known.
-        writer.append(PdfReader(io.BytesIO(render_cover_pdf(cover, page_count=total))))
+        cover_pdf = render_cover_pdf(cover, page_count=total, paper=paper or PaperSize.LETTER)
+        writer.append(PdfReader(io.BytesIO(cover_pdf)))
     for document in documents:
         before = len(writer.pages)
         try:
-            _append(writer, document, limits)
+            _append(writer, document, limits, paper)
         except DocumentRejected:
             raise
         except Exception as exc:

@@ -13,17 +13,15 @@ from datetime import datetime
 
 from PIL import Image, ImageDraw
 
-from .faxspec import FAX_WIDTH, X_DPI, Resolution
+from .faxspec import X_DPI, PaperSize, Resolution
 from .fonts import Font, clean, fit, font, text_width, wrap
-from .header import local_time
+from .header import BAND_ROWS_FINE, local_time
 from .wording import ENGLISH, Wording
 
 _LPI = Resolution.FINE.lines_per_inch
-PAGE_HEIGHT_IN = 11.0  # fits A4 (11.69 in) and Letter (11 in)
-_HEIGHT = round(PAGE_HEIGHT_IN * _LPI)
 _MARGIN_X = 110
 _TOP = 110
-_BOTTOM = _HEIGHT - 120
+_BOTTOM_MARGIN = 120
 _LABEL_WIDTH = 360
 
 
@@ -40,11 +38,19 @@ class CoverPage:
     wording: Wording = ENGLISH  # the language of the page: the sender's
 
 
+def cover_size(paper: PaperSize) -> tuple[int, int]:
+    """(width, height) of the cover in fine dots: the paper's scan line, and its length less
+    the header line the fax adds on top, so the page is exactly the paper."""
+    return paper.width_dots, paper.rows() - BAND_ROWS_FINE
+
+
 class _Canvas:
-    def __init__(self) -> None:
-        self.image = Image.new("1", (FAX_WIDTH, _HEIGHT), 1)
+    def __init__(self, paper: PaperSize) -> None:
+        self.width, self.height = cover_size(paper)
+        self.image = Image.new("1", (self.width, self.height), 1)
         self.draw = ImageDraw.Draw(self.image)
         self.y = _TOP
+        self.bottom = self.height - _BOTTOM_MARGIN
 
     def text(self, x: float, text: str, face: Font) -> None:
         self.draw.text((x, self.y), text, fill=0, font=face)
@@ -52,7 +58,7 @@ class _Canvas:
     def rule(self, thickness: int, gap: int = 28) -> None:
         self.y += gap
         self.draw.rectangle(
-            (_MARGIN_X, self.y, FAX_WIDTH - _MARGIN_X, self.y + thickness - 1), fill=0
+            (_MARGIN_X, self.y, self.width - _MARGIN_X, self.y + thickness - 1), fill=0
         )
         self.y += thickness + gap
 
@@ -61,9 +67,13 @@ def _line_height(face: Font) -> int:
     return round(getattr(face, "size", 30) * 1.3)
 
 
-def render_cover_image(cover: CoverPage, *, page_count: int) -> Image.Image:
-    """The cover page as a 1-bit image, 1728 x 2156 (204 dpi x 196 lpi)."""
-    canvas = _Canvas()
+def render_cover_image(
+    cover: CoverPage, *, page_count: int, paper: PaperSize = PaperSize.LETTER
+) -> Image.Image:
+    """The cover page as a 1-bit image at 204 dpi x 196 lpi, :func:`cover_size` (1728 x
+    2116 on Letter)."""
+    canvas = _Canvas(PaperSize(paper))
+    page_width = canvas.width
     title, label, value, small = font(120, bold=True), font(38, bold=True), font(38), font(28)
     when = local_time(cover.sent_at, cover.timezone)
     gettext, ngettext = cover.wording.gettext, cover.wording.ngettext
@@ -73,7 +83,10 @@ def render_cover_image(cover: CoverPage, *, page_count: int) -> Image.Image:
     written = when.strftime(gettext("%Y-%m-%d %H:%M"))
     stamp = f"{written} {when.tzname() or ''}".strip()
     canvas.draw.text(
-        (FAX_WIDTH - _MARGIN_X - text_width(stamp, value), canvas.y + 70), stamp, fill=0, font=value
+        (page_width - _MARGIN_X - text_width(stamp, value), canvas.y + 70),
+        stamp,
+        fill=0,
+        font=value,
     )
     canvas.y += 150
     canvas.rule(8)
@@ -89,7 +102,7 @@ def render_cover_image(cover: CoverPage, *, page_count: int) -> Image.Image:
         (gettext("Subject"), cover.subject),
     ]
     value_x = _MARGIN_X + _LABEL_WIDTH
-    value_width = FAX_WIDTH - _MARGIN_X - value_x
+    value_width = page_width - _MARGIN_X - value_x
     for name, raw in rows:
         text = clean(raw).strip()
         if not text:
@@ -110,8 +123,8 @@ def render_cover_image(cover: CoverPage, *, page_count: int) -> Image.Image:
         canvas.y += _line_height(label) + 10
         body = font(36)
         height = _line_height(body)
-        lines = wrap(message, body, FAX_WIDTH - 2 * _MARGIN_X)
-        room = max(0, (_BOTTOM - 60 - canvas.y) // height)
+        lines = wrap(message, body, page_width - 2 * _MARGIN_X)
+        room = max(0, (canvas.bottom - 60 - canvas.y) // height)
         if len(lines) > room:
             lines = [
                 *lines[: max(0, room - 1)],
@@ -121,7 +134,7 @@ def render_cover_image(cover: CoverPage, *, page_count: int) -> Image.Image:
             canvas.text(_MARGIN_X, line, body)
             canvas.y += height
 
-    canvas.y = _BOTTOM
+    canvas.y = canvas.bottom
     canvas.rule(3, gap=0)
     canvas.text(
         _MARGIN_X,
@@ -135,16 +148,19 @@ def render_cover_image(cover: CoverPage, *, page_count: int) -> Image.Image:
             )
             % {"count": page_count},
             small,
-            FAX_WIDTH - 2 * _MARGIN_X,
+            page_width - 2 * _MARGIN_X,
         ),
         small,
     )
     return canvas.image
 
 
-def render_cover_pdf(cover: CoverPage, *, page_count: int) -> bytes:
-    """A one-page PDF of the cover, 8.47 x 11 in; page_count is the total including it."""
-    image = render_cover_image(cover, page_count=page_count)
+def render_cover_pdf(
+    cover: CoverPage, *, page_count: int, paper: PaperSize = PaperSize.LETTER
+) -> bytes:
+    """A one-page PDF of the cover (8.47 x 10.8 in on Letter: with the fax's header line it
+    fills the paper); page_count is the total including it."""
+    image = render_cover_image(cover, page_count=page_count, paper=paper)
     out = io.BytesIO()
     image.save(out, "PDF", dpi=(X_DPI, _LPI), title=cover.wording.gettext("Fax cover page"))
     return out.getvalue()

@@ -62,15 +62,17 @@ def header_parts(header: FaxHeader, page: int, total: int) -> tuple[str, str]:
     return left, f"Page {page}/{total}"
 
 
-def draw_header_band(header: FaxHeader, page: int, total: int) -> Image.Image:
-    """A greyscale band (``FAX_WIDTH`` x ``BAND_ROWS_FINE``) with the header line."""
-    band = Image.new("L", (FAX_WIDTH, BAND_ROWS_FINE), 255)
+def draw_header_band(
+    header: FaxHeader, page: int, total: int, width: int = FAX_WIDTH
+) -> Image.Image:
+    """A greyscale band (``width`` x ``BAND_ROWS_FINE``) with the header line."""
+    band = Image.new("L", (width, BAND_ROWS_FINE), 255)
     draw = ImageDraw.Draw(band)
     face = font(_FONT_PX)
     left, right = header_parts(header, page, total)
     right_width = text_width(right, face)
-    room = FAX_WIDTH - 2 * _MARGIN_PX - right_width - 40
+    room = width - 2 * _MARGIN_PX - right_width - 40
     y = (BAND_ROWS_FINE - _FONT_PX) // 2 - 2
     draw.text((_MARGIN_PX, y), fit(left, face, room), fill=0, font=face)
-    draw.text((FAX_WIDTH - _MARGIN_PX - right_width, y), right, fill=0, font=face)
+    draw.text((width - _MARGIN_PX - right_width, y), right, fill=0, font=face)
     return band

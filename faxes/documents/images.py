@@ -120,9 +120,11 @@ def _upright(frame: Image.Image) -> tuple[int, int, tuple[float, float] | None]:
     return width, height, dpi
 
 
-def page_size_in(frame: Image.Image) -> tuple[float, float]:
+def page_size_in(frame: Image.Image, box: tuple[float, float] = PAGE_BOX_IN) -> tuple[float, float]:
     """Physical page size (inches) for an image frame, preserving its aspect ratio and
-    orientation: landscape images give landscape pages (the renderer rotates those)."""
+    orientation: landscape images give landscape pages (the renderer rotates those). ``box``
+    (portrait inches) is what a page without a believable physical size is fitted into:
+    the paper the fax is laid out for."""
     width, height, dpi = _upright(frame)
     # Orientation and aspect are physical: a standard-resolution fax frame (1728 x 1100 dots
     # at 204 x 98 dpi) is a portrait page even though it has more columns than rows.
@@ -133,7 +135,7 @@ def page_size_in(frame: Image.Image) -> tuple[float, float]:
         limit = MAX_PHYSICAL_IN[::-1] if landscape else MAX_PHYSICAL_IN
         if size[0] <= limit[0] * _SIZE_TOLERANCE and size[1] <= limit[1] * _SIZE_TOLERANCE:
             return size
-    box_w, box_h = PAGE_BOX_IN[::-1] if landscape else PAGE_BOX_IN
+    box_w, box_h = box[::-1] if landscape else box
     if aspect >= box_w / box_h:
         return box_w, box_w / aspect
     return box_h * aspect, box_h
@@ -175,13 +177,18 @@ def frame_to_pdf(frame: Image.Image, page_size: tuple[float, float] | None = Non
 
 
 def iter_image_pdf_pages(
-    data: bytes, kind: DocumentKind, limits: DocumentLimits, filename: str = ""
+    data: bytes,
+    kind: DocumentKind,
+    limits: DocumentLimits,
+    filename: str = "",
+    box: tuple[float, float] = PAGE_BOX_IN,
 ) -> Iterator[bytes]:
-    """Each frame of an accepted image as a one-page PDF, decoding one frame at a time."""
+    """Each frame of an accepted image as a one-page PDF, decoding one frame at a time,
+    fitted to ``box`` (see :func:`page_size_in`)."""
     with open_image(data, kind, filename, limits) as image:
         for _ in iter_frames(image, limits, filename):
             try:
-                page_size = page_size_in(image)
+                page_size = page_size_in(image, box)
                 if kind is DocumentKind.JPEG:
                     # Let libjpeg decode at a reduced scale when the source is far denser than
                     # the page needs (phone photos): much less memory and time. The page size

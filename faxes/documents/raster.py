@@ -1,15 +1,15 @@
 """Rasterize one PDF page into a 1-bit fax page (1728 dots wide, fine or standard lines).
 
-Geometry: the page is scaled so its width fills the 1728-dot line (A4 and Letter both fit,
-nothing is clipped); its height follows at 196 lpi, below the header band. Landscape pages
-are *rotated* 90 degrees counter-clockwise rather than shrunk when that makes them larger on
-the paper: shrinking an 11 in wide page to 8.5 in makes small print unreadable at fax
-resolution, rotation keeps it full size. A nearly square page, which rotation would enlarge
-by less than ROTATION_GAIN, stays the way up it was drawn.
-Letter and A4 pages fill the line; any other page up to A4's length (a photo, fitted by the
-image step to the box Letter and A4 share) is scaled, and centred, so that it comes out, header
-line included, no longer than Letter's 11 inches: it is never stretched past the paper.
-Pages longer than A4 are scaled down to US Legal.
+Geometry: the page is laid out for a paper (:class:`~.faxspec.PaperSize`: Letter, A4, Legal,
+B4). It is scaled so its width fills the paper's scan line (1728 dots; 2048 for B4), its
+height following at 196 lpi below the header band, unless that makes it, header line
+included, taller than the paper, or than the standard paper its own shape is (an A4 page
+filling the 215 mm line would be 12 in long): then it is scaled down, and centred, until it
+fits. No page is ever taller than its paper. Landscape pages are *rotated* 90 degrees
+counter-clockwise rather than shrunk when that makes them larger on the paper: shrinking an
+11 in wide page to 8.5 in makes small print unreadable at fax resolution, rotation keeps it
+full size. A nearly square page, which rotation would enlarge by less than ROTATION_GAIN,
+stays the way up it was drawn.
 
 Tone: text and vector art are rendered anti-aliased and thresholded above mid-grey, so the
 soft edges of thin strokes turn black and small text stays whole (slightly bold) rather than
@@ -33,14 +33,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageFilter
 
-from .faxspec import (
-    FAX_WIDTH,
-    MAX_PAGE_LENGTH_IN,
-    PAPER_ASPECTS,
-    PAPER_LENGTHS_IN,
-    X_DPI,
-    Resolution,
-)
+from .faxspec import FAX_WIDTH, X_DPI, PaperSize, Resolution
 
 _FINE_LPI = Resolution.FINE.lines_per_inch
 Box = tuple[int, int, int, int]  # left, upper, right, lower in bitmap dots
@@ -130,24 +123,29 @@ class Placement:
     x: int
     width: int
     height: int
+    canvas: int = FAX_WIDTH  # dots across the scan line (2048 for B4 paper)
 
 
-def _paper_shaped(width_pt: float, height_pt: float) -> bool:
+def paper_shape(width_pt: float, height_pt: float) -> PaperSize | None:
+    """The standard paper a (portrait) page is, if any: its shape within 1.5% and its
+    length within 3% (B4 and A4 have one shape; a half-Letter page is no Letter page)."""
     aspect = width_pt / height_pt
-    return any(abs(aspect / paper - 1) <= 0.015 for paper in PAPER_ASPECTS)
+    for paper in PaperSize:
+        paper_w, paper_h = paper.size_in
+        if (
+            abs(aspect / (paper_w / paper_h) - 1) <= 0.015
+            and abs(height_pt / 72 / paper_h - 1) <= 0.03
+        ):
+            return paper
+    return None
 
 
-def max_length_in(width_pt: float, height_pt: float) -> float:
-    """The longest a page of this (portrait) size may come out, header line included.
-
-    A Letter or A4 page fills the scan line, as a fax machine sends it. Any other page that
-    is no longer than those papers (a photo fitted to them, a receipt) is fitted to the
-    shorter of the two, 11 inches, rather than stretched past it by filling the width.
-    Longer pages are scaled down to US Legal.
-    """
-    if not _paper_shaped(width_pt, height_pt) and height_pt / 72 <= PAPER_LENGTHS_IN[-1] * 1.01:
-        return min(PAPER_LENGTHS_IN)
-    return MAX_PAGE_LENGTH_IN
+def max_rows(width_pt: float, height_pt: float, paper: PaperSize = PaperSize.LETTER) -> int:
+    """The most fine-resolution rows a (portrait) page may come out, header line included:
+    its paper's length, or the length of the standard paper its own shape is if shorter
+    (a Letter page laid out for Legal stays Letter-long)."""
+    own = paper_shape(width_pt, height_pt)
+    return min(paper.rows(), own.rows()) if own is not None else paper.rows()
 
 
 # A landscape page is turned only when that prints it at least this much larger (in
@@ -156,30 +154,39 @@ def max_length_in(width_pt: float, height_pt: float) -> float:
 ROTATION_GAIN = 1.1
 
 
-def _fit(width_pt: float, height_pt: float, band_rows: int) -> tuple[int, float]:
-    """(width in dots, rows) of a page drawn upright, as large as the line and the paper
-    length allow."""
-    dots_per_pt = FAX_WIDTH / width_pt
+def _fit(width_pt: float, height_pt: float, band_rows: int, paper: PaperSize) -> tuple[int, int]:
+    """(width in dots, rows) of a page drawn upright on ``paper``, as large as its scan line
+    and its length allow."""
+    line = paper.width_dots
+    dots_per_pt = line / width_pt
     rows = height_pt * dots_per_pt * _FINE_LPI / X_DPI
-    max_rows = round(max_length_in(width_pt, height_pt) * _FINE_LPI) - band_rows
-    width = FAX_WIDTH
-    if rows > max_rows:
-        width = max(1, round(FAX_WIDTH * max_rows / rows))
-        rows = max_rows
-    return width, rows
+    room = max(1, max_rows(width_pt, height_pt, paper) - band_rows)
+    width = line
+    if rows > room:
+        width = max(1, int(line * room / rows))
+        rows = room
+    return width, max(1, min(room, round(rows)))
 
 
-def place(width_pt: float, height_pt: float, *, band_rows: int = 0) -> Placement:
-    """Placement for a page of the given displayed size (points, after /Rotate). A
-    landscape page is turned to portrait when that makes it at least ROTATION_GAIN times
-    larger on the paper (an 11 x 8.5 in page: 1.29 times), otherwise it is drawn as it is."""
-    width, rows = _fit(width_pt, height_pt, band_rows)
+def place(
+    width_pt: float,
+    height_pt: float,
+    *,
+    band_rows: int = 0,
+    paper: PaperSize = PaperSize.LETTER,
+) -> Placement:
+    """Placement for a page of the given displayed size (points, after /Rotate) on
+    ``paper``, below ``band_rows`` of header line. A landscape page is turned to portrait
+    when that makes it at least ROTATION_GAIN times larger on the paper (an 11 x 8.5 in page:
+    1.29 times), otherwise it is drawn as it is."""
+    width, rows = _fit(width_pt, height_pt, band_rows, paper)
     rotate = 0
     if width_pt > height_pt:
-        turned_width, turned_rows = _fit(height_pt, width_pt, band_rows)
+        turned_width, turned_rows = _fit(height_pt, width_pt, band_rows, paper)
         if turned_width / height_pt >= ROTATION_GAIN * width / width_pt:
             width, rows, rotate = turned_width, turned_rows, ROTATE_CCW
-    return Placement(rotate, (FAX_WIDTH - width) // 2, width, max(1, round(rows)))
+    line = paper.width_dots
+    return Placement(rotate, (line - width) // 2, width, rows, line)
 
 
 def render_gray(
@@ -270,7 +277,7 @@ def image_boxes(page: pdfium.PdfPage, placement: Placement, *, top: int = 0) -> 
         box = (
             max(0, min(xs)),
             max(top, min(ys)),
-            min(FAX_WIDTH, max(xs) + 1),
+            min(placement.canvas, max(xs) + 1),
             min(height, max(ys) + 1),
         )
         if box[2] > box[0] and box[3] > box[1]:

@@ -24,7 +24,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image
 
-from .faxspec import FAX_WIDTH, Compression, Resolution
+from .faxspec import Compression, PaperSize, Resolution
 from .header import BAND_ROWS_FINE, FaxHeader, draw_header_band
 from .limits import DocumentLimits, resolve
 from .pdf import corrupt, too_many_pages
@@ -45,6 +45,7 @@ class RenderOptions:
     resolution: Resolution = Resolution.FINE
     compression: Compression = Compression.G4
     header: FaxHeader | None = None  # None: no header line (e.g. re-rendering a received fax)
+    paper: PaperSize = PaperSize.LETTER  # every page fits it, header line included
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def _page_bits(
     total: int,
     header: FaxHeader | None,
     resolution: Resolution,
+    paper: PaperSize = PaperSize.LETTER,
 ) -> np.ndarray:
     """Page ``index`` of ``total`` as packed 1-bit rows, header line included. Runs in the
     helper thread; pdfium and numpy release the GIL while they work."""
@@ -73,14 +75,14 @@ def _page_bits(
     with PDFIUM_LOCK:
         page = document[index]
         try:
-            placement = place(*page.get_size(), band_rows=band)
-            gray = np.empty((band + placement.height, FAX_WIDTH), np.uint8)
-            render_gray(page, placement, top=band, out=gray)
+            placement = place(*page.get_size(), band_rows=band, paper=paper)
+            gray = np.empty((band + placement.height, placement.canvas), np.uint8)
+            render_gray(page, placement, top=band, canvas_width=placement.canvas, out=gray)
             boxes = image_boxes(page, placement, top=band)
         finally:
             page.close()
     if header is not None:
-        gray[:band] = np.asarray(draw_header_band(header, index + 1, total))
+        gray[:band] = np.asarray(draw_header_band(header, index + 1, total, placement.canvas))
     if resolution is Resolution.STANDARD:
         gray = halve_rows_array(gray)
         boxes = [(x0, y0 // 2, x1, (y1 + 1) // 2) for x0, y0, x1, y1 in boxes]
@@ -93,6 +95,7 @@ def _iter_bits(
     header: FaxHeader | None,
     *,
     meanwhile: Callable[[], object] | None = None,
+    paper: PaperSize = PaperSize.LETTER,
 ) -> Generator[np.ndarray, None, None]:
     """Each page as packed rows (216 bytes a row, MSB first, 1 = ink), one at a time, the
     next one prepared by the helper thread while the caller handles this one. ``meanwhile``
@@ -110,7 +113,7 @@ def _iter_bits(
         def start(index: int) -> Future[np.ndarray] | None:
             if index >= total:
                 return None
-            return ahead.submit(_page_bits, document, index, total, header, resolution)
+            return ahead.submit(_page_bits, document, index, total, header, resolution, paper)
 
         upcoming = start(0)
         try:
@@ -131,12 +134,14 @@ def iter_fax_pages(
     *,
     resolution: Resolution = Resolution.FINE,
     header: FaxHeader | None = None,
+    paper: PaperSize = PaperSize.LETTER,
 ) -> Generator[Image.Image, None, None]:
-    """Yield each page of ``pdf`` as a 1-bit, 1728-wide fax page, one at a time (the next
-    page is rasterized in the background while the caller handles this one)."""
-    with closing(_iter_bits(pdf, Resolution(resolution), header)) as pages:
+    """Yield each page of ``pdf`` as a 1-bit fax page (1728 wide; 2048 on B4 paper), one
+    at a time (the next page is rasterized in the background while the caller handles
+    this one)."""
+    with closing(_iter_bits(pdf, Resolution(resolution), header, paper=PaperSize(paper))) as pages:
         for bits in pages:
-            yield bits_to_image(bits)
+            yield bits_to_image(bits, bits.shape[1] * 8)
 
 
 def render_fax_tiff(
@@ -167,6 +172,7 @@ def render_fax_tiff(
                 Resolution(options.resolution),
                 options.header,
                 meanwhile=prepare_encoder,
+                paper=PaperSize(options.paper),
             )
             with closing(pages):
                 for bits in pages:
@@ -188,16 +194,21 @@ def encoded_page_sizes(
     *,
     resolution: Resolution = Resolution.FINE,
     header: FaxHeader | None = None,
+    paper: PaperSize = PaperSize.LETTER,
 ) -> tuple[int, ...]:
     """The bytes of G4 (T.6) data each page of ``pdf`` carries when faxed, as
     :func:`render_fax_tiff` would encode it, without writing a TIFF (to know a document's
     line time before it is sent)."""
     sizes = []
     try:
-        pages = _iter_bits(pdf, Resolution(resolution), header, meanwhile=prepare_encoder)
+        pages = _iter_bits(
+            pdf, Resolution(resolution), header, meanwhile=prepare_encoder, paper=PaperSize(paper)
+        )
         with closing(pages):
             for bits in pages:
-                sizes.append(len(encode_bits(bits, len(bits), resolution=resolution).strip))
+                width = bits.shape[1] * 8
+                encoded = encode_bits(bits, len(bits), resolution=resolution, width=width)
+                sizes.append(len(encoded.strip))
     except pdfium.PdfiumError as exc:
         raise corrupt("") from exc
     return tuple(sizes)

@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image
 
 from . import libtiff
-from .faxspec import FAX_WIDTH, X_DPI, Compression, Resolution
+from .faxspec import B4_WIDTH, FAX_WIDTH, X_DPI, Compression, Resolution
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ _STRIP_OFFSETS, _STRIP_BYTE_COUNTS = 273, 279
 _T4_BYTE_ALIGNED_EOL = 4
 _PILLOW_COMPRESSION = {Compression.G4: "group4", Compression.G3: "group3"}
 _COMPRESSION_TAG = {Compression.G4: 4, Compression.G3: 3}
-_ROW_BYTES = (FAX_WIDTH + 7) // 8
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,12 @@ def _single_strip(tiff: bytes) -> bytes:
     return tiff[offset : offset + size]
 
 
-def _pillow_ccitt(bits: bytes, height: int, compression: Compression) -> bytes:
+def _pillow_ccitt(
+    bits: bytes, height: int, compression: Compression, width: int = FAX_WIDTH
+) -> bytes:
     """The fallback encoder. Pillow's raw "1" unpacking maps a 1 bit to white and its TIFF
     writer packs white back to a 1 bit (MinIsBlack), so the ink bits go through unchanged."""
-    image = Image.frombytes("1", (FAX_WIDTH, height), bits)
+    image = Image.frombytes("1", (width, height), bits)
     info: dict[int, object] = {278: height, 266: 1}  # one strip, FillOrder 1
     if compression is Compression.G3:
         info[292] = _T4_BYTE_ALIGNED_EOL
@@ -93,24 +94,27 @@ def encode_bits(
     *,
     resolution: Resolution = Resolution.FINE,
     compression: Compression = Compression.G4,
+    width: int = FAX_WIDTH,
 ) -> EncodedPage:
-    """CCITT-encode a 1728-wide page given as packed rows (216 bytes each, MSB first,
-    1 = ink: the MinIsWhite convention the directory declares)."""
+    """CCITT-encode a ``width``-wide page (1728, or 2048 for B4) given as packed rows (216
+    bytes each at 1728, MSB first, 1 = ink: the MinIsWhite convention the directory
+    declares)."""
     compression = Compression(compression)
+    row_bytes = (width + 7) // 8
     strip = None
     if libtiff.available():
         try:
-            strip = libtiff.encode_ccitt(bits, FAX_WIDTH, height, compression)
+            strip = libtiff.encode_ccitt(bits, width, height, compression)
         except libtiff.LibTiffError:
             # Not expected (libtiff said why on stderr); the page is still sent.
             logger.exception("libtiff failed to encode a fax page; using Pillow for it")
     if strip is None:
         data = bits.tobytes() if isinstance(bits, np.ndarray) else bytes(bits)
-        if len(data) != _ROW_BYTES * height:
-            raise ValueError(f"expected {height} rows of {_ROW_BYTES} bytes, got {len(data)}")
-        strip = _pillow_ccitt(data, height, compression)
+        if len(data) != row_bytes * height:
+            raise ValueError(f"expected {height} rows of {row_bytes} bytes, got {len(data)}")
+        strip = _pillow_ccitt(data, height, compression, width)
     return EncodedPage(
-        width=FAX_WIDTH,
+        width=width,
         height=height,
         lines_per_inch=Resolution(resolution).lines_per_inch,
         compression=compression,
@@ -124,12 +128,18 @@ def encode_page(
     resolution: Resolution = Resolution.FINE,
     compression: Compression = Compression.G4,
 ) -> EncodedPage:
-    """CCITT-encode a 1-bit, 1728-wide page (Pillow convention: 0 is black)."""
-    if page.mode != "1" or page.width != FAX_WIDTH:
+    """CCITT-encode a 1-bit fax page, 1728 wide (2048 on B4 paper; Pillow convention: 0 is
+    black)."""
+    if page.mode != "1" or page.width not in FAX_LINE_WIDTHS:
         raise ValueError(f"fax pages are 1-bit and {FAX_WIDTH} wide, got {page.mode} {page.size}")
     # "1;I" packs inverted: black (0) becomes a 1 bit, ink.
     bits = page.tobytes("raw", "1;I")
-    return encode_bits(bits, page.height, resolution=resolution, compression=compression)
+    return encode_bits(
+        bits, page.height, resolution=resolution, compression=compression, width=page.width
+    )
+
+
+FAX_LINE_WIDTHS = (FAX_WIDTH, B4_WIDTH)  # the 215 mm line, and B4's 255 mm
 
 
 class FaxTiffWriter:
@@ -197,13 +207,16 @@ class FaxTiffWriter:
     def add_bits(
         self, bits: np.ndarray | bytes, height: int, *, resolution: Resolution | None = None
     ) -> None:
-        """Encode and append a page given as packed rows, 1 = ink (see :func:`encode_bits`)."""
+        """Encode and append a page given as packed rows, 1 = ink (see :func:`encode_bits`);
+        an array's rows give its width (1728 dots, or 2048 for B4)."""
+        width = bits.shape[1] * 8 if isinstance(bits, np.ndarray) and bits.ndim == 2 else FAX_WIDTH
         self.add_encoded(
             encode_bits(
                 bits,
                 height,
                 resolution=resolution or self.resolution,
                 compression=self.compression,
+                width=width,
             )
         )
 

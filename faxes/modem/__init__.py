@@ -16,9 +16,12 @@ from .linetime import LineBudget, call_seconds, page_seconds, tiff_page_bytes
 from .loopback import transmit
 from .options import (
     ALL_COMPRESSIONS,
+    ALL_IMAGE_SIZES,
     ALL_MODEMS,
+    COMPRESSION_NAMES,
     Compression,
     FaxOptions,
+    ImageSize,
     Impairments,
     Mode,
     Modem,
@@ -28,10 +31,13 @@ from .options import (
 
 __all__ = [
     "ALL_COMPRESSIONS",
+    "ALL_IMAGE_SIZES",
     "ALL_MODEMS",
+    "COMPRESSION_NAMES",
     "CompletionCode",
     "Compression",
     "FaxOptions",
+    "ImageSize",
     "Impairments",
     "LineBudget",
     "Mode",

@@ -22,14 +22,13 @@ from .library import (
     T30Stats,
 )
 from .linetime import LineBudget
-from .options import FaxOptions
+from .options import FaxOptions, ImageSize
 
 logger = logging.getLogger("faxes.modem.spandsp")
 
-# Accept every resolution/size spandsp 0.0.6 can carry so the receiver never
-# rejects a legitimate fax page (NORESSUPPORT/NOSIZESUPPORT would be our fault).
+# Accept every resolution spandsp 0.0.6 can carry so the receiver never rejects a
+# legitimate fax page (NORESSUPPORT would be our fault); sizes follow FaxOptions.
 _RESOLUTIONS = 0x01 | 0x02 | 0x04 | 0x20000 | 0x40000  # std, fine, superfine, R8, R16
-_IMAGE_SIZES = 0x01 | 0x02 | 0x04 | 0x10000 | 0x20000 | 0x40000 | 0x80000 | 0x100000
 
 # SPAN_LOG_SHOW_SEVERITY | SPAN_LOG_SHOW_PROTOCOL | SPAN_LOG_SHOW_TAG
 _LOG_FLAGS = 0x0400 | 0x0800 | 0x2000
@@ -45,6 +44,10 @@ class EndpointReport:
     # snapshotted in phase D whenever the side's page counter moves on.
     page_rows: tuple[int, ...]
     page_bad_rows: tuple[int, ...]
+    # t30_stats_t.encoding of each completed page (T4_COMPRESSION_* of 0.0.6).
+    page_encodings: tuple[int, ...] = ()
+    dcs: bytes | None = None  # FIF of the last DCS (the agreed image format)
+    fell_back: bool = False  # the sender switched to FaxOptions.fallback_tiff
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,21 +91,29 @@ class T30Endpoint:
         self._transmitter = transmitter
         self._page_rows: list[int] = []
         self._page_bad_rows: list[int] = []
+        self._page_encodings: list[int] = []
         self._phase_e_cb = PHASE_E_HANDLER(self._on_phase_e)
         self._phase_d_cb = PHASE_D_HANDLER(self._on_phase_d)
         self._log_cb = MESSAGE_HANDLER(self._on_log)
-        self._frame_cb: object = None
+        self._watchers: list[Callable[[bool, int], None]] = []
+        # The FIF of the DCS this side sent or received last: the image format agreed on.
+        self.dcs: bytes | None = None
+        self._fallback_path = options.fallback_tiff.encode() if transmitter else b""
+        self._document_size = options.document_size
+        self.fell_back = False
+        self._frame_cb = REAL_TIME_FRAME_HANDLER(self._on_frame)
 
         ident = options.tx_ident if transmitter else options.rx_ident
         lib.t30_set_tx_ident(t30, ident.encode("ascii"))
-        lib.t30_set_ecm_capability(t30, int(options.ecm))
+        ecm, compressions, image_sizes = options.side(transmitter=transmitter)
+        lib.t30_set_ecm_capability(t30, int(ecm))
         lib.t30_set_supported_modems(t30, int(options.modems))
-        lib.t30_set_supported_compressions(t30, int(options.compressions))
+        lib.t30_set_supported_compressions(t30, int(compressions))
         resolutions = _RESOLUTIONS
         if not transmitter and options.receiver_resolutions is not None:
             resolutions = int(options.receiver_resolutions)
         lib.t30_set_supported_resolutions(t30, resolutions)
-        lib.t30_set_supported_image_sizes(t30, _IMAGE_SIZES)
+        lib.t30_set_supported_image_sizes(t30, int(image_sizes))
         encoded_path = file_path.encode()
         if transmitter:
             lib.t30_set_tx_file(t30, encoded_path, -1, -1)
@@ -110,20 +121,37 @@ class T30Endpoint:
             lib.t30_set_rx_file(t30, encoded_path, -1)
         lib.t30_set_phase_d_handler(t30, self._phase_d_cb, None)
         lib.t30_set_phase_e_handler(t30, self._phase_e_cb, None)
+        lib.t30_set_real_time_frame_handler(t30, self._frame_cb, None)
 
     def watch_frames(self, on_frame: Callable[[bool, int], None]) -> None:
         """Call ``on_frame(received, fcf)`` for every T.30 control frame this side sends
         or receives (``fcf`` without its X bit), as spandsp handles it."""
+        self._watchers.append(on_frame)
 
-        def handler(_t30: int, _user: int, direction: int, msg, length: int) -> None:
-            try:
-                if length > 2:
-                    on_frame(bool(direction), msg[2] & 0xFE)
-            except BaseException as exc:  # stored and re-raised by the driver
-                self.callback_error = exc
-
-        self._frame_cb = REAL_TIME_FRAME_HANDLER(handler)
-        self._lib.t30_set_real_time_frame_handler(self._t30, self._frame_cb, None)
+    def _on_frame(self, _t30: int, _user: int, direction: int, msg, length: int) -> None:
+        # spandsp calls this before it acts on a received frame: a DIS is seen here before
+        # the sender opens its document and builds its DCS.
+        try:
+            if length <= 2:
+                return
+            fcf = msg[2] & 0xFE
+            if fcf == DCS:
+                self.dcs = bytes(msg[3:length])
+            elif (
+                fcf == DIS
+                and direction
+                and self._fallback_path
+                and not self.fell_back
+                and not far_end_takes(bytes(msg[3:length]), self._document_size)
+            ):
+                # The far end has no 255 mm line (spandsp would refuse the document,
+                # NOSIZESUPPORT) or no page longer than A4: send the copy fitted to it.
+                self._lib.t30_set_tx_file(self._t30, self._fallback_path, -1, -1)
+                self.fell_back = True
+            for watcher in self._watchers:
+                watcher(bool(direction), fcf)
+        except BaseException as exc:  # stored and re-raised by the driver
+            self.callback_error = exc
 
     # -- logging -----------------------------------------------------------
     def attach_logging(self, logging_states: list[int], level: int) -> None:
@@ -154,6 +182,7 @@ class T30Endpoint:
         if pages > len(self._page_rows):
             self._page_rows.append(self.stats.length)
             self._page_bad_rows.append(max(self.stats.bad_rows, 0))
+            self._page_encodings.append(self.stats.encoding)
 
     def _on_phase_d(self, _t30: int, _user: int, _result: int) -> int:
         try:
@@ -203,6 +232,9 @@ class T30Endpoint:
             remote_ident=self.remote_ident,
             page_rows=tuple(self._page_rows),
             page_bad_rows=tuple(self._page_bad_rows),
+            page_encodings=tuple(self._page_encodings),
+            dcs=self.dcs,
+            fell_back=self.fell_back,
         )
 
 
@@ -271,6 +303,35 @@ class CallSupervisor:
 
 
 DCS = 0x82  # T.30 "digital command signal": the sender's choice, followed by its training
+DIS = 0x80  # "digital identification signal": what the answering side can take
+
+
+def _fif_bit(fif: bytes, bit: int) -> bool:
+    """T.30 bit ``bit`` (1-based, as the Recommendation numbers them) of a DIS/DCS FIF,
+    in spandsp's layout: bit n is (n - 1) % 8 of octet (n - 1) // 8."""
+    octet = (bit - 1) // 8
+    return octet < len(fif) and bool(fif[octet] >> ((bit - 1) % 8) & 1)
+
+
+def far_end_takes(dis: bytes, needed: ImageSize) -> bool:
+    """Whether a DIS offers the scan line and page length ``needed``. Width, bits 17-18:
+    215 mm only (00), also 255 mm (bit 17), also 303 mm (bit 18; "11" reads as that, per
+    T.30). Length: A4 always; B4 with bit 19, unlimited with bit 20."""
+    wide = _fif_bit(dis, 17) or _fif_bit(dis, 18)
+    if needed & ImageSize.WIDTH_303MM and not _fif_bit(dis, 18):
+        return False
+    if needed & ImageSize.WIDTH_255MM and not wide:
+        return False
+    long_pages = _fif_bit(dis, 19) or _fif_bit(dis, 20)
+    return not (needed & (ImageSize.B4_LENGTH | ImageSize.LEGAL_LENGTH) and not long_pages)
+
+
+def dcs_format(dcs: bytes) -> tuple[int, str]:
+    """(scan-line width in mm, page length) a DCS announces: 215/255/303 and ``a4``,
+    ``b4`` or ``unlimited`` (spandsp 0.0.6 sets bit 19 for B4, bit 20 for unlimited)."""
+    width = 303 if _fif_bit(dcs, 18) else 255 if _fif_bit(dcs, 17) else 215
+    length = "unlimited" if _fif_bit(dcs, 20) else "b4" if _fif_bit(dcs, 19) else "a4"
+    return width, length
 
 
 class TrainingFault:

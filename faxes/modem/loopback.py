@@ -9,10 +9,10 @@ from pathlib import Path
 
 from .audio import run_audio_call
 from .codes import CompletionCode
-from .endpoint import CallOutcome
+from .endpoint import CallOutcome, dcs_format
 from .g711 import Law
 from .library import SpanDSP, load_spandsp
-from .options import FaxOptions, Impairments, Mode, TransmissionResult
+from .options import FaxOptions, Impairments, Mode, TransmissionResult, compression_of
 from .t38 import run_t38_call
 
 _LAWS = {Mode.G711_ALAW: Law.ALAW, Mode.G711_ULAW: Law.ULAW}
@@ -105,6 +105,7 @@ def _build_result(
     code = int(tx_code or rx_code)
     pages_received = max(rx.stats.pages_rx, 0)
     received = Path(rx_path) if pages_received > 0 and os.path.exists(rx_path) else None
+    width_mm, length = dcs_format(tx.dcs) if tx.dcs is not None else (None, None)
     return TransmissionResult(
         mode=mode,
         success=code == CompletionCode.OK and not outcome.timed_out,
@@ -119,6 +120,14 @@ def _build_result(
         # The sender's view of the negotiated image phase (the receiver agrees).
         bit_rate=tx.stats.bit_rate,
         ecm_used=bool(tx.stats.error_correcting_mode),
+        # The sender codes every page of a call the same way (what its DCS announced); read
+        # per page, as the stats of a finished call may already be reset.
+        compression=compression_of(
+            next((e for e in reversed(tx.page_encodings) if e), tx.stats.encoding)
+        ),
+        scan_width_mm=width_mm,
+        page_length=length,
+        fell_back=tx.fell_back,
         bad_rows=sum(rx.page_bad_rows),
         missing_rows=sum(
             max(sent - got, 0) for sent, got in zip(tx.page_rows, rx.page_rows, strict=False)

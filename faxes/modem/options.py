@@ -48,8 +48,46 @@ class Resolution(enum.IntFlag):
     SUPERFINE = 0x04  # 204 x 391
 
 
+class ImageSize(enum.IntFlag):
+    """Scan-line widths and page lengths (``T30_SUPPORT_*`` size bits of 0.0.6).
+
+    At R8 the widths are 1728 (215 mm: A4, Letter, Legal), 2048 (255 mm: B4) and 2432
+    (303 mm: A3) dots. spandsp 0.0.6 refuses a page wider than the far end's DIS allows
+    (NOSIZESUPPORT, 12) and marks the length it sends in the DCS: unlimited if both sides
+    take it, else B4 if both do, else A4 (which a US Letter page fits).
+    """
+
+    WIDTH_215MM = 0x01
+    WIDTH_255MM = 0x02
+    WIDTH_303MM = 0x04
+    UNLIMITED_LENGTH = 0x10000
+    A4_LENGTH = 0x20000
+    B4_LENGTH = 0x40000
+    LETTER_LENGTH = 0x80000
+    LEGAL_LENGTH = 0x100000
+
+
 ALL_MODEMS = Modem.V27TER | Modem.V29 | Modem.V17
 ALL_COMPRESSIONS = Compression.T4_1D | Compression.T4_2D | Compression.T6
+ALL_IMAGE_SIZES = (
+    ImageSize.WIDTH_215MM | ImageSize.WIDTH_255MM | ImageSize.WIDTH_303MM
+    | ImageSize.UNLIMITED_LENGTH | ImageSize.A4_LENGTH | ImageSize.B4_LENGTH
+    | ImageSize.LETTER_LENGTH | ImageSize.LEGAL_LENGTH
+)  # fmt: skip
+_WIDTHS = ImageSize.WIDTH_215MM | ImageSize.WIDTH_255MM | ImageSize.WIDTH_303MM
+
+# t4_encoding_to_str() of 0.0.6: T4_COMPRESSION_ITU_T4_1D = 1, _T4_2D = 2, _T6 = 3; 0 before
+# any page. t30_stats_t.encoding holds one of these.
+_ENCODINGS = {1: Compression.T4_1D, 2: Compression.T4_2D, 3: Compression.T6}
+
+
+# Short names of the three codings (what the portal records on an attempt).
+COMPRESSION_NAMES = {Compression.T4_1D: "mh", Compression.T4_2D: "mr", Compression.T6: "mmr"}
+
+
+def compression_of(encoding: int) -> Compression | None:
+    """The compression a ``t30_stats_t.encoding`` value names (None: no page coded yet)."""
+    return _ENCODINGS.get(encoding)
 
 
 def _check_ident(name: str, value: str) -> None:
@@ -85,7 +123,29 @@ class FaxOptions:
     # Resolutions the *receiving* side accepts; None = all. A receiver that
     # lacks the document's resolution makes T.30 fail with NORESSUPPORT (11).
     receiver_resolutions: Resolution | None = None
+    # What the *receiving* side offers in its DIS, when it is not what the sender has (a far
+    # end without ECM, or with MH only): None = the same as ``ecm`` / ``compressions``.
+    # T.6 needs ECM on both sides; spandsp then codes T.6, else T.4 2-D, else 1-D.
+    receiver_ecm: bool | None = None
+    receiver_compressions: Compression | None = None
+    # Widths and lengths each side takes (the sender's follow the paper it sends).
+    image_sizes: ImageSize = ALL_IMAGE_SIZES
+    receiver_image_sizes: ImageSize | None = None
+    # What the document's pages need: its scan line and page length (Legal and B4 pages
+    # are longer than T.30's A4 length and need its B4 or unlimited length). When the far
+    # end's DIS offers less and ``fallback_tiff`` is given, the sender sends that instead:
+    # the document fitted to the 215 mm line and A4 length (not refused, not cut).
+    document_size: ImageSize = ImageSize.WIDTH_215MM | ImageSize.A4_LENGTH
+    fallback_tiff: str = ""
     budget: LineBudget | None = None
+
+    def side(self, *, transmitter: bool) -> tuple[bool, Compression, ImageSize]:
+        """(ECM, compressions, image sizes) one side offers."""
+        if transmitter:
+            return self.ecm, self.compressions, self.image_sizes
+        ecm = self.ecm if self.receiver_ecm is None else self.receiver_ecm
+        compressions = self.receiver_compressions or self.compressions
+        return ecm, compressions, self.receiver_image_sizes or ALL_IMAGE_SIZES
 
     def __post_init__(self) -> None:
         _check_ident("tx_ident", self.tx_ident)
@@ -96,6 +156,15 @@ class FaxOptions:
             raise ValueError("compressions must be a non-empty combination of Compression flags")
         if not (math.isfinite(self.max_line_seconds) and self.max_line_seconds > 0):
             raise ValueError("max_line_seconds must be a positive number")
+        if self.receiver_compressions is not None and (
+            not Compression(self.receiver_compressions)
+            or int(self.receiver_compressions) & ~int(ALL_COMPRESSIONS)
+        ):
+            raise ValueError("receiver_compressions must be a combination of Compression flags")
+        for name in ("image_sizes", "receiver_image_sizes"):
+            sizes = getattr(self, name)
+            if sizes is not None and (not sizes & _WIDTHS or int(sizes) & ~int(ALL_IMAGE_SIZES)):
+                raise ValueError(f"{name} must name at least one width (ImageSize flags)")
         if self.receiver_resolutions is not None and not Resolution(self.receiver_resolutions):
             raise ValueError("receiver_resolutions must name at least one Resolution")
         if not 0 <= self.log_level <= 10:
@@ -178,6 +247,13 @@ class TransmissionResult:
     pages_received: int
     bit_rate: int
     ecm_used: bool
+    # What the pages were coded with on the line (None: no page was sent).
+    compression: Compression | None
+    # The image format the sender's DCS announced: scan line (mm) and page length
+    # ("a4", "b4", "unlimited"); None when no DCS was sent.
+    scan_width_mm: int | None
+    page_length: str | None
+    fell_back: bool  # the sender sent FaxOptions.fallback_tiff (the far end took less)
     bad_rows: int
     missing_rows: int  # rows lost off the end of received pages (non-ECM drops)
     tx_remote_ident: str

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from accounts.models import Account
-from faxes.documents import CoverPage
+from faxes.documents import CoverPage, PaperSize
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
 from faxes.services.callerid import choose_sender
@@ -20,6 +20,11 @@ class CoverFields:
 
     subject: str = ""
     message: str = ""
+
+
+def paper_for(fax: Fax) -> PaperSize:
+    """The paper the fax's pages are laid out for (cover, images, page lengths)."""
+    return PaperSize(fax.paper)
 
 
 def cover_page_for(fax: Fax) -> CoverPage | None:
@@ -47,6 +52,7 @@ def outgoing_fax(
     cover: CoverFields | None,
     resolution: str,
     to_name: str = "",
+    paper_size: str = "",
 ) -> Fax:
     """An unsaved Fax with the fields ``submit_fax`` would give it (for rendering)."""
     sender = faxbox.caller_id if faxbox else ""
@@ -64,4 +70,5 @@ def outgoing_fax(
         to_name=to_name[:64],
         cover={"subject": cover.subject, "message": cover.message} if cover else None,
         resolution=resolution,
+        paper_size=paper_size,
     )

@@ -1,7 +1,7 @@
 """Every faxbox write: create, change, delete. The UI, the CLI, the demo seed and both
 APIs translate their input into :class:`FaxboxSettings` and call :func:`save_faxbox`;
 the rules (unique numbers and e-mail address, a known time zone, retry bounds, a T.30
-station id, valid notification addresses) are checked here once and raised as
+station id, a paper size, valid notification addresses) are checked here once and raised as
 ``ValidationError`` by field. How staff type a caller ID is the form's to read."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Account, User, validate_timezone
-from faxes.models import Faxbox, FaxNumber
+from faxes.models import AUTO_PAPER, Faxbox, FaxNumber
 from faxes.phone import normalize_all
+from faxes.services.paper import check_paper_size
 from faxes.services.retention import check_retention_days
 
 NAME_LENGTH = 128
@@ -53,6 +54,8 @@ class FaxboxSettings:
     fax_identity: str = ""
     fax_timezone: str = "UTC"
     max_attempts: int = 3
+    # "letter", "a4", "legal", "b4"; "auto" (or blank): by its number (Letter for +1, else A4).
+    paper_size: str = KEEP
     notify_inbound_emails: list[str] | None = None
     notify_outbound_emails: list[str] | None = None
     retention_days: int | None = KEEP  # None: the account's retention
@@ -132,6 +135,12 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
             retention_days = check_retention_days(retention_days)
         except ValidationError as exc:
             errors.update(exc.message_dict)
+    paper_size = values.paper_size
+    if paper_size is not KEEP:
+        try:
+            paper_size = check_paper_size(paper_size) or AUTO_PAPER
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     inbound = _emails(values.notify_inbound_emails, "notify_inbound_emails", errors)
     outbound = _emails(values.notify_outbound_emails, "notify_outbound_emails", errors)
     if errors:
@@ -151,6 +160,8 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
         fields["retention_days"] = retention_days
     if custom is not KEEP:
         fields["custom_smtp_email_address"] = custom or None
+    if paper_size is not KEEP:
+        fields["paper_size"] = paper_size
     for name in ("smtp_permission_list", "owner", "extra"):
         if getattr(values, name) is not KEEP:
             fields[name] = getattr(values, name)
@@ -209,6 +220,13 @@ def create_faxbox(
             max_attempts=max_attempts,
         ),
     )
+
+
+def set_faxbox_paper_size(faxbox: Faxbox, value: object) -> None:
+    """Change only the faxbox's paper size ("auto", blank or None: by its number)."""
+    checked = check_paper_size(value) or AUTO_PAPER
+    Faxbox.objects.filter(pk=faxbox.pk).update(paper_size=checked)
+    faxbox.paper_size = checked
 
 
 def delete_faxbox(faxbox: Faxbox) -> None:

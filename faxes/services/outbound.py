@@ -41,7 +41,7 @@ from faxes.failures import FaxFailure
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
 from faxes.services import callerid, inbound, receiving
-from faxes.services.cover import cover_page_for
+from faxes.services.cover import cover_page_for, paper_for
 from faxes.services.inbound import UnroutableNumber
 from faxes.services.linetime import check_document_line_time, estimated_call_seconds
 from faxes.services.notify import notify_outbound_task
@@ -130,14 +130,15 @@ def convert(fax: Fax) -> int:
     # for send) now.
     callerid.remember_sender(fax)
     # The cover page states the total page count; combine_documents draws it.
-    combined = combine_documents(parts, cover=cover_page_for(fax))
+    paper = paper_for(fax)
+    combined = combine_documents(parts, cover=cover_page_for(fax), paper=paper)
     header = callerid.header_for(fax)
     fax.document.save("fax.pdf", ContentFile(combined.pdf), save=False)
     with tempfile.NamedTemporaryFile(suffix=".tiff") as tmp:
         rendered = render_fax_tiff(
             combined.pdf,
             tmp.name,
-            RenderOptions(resolution=RenderResolution(fax.resolution), header=header),
+            RenderOptions(resolution=RenderResolution(fax.resolution), header=header, paper=paper),
         )
         # Uploads were checked at submit; a fetched document is checked here, so a page too
         # long to send fails as a document, not as a line fault after every retry.
@@ -204,6 +205,7 @@ def record_attempt(attempt: Attempt, result: TxResult) -> None:
     attempt.pages_sent = result.pages_sent
     attempt.speed = result.speed
     attempt.ecm = result.ecm
+    attempt.compression = result.compression
     attempt.bad_rows = result.bad_rows
     attempt.receiver_id = result.receiver_id[:32]
     attempt.time_elapsed = result.time_elapsed

@@ -20,7 +20,7 @@ from faxes.documents.tiffwriter import encode_page
 from faxes.failures import rejection_text
 from faxes.models import Faxbox
 from faxes.services.callerid import header_for
-from faxes.services.cover import CoverFields, cover_page_for, outgoing_fax
+from faxes.services.cover import CoverFields, cover_page_for, outgoing_fax, paper_for
 from faxes.services.linetime import check_document_line_time, estimated_call_seconds
 from faxes.services.submit import UploadedFile
 
@@ -74,6 +74,7 @@ def preview_send(
     to_name: str = "",
     sent_at: datetime | None = None,
     max_pages: int = 20,
+    paper_size: str = "",
 ) -> SendPreview:
     """Render the first ``max_pages`` pages the recipient will get.
 
@@ -96,17 +97,19 @@ def preview_send(
         cover=cover,
         resolution=resolution,
         to_name=to_name,
+        paper_size=paper_size,
     )
+    paper = paper_for(fax)
     cover_page = cover_page_for(fax)
     if cover_page is not None and sent_at is not None:
         cover_page = replace(cover_page, sent_at=sent_at)
-    combined = combine_documents(accepted, cover=cover_page)
+    combined = combine_documents(accepted, cover=cover_page, paper=paper)
     render_resolution = RenderResolution(resolution)
     # Standard rows are twice as tall as fine ones: show them stretched back.
     row_scale = 2 if render_resolution is RenderResolution.STANDARD else 1
     pages: list[PreviewPage] = []
     rendered = iter_fax_pages(
-        combined.pdf, resolution=render_resolution, header=header_for(fax, sent_at)
+        combined.pdf, resolution=render_resolution, header=header_for(fax, sent_at), paper=paper
     )
     page_bytes: list[int] = []
     with closing(rendered):

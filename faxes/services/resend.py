@@ -24,9 +24,9 @@ def resubmit_fax(fax: Fax, *, to_number: str | None = None, owner=None) -> Fax:
             owner=owner or fax.owner, from_number=fax.from_number, from_name=fax.from_name,
             to_number=normalize_e164(to_number) if to_number else fax.to_number,
             to_name=fax.to_name, subject=fax.subject, cover=fax.cover,
-            resolution=fax.resolution, max_attempts=fax.max_attempts, source=fax.source,
-            resubmitted_from=fax, notify_emails=fax.notify_emails, pages=fax.pages,
-            estimated_line_seconds=fax.estimated_line_seconds,
+            resolution=fax.resolution, paper_size=fax.paper_size, max_attempts=fax.max_attempts,
+            source=fax.source, resubmitted_from=fax, notify_emails=fax.notify_emails,
+            pages=fax.pages, estimated_line_seconds=fax.estimated_line_seconds,
             identity_name=fax.identity_name, identity_number=fax.identity_number,
             fax_timezone=fax.fax_timezone,
         )  # fmt: skip

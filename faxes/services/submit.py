@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from accounts.models import Account, User
 from faxes.documents import (
     DocumentRejected,
+    PaperSize,
     accept_document,
     combine_documents,
     encoded_page_sizes,
@@ -34,12 +35,14 @@ from faxes.models import (
     FaxDocument,
     FaxStatus,
     Resolution,
+    paper_for_number,
     sender_timezone,
 )
 from faxes.phone import normalize_all, normalize_e164
 from faxes.services.cover import CoverFields, cover_page_for, outgoing_fax
 from faxes.services.linetime import check_document_line_time, estimated_call_seconds
 from faxes.services.outbound import create_outbound
+from faxes.services.paper import check_paper_size
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +178,7 @@ class IdempotencyKeyReused(Exception):
 
 def request_fingerprint(
     *, recipients, documents, faxbox, from_number, from_name, to_name, cover, resolution,
-    max_attempts, scheduled_at, timezone_name, notify_emails,
+    max_attempts, scheduled_at, timezone_name, notify_emails, paper_size=None,
 ) -> str:  # fmt: skip
     """SHA-256 of the canonical send request: what a replay must match."""
 
@@ -205,6 +208,8 @@ def request_fingerprint(
         "timezone": timezone_name,
         "notify": notify_emails or [],
     }
+    if paper_size is not None:  # only when given: fingerprints already stored must match
+        canonical["paper_size"] = paper_size
     text = json.dumps(canonical, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -245,8 +250,12 @@ def submit_fax(
     identity_name: str = "",
     identity_number: str = "",
     fax_timezone: str = "",
+    paper_size: str | None = None,
 ) -> SubmitResult:
     """Validate and store a send request; one Fax per recipient, enqueued on commit.
+
+    ``paper_size`` (``letter``, ``a4``, ``legal``, ``b4``; None, blank or ``auto``: the
+    faxbox's, else by the sender's number) is what the pages are laid out for.
 
     ``identity_name``/``identity_number``/``fax_timezone`` (Kazoo's ``fax_identity_*``)
     set this fax's header text, station id and header time zone; blank means the
@@ -263,7 +272,7 @@ def submit_fax(
             recipients=recipients, documents=documents, faxbox=faxbox, from_number=from_number,
             from_name=from_name, to_name=to_name, cover=cover, resolution=resolution,
             max_attempts=max_attempts, scheduled_at=scheduled_at, timezone_name=timezone_name,
-            notify_emails=notify_emails,
+            notify_emails=notify_emails, paper_size=paper_size,
         )  # fmt: skip
         earlier = replay(account, idempotency_key, fingerprint)
         if earlier is not None:
@@ -283,6 +292,11 @@ def submit_fax(
         errors.setdefault("resolution", []).append(
             gettext("Resolution must be 'fine' or 'standard'.")
         )
+    paper = ""
+    try:
+        paper = check_paper_size(paper_size)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if max_attempts is None:
         max_attempts = faxbox.max_attempts if faxbox else 1
     if not 0 <= max_attempts <= settings.FAXPORTAL_MAX_RETRIES:
@@ -306,6 +320,8 @@ def submit_fax(
         errors.setdefault("identity", []).append(
             gettext("The header text has at most 64 characters, the station id at most 20.")
         )
+    if not paper:
+        paper = faxbox.paper if faxbox else paper_for_number(sender)
     try:
         when = resolve_schedule(scheduled_at, timezone_name or sender_timezone(faxbox, account))
         check_not_past(when)
@@ -338,11 +354,14 @@ def submit_fax(
         try:
             cover_page = cover_page_for(
                 outgoing_fax(account=account, faxbox=faxbox, recipient=numbers[0],
-                             cover=cover, resolution=resolution, to_name=to_name)
+                             cover=cover, resolution=resolution, to_name=to_name,
+                             paper_size=paper)
             )  # fmt: skip
-            combined = combine_documents(accepted, cover=cover_page)
+            combined = combine_documents(accepted, cover=cover_page, paper=PaperSize(paper))
             pages = combined.page_count
-            page_bytes = encoded_page_sizes(combined.pdf, resolution=RenderResolution(resolution))
+            page_bytes = encoded_page_sizes(
+                combined.pdf, resolution=RenderResolution(resolution), paper=PaperSize(paper)
+            )
             # A page that would hold a fax line for too long is refused now, named, not
             # failed on the line after every retry.
             check_document_line_time(page_bytes, [doc.filename for doc in accepted], combined)
@@ -370,6 +389,7 @@ def submit_fax(
                 to_name=to_name,
                 cover=cover,
                 resolution=resolution,
+                paper_size=paper,
                 max_attempts=max_attempts,
                 when=when,
                 pages=pages,
@@ -402,8 +422,8 @@ def _delete_files(names: list[str]) -> None:
 
 
 def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, sender, from_name,
-           to_name, cover, resolution, max_attempts, when, pages, line_seconds, idempotency_key,
-           fingerprint, notify_emails, identity) -> SubmitResult:  # fmt: skip
+           to_name, cover, resolution, paper_size, max_attempts, when, pages, line_seconds,
+           idempotency_key, fingerprint, notify_emails, identity) -> SubmitResult:  # fmt: skip
     document = FaxDocument.objects.create(
         account=account, idempotency_key=idempotency_key, request_fingerprint=fingerprint
     )
@@ -440,6 +460,7 @@ def _store(*, account, faxbox, owner, numbers, documents, accepted, stored, send
             subject=(cover.subject if cover else "")[:200],
             cover={"subject": cover.subject, "message": cover.message} if cover else None,
             resolution=resolution,
+            paper_size=paper_size,
             max_attempts=max_attempts,
             scheduled_at=when,
             pages=pages,

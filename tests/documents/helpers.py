@@ -9,8 +9,9 @@ from collections.abc import Iterator
 
 from PIL import Image
 
-from faxes.documents.faxspec import FAX_WIDTH
+from faxes.documents.faxspec import PaperSize
 from faxes.documents.header import BAND_ROWS_FINE
+from faxes.documents.raster import place
 
 Box = tuple[int, int, int, int]
 
@@ -57,16 +58,20 @@ def fine_box(
     *,
     band: int = BAND_ROWS_FINE,
     lpi: int = 196,
+    paper: PaperSize = PaperSize.LETTER,
 ) -> Box:
     """Map a rectangle in PDF points (bottom-left origin) of a portrait page to the pixel box
-    it occupies on the rendered fax page."""
+    it occupies on the rendered fax page (laid out for ``paper``, below ``band`` rows of
+    header line: scaled to fill the line unless that makes it taller than the paper)."""
     width, height = page_size
-    sx = FAX_WIDTH / width
-    sy = sx * lpi / 204
+    placement = place(width, height, band_rows=band, paper=paper)
+    sx = placement.width / width
+    sy = placement.height / height * lpi / 196
+    band = band * lpi // 196
     return (
-        int(x0_pt * sx),
+        placement.x + int(x0_pt * sx),
         band + int((height - y1_pt) * sy),
-        int(x1_pt * sx) + 1,
+        placement.x + int(x1_pt * sx) + 1,
         band + int((height - y0_pt) * sy) + 1,
     )
 

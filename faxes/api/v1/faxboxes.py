@@ -8,13 +8,16 @@ from rest_framework.response import Response
 
 from accounts.tenancy import get_for_account_or_404
 from faxes.api.v1 import openapi_shapes as shapes
-from faxes.api.v1.base import AccountScopedMixin, V1APIView, invalid
+from faxes.api.v1.base import AccountScopedMixin, BadRequest, V1APIView, invalid
 from faxes.api.v1.openapi import errors
 from faxes.api.v1.parsers import JSONParser
-from faxes.api.v1.retention import MANAGE_ON_PATCH, retention_from
-from faxes.models import Faxbox
+from faxes.api.v1.retention import MANAGE_ON_PATCH
+from faxes.models import FAXBOX_PAPER_CHOICES, Faxbox
 from faxes.services import audit
+from faxes.services.faxboxes import set_faxbox_paper_size
 from faxes.services.retention import effective_retention_days, set_faxbox_retention
+
+_PATCHABLE = ("retention_days", "paper_size")
 
 
 class FaxboxSerializer(serializers.ModelSerializer):
@@ -25,6 +28,15 @@ class FaxboxSerializer(serializers.ModelSerializer):
     effective_retention_days = serializers.SerializerMethodField(
         help_text="The retention in force: retention_days, else the account's, else the "
         "portal's (0 = kept)."
+    )
+    paper_size = serializers.ChoiceField(
+        choices=[value for value, _ in FAXBOX_PAPER_CHOICES],
+        read_only=True,
+        help_text="What its faxes are laid out for: letter, a4, legal, b4, or auto (Letter "
+        "for +1 numbers, A4 elsewhere).",
+    )
+    effective_paper_size = serializers.CharField(
+        source="paper", read_only=True, help_text="The paper in force (auto resolved)."
     )
 
     class Meta:
@@ -43,6 +55,8 @@ class FaxboxSerializer(serializers.ModelSerializer):
             "created_at",
             "retention_days",
             "effective_retention_days",
+            "paper_size",
+            "effective_paper_size",
         ]
 
     def get_numbers(self, faxbox: Faxbox) -> list[str]:
@@ -94,23 +108,49 @@ class FaxboxDetail(AccountScopedMixin, V1APIView):
     @extend_schema(
         operation_id="faxboxes_partial_update",
         tags=["accounts"],
-        summary="Change the faxbox's file retention",
-        request=shapes.RetentionPatch,
+        summary="Change the faxbox's file retention or paper size",
+        request=shapes.FaxboxPatch,
         responses={200: _ANSWER, **errors(400, 401, 403, 404, 429, body=True)},
     )
     def patch(self, request: Request, account_id: str, faxbox_id: str) -> Response:
         account = self.target_account(request, account_id)
         faxbox = get_for_account_or_404(_live_faxboxes(), account, pk=faxbox_id)
+        body = _patch_body(request)
         try:
-            set_faxbox_retention(faxbox, retention_from(request))
+            if "paper_size" in body:
+                set_faxbox_paper_size(faxbox, body["paper_size"])
+            if "retention_days" in body:
+                set_faxbox_retention(faxbox, body["retention_days"])
         except ValidationError as exc:
             return invalid(exc)
-        audit.record(
-            "faxbox.retention_changed",
-            account=account,
-            principal=request.user,
-            request=request,
-            faxbox=faxbox.pk,
-            retention_days=faxbox.retention_days,
-        )
+        if "paper_size" in body:
+            audit.record(
+                "faxbox.updated", account=account, principal=request.user, request=request,
+                faxbox=faxbox.pk, paper_size=faxbox.paper_size,
+            )  # fmt: skip
+        if "retention_days" in body:
+            audit.record(
+                "faxbox.retention_changed",
+                account=account,
+                principal=request.user,
+                request=request,
+                faxbox=faxbox.pk,
+                retention_days=faxbox.retention_days,
+            )
         return Response({"data": FaxboxSerializer(faxbox).data})
+
+
+def _patch_body(request: Request) -> dict:
+    """The PATCH body: ``retention_days`` and/or ``paper_size`` (checked by the services);
+    400 for any other shape."""
+    body = request.data
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    unknown = sorted(set(body) - set(_PATCHABLE))
+    if unknown:
+        raise BadRequest(
+            f"Only retention_days and paper_size can be changed here, not {', '.join(unknown)}."
+        )
+    if not body:
+        raise BadRequest("Give retention_days (days, 0 to keep, or null) or paper_size.")
+    return body

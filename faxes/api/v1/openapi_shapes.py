@@ -163,6 +163,10 @@ class Attempt(s.Serializer):
     pages_sent = s.IntegerField()
     speed = maybe(s.IntegerField, "bit/s")
     ecm = maybe(s.BooleanField)
+    compression = maybe(
+        help_text="How the pages were coded on the line: mmr (T.6, with ECM), mr (T.4 2-D) or "
+        "mh (T.4 1-D); null when not known."
+    )
     bad_rows = s.IntegerField()
     remote_station_id = maybe()
     duration = s.FloatField(help_text="Seconds on the line.")
@@ -205,6 +209,7 @@ class SentFaxDetail(SentFax):
     from_name = maybe()
     to_name = maybe()
     resolution = s.ChoiceField(choices=RESOLUTIONS)
+    paper_size = maybe(help_text="letter, a4, legal or b4: what the pages are laid out for.")
     retries = s.IntegerField()
     cover = Cover(allow_null=True)
     retry_at = maybe(help_text="When the next attempt is due (status_detail retrying).")
@@ -285,6 +290,12 @@ class _SendCommon(s.Serializer):
     cover_subject = text("Extension: adds a cover page.", required=False, max_length=200)
     cover_message = text("Extension: adds a cover page.", required=False, max_length=4000)
     resolution = s.ChoiceField(choices=RESOLUTIONS, required=False)
+    paper_size = s.ChoiceField(
+        choices=["auto", "letter", "a4", "legal", "b4"],
+        required=False,
+        help_text="Extension: the paper the pages are laid out for (cover page, images, page "
+        "length); default auto: the faxbox's.",
+    )
     retries = s.IntegerField(
         required=False,
         min_value=0,
@@ -473,11 +484,30 @@ for _answer in (
     _rename(_answer, "data_", "data")
 
 
+_RETENTION_HELP = (
+    "Days after which finished faxes' files are purged (their records stay); 0 keeps them; "
+    "null inherits (a faxbox from its account, an account from the portal)."
+)
+
+
 class RetentionPatch(s.Serializer):
     retention_days = s.IntegerField(
+        allow_null=True, min_value=0, max_value=MAX_RETENTION_DAYS, help_text=_RETENTION_HELP
+    )
+
+
+class FaxboxPatch(s.Serializer):
+    retention_days = s.IntegerField(
         allow_null=True,
+        required=False,
         min_value=0,
         max_value=MAX_RETENTION_DAYS,
-        help_text="Days after which finished faxes' files are purged (their records stay); "
-        "0 keeps them; null inherits (a faxbox from its account, an account from the portal).",
+        help_text=_RETENTION_HELP,
+    )
+    paper_size = s.ChoiceField(
+        choices=["auto", "letter", "a4", "legal", "b4"],
+        allow_null=True,
+        required=False,
+        help_text="What its faxes are laid out for; auto (or null): Letter for +1 numbers, "
+        "A4 elsewhere.",
     )

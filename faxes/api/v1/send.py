@@ -49,6 +49,7 @@ class SendFax(V1APIView):
                 to_name=args.to_name,
                 cover=args.cover,
                 resolution=args.resolution,
+                paper_size=args.paper_size,
                 max_attempts=args.max_attempts,
                 scheduled_at=args.scheduled_at,
                 timezone_name=args.timezone_name,

@@ -42,6 +42,7 @@ class SendArgs:
     to_name: str = ""
     cover: CoverFields | None = None
     resolution: str = "fine"
+    paper_size: str | None = None  # checked by submit_fax (400 with its message)
     max_attempts: int | None = None
     scheduled_at: datetime | None = None
     timezone_name: str | None = None
@@ -215,6 +216,7 @@ def parse(data: Any, files: Any, account: Account) -> SendArgs:
         to_name=_text(data, "to_name", 64, "") or "",
         cover=_cover(data),
         resolution=_text(data, "resolution", 16, "fine") or "fine",
+        paper_size=_text(data, "paper_size", 16),
         max_attempts=_retries(data),
         scheduled_at=_scheduled(data),
         timezone_name=timezone_name or None,

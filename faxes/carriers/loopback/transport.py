@@ -20,7 +20,16 @@ Sandbox numbers (``+1 500 555 00xx``) rehearse every failure path:
                refused in T.30 negotiation, 5111 (permanent failure)
 +15005550006   answered, but not by a fax machine: Q.850 88 (permanent)
 +15005550010   delivered to a sandbox receiver (success, no inbox)
++15005550011   a sandbox receiver without ECM: delivered coded T.4 2-D (MR)
++15005550012   a sandbox receiver with ECM but T.4 1-D (MH) only: delivered MH
++15005550013   a sandbox receiver with A4-length, 215 mm paper only: a Legal or B4
+               fax is sent fitted to Letter or A4 (delivered)
 =============  ==============================================================
+
+Every other receiver offers ECM and T.6, so the pages go as T.6 (MMR); the attempt
+records the coding used (``compression``). The sender's pages are laid out for the fax's
+paper (``Fax.paper``); a Legal or B4 document goes with a copy fitted to the 215 mm line and
+T.30's A4 length, sent instead when the far end's DIS takes no longer or wider page.
 
 The README's table says the same; ``tests/engine/test_sandbox_numbers.py`` holds the
 two to each other. Every call's simulated-time cap is a :class:`faxes.modem.LineBudget`:
@@ -32,11 +41,11 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 
-from faxes import routing
+from faxes import modem, routing
 from faxes.carriers.base import (
     OnNetDelivery,
     SendOutcome,
@@ -44,6 +53,7 @@ from faxes.carriers.base import (
     TransportError,
     TxResult,
 )
+from faxes.documents import PaperSize, refit_fax_tiff
 
 if TYPE_CHECKING:
     from faxes.models import Attempt, Fax
@@ -57,24 +67,40 @@ DROPS_AFTER_FIRST_PAGE = "+15005550004"
 REFUSES_DOCUMENT = "+15005550005"
 NOT_A_FAX = "+15005550006"
 SANDBOX_RECEIVER = "+15005550010"
+RECEIVER_WITHOUT_ECM = "+15005550011"
+RECEIVER_MH_ONLY = "+15005550012"
+RECEIVER_A4_ONLY = "+15005550013"
 SANDBOX_NUMBERS = frozenset(
     {BUSY, NO_ANSWER, NOISY_LINE, DROPS_AFTER_FIRST_PAGE, REFUSES_DOCUMENT, NOT_A_FAX,
-     SANDBOX_RECEIVER}
+     SANDBOX_RECEIVER, RECEIVER_WITHOUT_ECM, RECEIVER_MH_ONLY, RECEIVER_A4_ONLY}
 )  # fmt: skip
+# What each paper's pages need on the line, and the paper their fitted copy is laid out
+# for when the far end takes less (T.30 has one length up to A4, which Letter fits).
+_A4_LINE = modem.ImageSize.WIDTH_215MM | modem.ImageSize.A4_LENGTH
+DOCUMENT_SIZES = {
+    PaperSize.LETTER: _A4_LINE,
+    PaperSize.A4: _A4_LINE,
+    PaperSize.LEGAL: modem.ImageSize.WIDTH_215MM | modem.ImageSize.B4_LENGTH,
+    PaperSize.B4: modem.ImageSize.WIDTH_255MM | modem.ImageSize.B4_LENGTH,
+}
+FALLBACK_PAPER = {PaperSize.LEGAL: PaperSize.LETTER, PaperSize.B4: PaperSize.A4}
 
 
 # spandsp completion codes no retry can fix: NORESSUPPORT, NOSIZESUPPORT.
 PERMANENT_T30_CODES = frozenset({11, 12})
 
 
-def sandbox_line(number: str, mode: str, *, tx_ident: str, rx_ident: str, budget):
+def sandbox_line(
+    number: str, mode: str, *, tx_ident: str, rx_ident: str, budget,
+    paper: PaperSize = PaperSize.LETTER, fallback_tiff: str = "",
+):  # fmt: skip
     """The modem options and line faults of a call to ``number`` (a healthy line for every
-    number but the sandbox ones that rehearse a fault)."""
-    from faxes import modem
-
+    number but the sandbox ones that rehearse a fault), sending pages laid out for
+    ``paper`` (``fallback_tiff``: them fitted to the A4 line, for a far end that takes less)."""
     ecm = True
     impairments = None
     receiver_resolutions = None
+    receiver: dict[str, Any] = {}  # what the far end offers, when the number says
     if number == NOISY_LINE:
         # Signalling gets through, the sender's training never does (noise on the audio,
         # lost fast-modem packets in T.38): T.30 gives up in phase B, 5120 (5114 in T.38),
@@ -87,9 +113,16 @@ def sandbox_line(number: str, mode: str, *, tx_ident: str, rx_ident: str, budget
         impairments = modem.Impairments(drop_after_pages=1)
     elif number == REFUSES_DOCUMENT:
         receiver_resolutions = modem.Resolution.STANDARD
+    elif number == RECEIVER_WITHOUT_ECM:
+        receiver = {"receiver_ecm": False}  # T.6 needs ECM: the sender codes MR
+    elif number == RECEIVER_MH_ONLY:
+        receiver = {"receiver_compressions": modem.Compression.T4_1D}
+    elif number == RECEIVER_A4_ONLY:
+        receiver = {"receiver_image_sizes": _A4_LINE}
     options = modem.FaxOptions(
         tx_ident=tx_ident, rx_ident=rx_ident, ecm=ecm,
-        receiver_resolutions=receiver_resolutions, budget=budget,
+        receiver_resolutions=receiver_resolutions, budget=budget, **receiver,
+        document_size=DOCUMENT_SIZES[paper], fallback_tiff=fallback_tiff,
     )  # fmt: skip
     return options, impairments
 
@@ -109,6 +142,7 @@ def _tx_result(result, *, tested: bool = True) -> TxResult:
         pages_sent=result.pages_sent,
         speed=result.bit_rate or None,
         ecm=result.ecm_used,
+        compression=modem.COMPRESSION_NAMES.get(result.compression, ""),
         bad_rows=result.bad_rows,
         receiver_id=result.tx_remote_ident,
         time_elapsed=round(result.line_seconds, 1),
@@ -118,6 +152,10 @@ def _tx_result(result, *, tested: bool = True) -> TxResult:
             "completion_code": result.completion_code,
             "pages_received": result.pages_received,
             "missing_rows": result.missing_rows,
+            # The image format the DCS announced, and whether the fitted copy went.
+            "scan_width_mm": result.scan_width_mm,
+            "page_length": result.page_length,
+            "fitted_to_receiver": result.fell_back,
         },
     )
 
@@ -180,17 +218,21 @@ class LoopbackTransport(Transport):
         )
 
     def _transmit(self, fax: Fax, tiff_path: Path, tx_ident: str, rx_ident: str):
-        from faxes import modem
-
         if not modem.modem_available():
             log.warning("libspandsp not available: loopback delivery is not modem-tested")
             return None
         mode = settings.FAXPORTAL_LOOPBACK_MODE
-        options, impairments = sandbox_line(
-            fax.to_number, mode, tx_ident=tx_ident, rx_ident=rx_ident,
-            budget=modem.LineBudget(modem.tiff_page_bytes(tiff_path)),
-        )  # fmt: skip
+        paper = PaperSize(fax.paper)
         with tempfile.TemporaryDirectory() as folder:
+            fallback = ""
+            if paper in FALLBACK_PAPER:
+                fallback = str(Path(folder) / "fitted.tiff")
+                refit_fax_tiff(tiff_path, fallback, FALLBACK_PAPER[paper])
+            options, impairments = sandbox_line(
+                fax.to_number, mode, tx_ident=tx_ident, rx_ident=rx_ident,
+                budget=modem.LineBudget(modem.tiff_page_bytes(tiff_path)),
+                paper=paper, fallback_tiff=fallback,
+            )  # fmt: skip
             received_path = Path(folder) / "received.tiff"
             outcome = modem.transmit(
                 tiff_path, mode=mode, options=options, impairments=impairments,
@@ -206,6 +248,7 @@ class LoopbackTransport(Transport):
             "success": True,
             "result_text": result.result_text,
             "ecm_used": bool(result.ecm),
+            "compression": result.compression,
             "total_pages": str(result.pages_sent),
             "transferred_pages": str(result.details.get("pages_received", result.pages_sent)),
             "transfer_rate": str(result.speed or 0),

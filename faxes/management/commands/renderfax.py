@@ -19,6 +19,7 @@ from faxes.documents import (
     CoverPage,
     DocumentRejected,
     FaxHeader,
+    PaperSize,
     RenderOptions,
     Resolution,
     accept_file,
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--compression", choices=[c.value for c in Compression], default=Compression.G4.value
+        )
+        parser.add_argument(
+            "--paper", choices=[p.value for p in PaperSize], default=PaperSize.LETTER.value
         )
         parser.add_argument("--header", default="", metavar="TEXT", help="faxbox header text")
         parser.add_argument("--from-number", default="", help="sender number in the header")
@@ -85,10 +89,11 @@ class Command(BaseCommand):
             resolution=Resolution(options["resolution"]),
             compression=Compression(options["compression"]),
             header=header,
+            paper=PaperSize(options["paper"]),
         )
         out = Path(options["out"])
         try:
-            combined = combine_documents(documents, cover=cover)
+            combined = combine_documents(documents, cover=cover, paper=PaperSize(options["paper"]))
             result = render_fax_tiff(combined.pdf, out, render)
         except DocumentRejected as exc:
             out.unlink(missing_ok=True)

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--cover-subject", default="")
         parser.add_argument("--cover-message", default="")
         parser.add_argument("--resolution", choices=["fine", "standard"], default="fine")
+        parser.add_argument(
+            "--paper-size", default="auto", help="letter, a4, legal, b4 or auto (the faxbox's)"
+        )
         parser.add_argument("--wait", type=float, default=0, help="Seconds to wait for the result")
 
     def handle(self, *args, **options) -> None:
@@ -42,6 +45,7 @@ class Command(BaseCommand):
             result = services.submit_fax(
                 account=faxbox.account, faxbox=faxbox, recipients=options["to"],
                 documents=documents, cover=cover, resolution=options["resolution"],
+                paper_size=options["paper_size"],
             )  # fmt: skip
         except ValidationError as exc:
             raise command_error(exc) from None

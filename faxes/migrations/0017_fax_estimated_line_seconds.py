@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('faxes', '0014_max_attempts'),
+        ('faxes', '0016_faxbox_paper_size'),
     ]
 
     operations = [
