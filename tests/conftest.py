@@ -4,8 +4,13 @@ has another. A reseller account has a child and the child a grandchild."""
 from __future__ import annotations
 
 import ipaddress
+import os
+import shutil
 import socket
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -16,6 +21,7 @@ from accounts.services import create_api_token
 from tests.factories import AccountFactory, FaxboxFactory, FaxNumberFactory, UserFactory
 
 PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -182,3 +188,39 @@ def pharmacy(db):
     )
     FaxNumberFactory(faxbox=faxbox, number="+12025550120")
     return faxbox
+
+
+# --- programs started as a user starts them (manage.py in a subprocess) ---
+
+
+def embedded_env(data_dir: Path) -> dict[str, str]:
+    """This environment without the portal's settings: the embedded defaults (SQLite, the
+    filesystem broker) on the data folder ``data_dir``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "CELERY_", "FAXPORTAL_", "DJANGO_"))
+    }
+    env["FAXPORTAL_DATA_DIR"] = str(data_dir)
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """The SQLite file ``manage.py migrate`` makes on the embedded defaults, made once per
+    run; tests that start the portal in a subprocess copy it (``use_migrated_database``)
+    instead of migrating a fresh folder each."""
+    folder = tmp_path_factory.mktemp("migrated")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT, env=embedded_env(folder), check=True, capture_output=True,
+    )  # fmt: skip
+    database = folder / "db.sqlite3"
+    assert database.exists() and not Path(f"{database}-wal").exists()
+    return database
+
+
+def use_migrated_database(template: Path, data_dir: Path) -> None:
+    """Give the data folder ``data_dir`` a migrated database (a copy of ``template``)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, data_dir / "db.sqlite3")

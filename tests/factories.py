@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import io
 
 import factory
@@ -66,6 +67,7 @@ class FaxFactory(factory.django.DjangoModelFactory):
     pages = 1
 
 
+@functools.cache  # the same bytes every time (bytes are immutable): made once per run
 def text_pdf(pages: int = 1, text: str = "Lab results") -> bytes:
     images = []
     font = ImageFont.load_default(size=40)

@@ -9,7 +9,6 @@ import io
 import logging
 import logging.config
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +18,8 @@ import pytest
 
 from faxes.management.commands.runportal import Command
 from faxportal.redaction import redact
-from tests.test_runportal import _embedded_env, _free_port, _wait_for
+from tests.conftest import embedded_env, use_migrated_database
+from tests.test_runportal import _free_port, _wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = ("sessionSECRET123", "faxapi_abcdefghijklmnopqrstuvwxyz", "hunter2pass", "64charKEY")
@@ -33,9 +33,9 @@ def _query() -> str:
 
 
 @pytest.mark.integration
-def test_gunicorn_access_log_of_runportal_has_no_secrets(tmp_path):
-    env = _embedded_env(tmp_path)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+def test_gunicorn_access_log_of_runportal_has_no_secrets(tmp_path, migrated_database):
+    env = embedded_env(tmp_path)
+    use_migrated_database(migrated_database, tmp_path)
     port = _free_port()
     command = Command()
     options = command.create_parser("manage.py", "runportal").parse_args(

@@ -20,6 +20,7 @@ from faxes.models import AuditEvent, Fax, Faxbox
 from faxes.tasks import purge_expired_task
 from tests.conftest import session_client, token_client
 from tests.factories import FaxboxFactory, FaxNumberFactory, text_pdf
+from tests.rendered import reuse_rendering
 
 _ids = itertools.count(1)
 _numbers = itertools.count(100)
@@ -31,10 +32,12 @@ def numbered(faxbox: Faxbox) -> Faxbox:
 
 
 def received(faxbox: Faxbox, age_days: int = 0) -> Fax:
-    fax = services.receive_fax(
-        to_number=faxbox.numbers.first().number, from_number="+12025550199", data=text_pdf(1),
-        transport="loopback", carrier_fax_id=f"ret-{next(_ids)}", filename="in.pdf",
-    )  # fmt: skip
+    with reuse_rendering():  # the real inbound path, the document rendered once per run
+        fax = services.receive_fax(
+            to_number=faxbox.numbers.first().number, from_number="+12025550199",
+            data=text_pdf(1), transport="loopback", carrier_fax_id=f"ret-{next(_ids)}",
+            filename="in.pdf",
+        )  # fmt: skip
     if age_days:
         Fax.objects.filter(pk=fax.pk).update(created_at=timezone.now() - timedelta(days=age_days))
     return Fax.objects.get(pk=fax.pk)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import signal
 import socket
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import embedded_env, use_migrated_database
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.integration
 
@@ -24,16 +25,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _embedded_env(data_dir: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_URL", "CELERY_", "FAXPORTAL_", "DJANGO_"))
-    }
-    env["FAXPORTAL_DATA_DIR"] = str(data_dir)
-    return env
 
 
 def _wait_for(url: str, deadline: float) -> None:
@@ -75,10 +66,11 @@ def _send_demo_fax(env: dict[str, str], tmp_path: Path) -> None:
     assert received == [(3, "+12025550101")]
 
 
-def test_runportal_serves_logs_in_and_stops_cleanly(tmp_path):
-    env = _embedded_env(tmp_path)
+def test_runportal_serves_logs_in_and_stops_cleanly(tmp_path, migrated_database):
+    env = embedded_env(tmp_path)
+    use_migrated_database(migrated_database, tmp_path)  # what `manage.py migrate` makes
     manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["seeddemo"]):
+    for command in (["collectstatic", "--noinput", "-v0"], ["seeddemo"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
     log = (tmp_path / "portal.log").open("w")

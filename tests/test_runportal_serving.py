@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_runportal import ROOT, _embedded_env, _free_port, _wait_for
+from tests.conftest import embedded_env, use_migrated_database
+from tests.test_runportal import ROOT, _free_port, _wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -45,9 +46,10 @@ class Portal:
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory) -> Iterator[Portal]:
+def portal(tmp_path_factory, migrated_database) -> Iterator[Portal]:
     data_dir = tmp_path_factory.mktemp("portal")
-    env = _embedded_env(data_dir)
+    env = embedded_env(data_dir)
+    use_migrated_database(migrated_database, data_dir)  # what `manage.py migrate` makes
     # An hour-long login window: a burst of a second cannot straddle two windows.
     env["FAXPORTAL_LOGIN_RATE"] = f"{LOGIN_LIMIT}/h"
     manage = [sys.executable, "manage.py"]
@@ -58,7 +60,7 @@ def portal(tmp_path_factory) -> Iterator[Portal]:
         )
         return done.stdout.strip()
 
-    run("migrate", "-v0")  # and nothing else: no collectstatic
+    # Migrated, and nothing else: no collectstatic.
     account = run(
         "createaccount", "Serving Clinic", "--email", "admin@serving.test", "--password",
         "serving-test-password",

@@ -12,7 +12,8 @@ import pytest
 
 from faxportal import web_worker
 from faxportal.web_worker import _Incoming
-from tests.test_runportal import ROOT, _embedded_env, _free_port, _wait_for
+from tests.conftest import embedded_env
+from tests.test_runportal import ROOT, _free_port, _wait_for
 
 
 def _feed(*pieces: bytes, max_body: int = 1000) -> _Incoming:
@@ -99,7 +100,7 @@ def test_too_slow_requests_get_408_and_the_worker_carries_on(tmp_path):
         [sys.executable, "-m", "gunicorn", "faxportal.wsgi:application", "-c", str(config),
          "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "1",
          "--worker-class", "faxportal.web_worker.BufferingThreadWorker"],
-        cwd=ROOT, env=_embedded_env(tmp_path), stdout=subprocess.DEVNULL,
+        cwd=ROOT, env=embedded_env(tmp_path), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
@@ -8,6 +11,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import Account, ApiToken, Role, User
 from accounts.tokens import find_token
 from faxes.models import Faxbox, FaxNumber
+from tests.conftest import ROOT, use_migrated_database
 
 
 def run(*args: str) -> str:
@@ -130,19 +134,15 @@ def test_createapitoken_unknown_account():
         run("createapitoken", "0" * 32, "--name", "t", "--scopes", "fax:read")
 
 
-def test_commands_exit_nonzero_without_traceback(tmp_path):
+def test_commands_exit_nonzero_without_traceback(tmp_path, migrated_database):
     """Through the real CLI: a clear message on stderr, exit status 1."""
-    import os
-    import subprocess
-    import sys
-
     env = {**os.environ, "FAXPORTAL_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, check=True)
+    use_migrated_database(migrated_database, tmp_path)
     result = subprocess.run(
         [sys.executable, "manage.py", "createaccount", "X", "--email", "x@x.test",
          "--password", "pw"],
-        env=env, capture_output=True, text=True,
+        cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 1
     assert "password" in result.stderr and "Traceback" not in result.stderr

@@ -1,4 +1,5 @@
-"""Cursor paging beside page/limit, and list queries that do not grow with the page size."""
+"""Cursor paging beside page/limit, list queries that do not grow with the page size, and
+page numbers too large for the database refused with a 400."""
 
 from __future__ import annotations
 
@@ -112,3 +113,23 @@ def test_deep_pages_match_shallow_ones(acme, monkeypatch):
     monkeypatch.setattr("faxes.api.v1.pagination.DEFERRED_JOIN_OFFSET", 1)
     deep = client.get("/api/v1/faxes?limit=5&page=2").json()
     assert deep == shallow and len(deep["data"]["faxes"]) == 5
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/faxes", "/api/v1/faxes/sent", "/api/v1/faxes?downloaded=false"]
+)
+@pytest.mark.parametrize("page", ["99999999999999999999999", "9223372036854775807", "10000001"])
+def test_huge_page_is_400_not_a_database_error(acme, path, page):
+    inbound_fax(acme.account, files=False)
+    outbound_fax(acme.account)
+    client = token_client(acme.account)
+    sep = "&" if "?" in path else "?"
+    response = client.get(f"{path}{sep}page={page}&limit=100")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "bad_request",
+        "message": "page must be at most 10000000.",
+    }
+    assert response["RateLimit-Remaining"]
+    last = client.get(f"{path}{sep}page=10000000&limit=100")
+    assert last.status_code == 200 and last.json()["data"]["faxes"] == []

@@ -1,5 +1,6 @@
 """The received list's date filters use the time it shows (received_at), to its precision;
-marking a fax downloaded again keeps the first downloaded_at."""
+marking a fax downloaded again keeps the first downloaded_at; dates (and cursors) that have no
+UTC time are a 400 on both lists, far ones in range still filter."""
 
 from __future__ import annotations
 
@@ -75,3 +76,29 @@ def test_marking_again_keeps_the_first_downloaded_at(acme):
     listed = client.get("/api/v1/faxes").json()["data"]["faxes"][0]
     assert listed["downloaded_at"] == shown
     assert client.get(f"/api/v1/faxes/{fax.pk}").json()["data"]["downloaded_at"] == shown
+
+
+@pytest.mark.parametrize("path", ["/api/v1/faxes", "/api/v1/faxes/sent"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_from=0001-01-01T00:00:00%2B05:00",  # before year 1 in UTC
+        "date_to=9999-12-31T23:00:00-05:00",  # after year 9999 in UTC
+        # A cursor for 0001-01-01T00:00:00+05:00 (made up, never one of ours).
+        "cursor=MDAwMS0wMS0wMVQwMDowMDowMCswNTowMHxh",
+    ],
+)
+def test_dates_that_have_no_utc_time_are_400(acme, path, query):
+    outbound_fax(acme.account)
+    response = token_client(acme.account).get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
+
+
+def test_far_dates_with_offsets_still_filter(acme):
+    fax = inbound_fax(acme.account, files=False)
+    client = token_client(acme.account)
+    wide = "date_from=0001-01-01T00:00:00-05:00&date_to=9999-12-31T00:00:00%2B05:00"
+    assert [f["id"] for f in client.get(f"/api/v1/faxes?{wide}").json()["data"]["faxes"]] == [
+        fax.pk
+    ]

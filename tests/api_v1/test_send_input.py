@@ -1,5 +1,6 @@
 """Numbers with junk or invisible characters and schedules in the past are refused with a
-message, not truncated or sent at once."""
+message, not truncated or sent at once; a schedule outside the calendar is a 400, a far one
+in range is scheduled."""
 
 from __future__ import annotations
 
@@ -83,3 +84,42 @@ def test_a_little_clock_skew_means_now(clinic, settings):
         client, {"to": "+14155551234", "media_url": DOC, "scheduled_at": _stamp(skewed)}
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("scheduled_at", "zone"),
+    [
+        ("0001-01-01T00:00:00+05:00", None),
+        ("9999-12-31T23:00:00-05:00", None),
+        ("9999-12-31T23:00:00", None),
+        ("9999-12-31T23:00:00", "America/Los_Angeles"),
+        ("0001-01-01T00:00:00", None),
+    ],
+)
+def test_scheduled_at_out_of_range_is_400_and_sends_nothing(clinic, scheduled_at, zone):
+    body = {
+        "to": "+14155551234",
+        "media_url": "https://docs.example.com/a.pdf",
+        "scheduled_at": scheduled_at,
+    }
+    if zone:
+        body["timezone"] = zone
+    client = token_client(clinic.account)
+    response = client.post("/api/v1/faxes/send", json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"error": "bad_request", "message": "scheduled_at is out of range."}
+    assert not Fax.objects.exists()
+
+
+def test_scheduled_at_far_but_in_range_is_scheduled(clinic):
+    body = {
+        "to": "+14155551234",
+        "media_url": "https://docs.example.com/a.pdf",
+        "scheduled_at": "9998-12-31T23:00:00",
+        "timezone": "Pacific/Kiritimati",
+    }
+    response = token_client(clinic.account).post(
+        "/api/v1/faxes/send", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["fax"]["status"] == "scheduled"

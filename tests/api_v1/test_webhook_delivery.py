@@ -1,4 +1,5 @@
-"""Webhook deliveries: signature, payload, retries with backoff, SSRF, the engine's events."""
+"""Webhook deliveries: signature, payload, retries with backoff, SSRF, the engine's events, an
+endpoint's answer logged without NUL bytes."""
 
 from __future__ import annotations
 
@@ -335,3 +336,15 @@ def test_webhook_tasks_have_their_own_queue_and_fax_tasks_the_default(
     assert queues["faxes.webhooks.retry_due"] == "webhooks"
     assert queues["faxes.process_fax"] == "celery"
     assert _webhook_messages(sent_tasks) == [delivery.pk]
+
+
+def test_nul_bytes_in_the_endpoints_answer_are_dropped_from_the_log(acme, hook_server):
+    hook_server.script = [(500, b"bad\x00answer")]
+    webhooks.create_endpoint(acme.account, url=hook_server.url)
+    fax = inbound_fax(acme.account, files=False)
+    (delivery,) = webhooks.record_status_change(
+        fax_id=fax.pk, account_id=fax.account_id, from_status="", to_status="received"
+    )
+    assert webhooks.deliver(delivery.pk) == "retrying"
+    delivery = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert delivery.last_response == "badanswer" and delivery.last_status_code == 500

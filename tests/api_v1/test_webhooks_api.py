@@ -1,4 +1,5 @@
-"""/api/v1/webhooks: account admins register endpoints and read the delivery log."""
+"""/api/v1/webhooks: account admins register endpoints and read the delivery log; bad values
+are a 400 and store nothing."""
 
 from __future__ import annotations
 
@@ -175,3 +176,45 @@ def test_other_accounts_webhooks_are_404(acme, other, hook_server):
             assert response.status_code == 404, (method, path)
         assert client.get(URL).json()["data"]["webhooks"] == []
     assert WebhookEndpoint.objects.filter(pk=data["id"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"url": "https://hooks.example.com/x", "events": [["fax.received"]]}, "events"),
+        ({"url": "https://hooks.example.com/x", "events": [{"a": 1}]}, "events"),
+        ({"url": "https://hooks.example.com/x\u0000"}, "url"),
+        ({"url": "https://hooks.example.com/x", "description": "a\u0000b"}, "description"),
+        ({"url": "ftp://hooks.example.com/x"}, "url"),
+        ({"url": "javascript:alert(1)"}, "url"),
+    ],
+)
+def test_webhook_bad_values_are_400_and_store_nothing(acme, body, field):
+    client = token_client(acme.account, "faxbox:manage")
+    response = client.post("/api/v1/webhooks", json.dumps(body), content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] == "bad_request"
+    assert field in response.json()["details"]
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_webhook_update_with_bad_events_keeps_the_endpoint(acme):
+    endpoint, _ = webhooks.create_endpoint(acme.account, url="https://hooks.example.com/x")
+    client = token_client(acme.account, "faxbox:manage")
+    response = client.patch(
+        f"/api/v1/webhooks/{endpoint.pk}",
+        json.dumps({"events": [None], "description": "\u0007"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["details"]) == {"events", "description"}
+    endpoint.refresh_from_db()
+    assert endpoint.events == ["fax.received", "fax.delivered", "fax.failed"]
+    assert endpoint.description == ""
+
+
+def test_huge_page_of_webhook_deliveries_is_400(acme):
+    endpoint, _ = webhooks.create_endpoint(acme.account, url="https://hooks.example.com/x")
+    client = token_client(acme.account, "faxbox:manage")
+    response = client.get(f"/api/v1/webhooks/{endpoint.pk}/deliveries?page=99999999999999999999")
+    assert response.status_code == 400 and response.json()["error"] == "bad_request"

@@ -12,6 +12,7 @@ from faxes import services
 from faxes.models import Fax, Faxbox, FaxStatus
 from faxportal.celery import app as celery_app
 from tests.factories import FaxFactory, FaxNumberFactory, UserFactory, text_pdf
+from tests.rendered import reuse_rendering
 
 _carrier_ids = itertools.count(1)
 
@@ -67,16 +68,18 @@ def charlie_client(charlie) -> Client:
 
 
 def received(faxbox: Faxbox, pages: int = 2, sender: str = "+12025550199") -> Fax:
-    """A fax received through the real inbound path (PDF, TIFF, previews, thumbnail)."""
+    """A fax received through the real inbound path (PDF, TIFF, previews, thumbnail), its
+    document rendered once per run (tests/rendered.py)."""
     number = faxbox.numbers.first().number
-    return services.receive_fax(
-        to_number=number,
-        from_number=sender,
-        data=text_pdf(pages),
-        transport="loopback",
-        carrier_fax_id=f"ui-test-{next(_carrier_ids)}",
-        filename="in.pdf",
-    )
+    with reuse_rendering():
+        return services.receive_fax(
+            to_number=number,
+            from_number=sender,
+            data=text_pdf(pages),
+            transport="loopback",
+            carrier_fax_id=f"ui-test-{next(_carrier_ids)}",
+            filename="in.pdf",
+        )
 
 
 @pytest.fixture

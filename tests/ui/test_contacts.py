@@ -1,12 +1,14 @@
-"""The address book: senders edit it, viewers read it, other tenants never see it."""
+"""The address book: senders edit it, viewers read it, other tenants never see it; lists,
+the fax page and search show its names."""
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
 
-from faxes.models import AuditEvent, Contact
-from tests.ui.conftest import login
+from faxes.models import AuditEvent, Contact, Fax
+from tests.ui.conftest import login, received
+from tests.ui.test_send import form, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,26 @@ def test_other_tenant_never_sees_the_address_book(acme, charlie):
     assert client.get(reverse("contact-edit", args=[contact.pk])).status_code == 404
     assert client.post(reverse("contact-delete", args=[contact.pk])).status_code == 404
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_lists_and_detail_show_contact_names_and_search_finds_them(acme, acme_box, staff):
+    Contact.objects.create(account=acme.account, name="City Lab", fax_number="+12025550199")
+    Contact.objects.create(account=acme.account, name="Main Pharmacy", fax_number="+12025550120")
+    inbound = received(acme_box, sender="+12025550199")
+    other = received(acme_box, sender="+12025550111")
+    client = login(staff)
+    client.post(reverse("send"), form(acme_box, documents=[pdf("referral-jones.pdf")]))
+    sent = Fax.objects.get(direction="outbound")
+    inbox = client.get(reverse("inbox")).content.decode()
+    assert "City Lab" in inbox
+    assert "Main Pharmacy" in client.get(reverse("outbox")).content.decode()
+    assert (
+        "Fax from City Lab" in client.get(reverse("fax-detail", args=[inbound.pk])).content.decode()
+    )
+    found = client.get(reverse("inbox"), {"q": "city"}).content.decode()
+    assert inbound.pk in found and other.pk not in found
+    by_name = client.get(reverse("outbox"), {"q": "pharmacy"}).content.decode()
+    assert sent.pk in by_name
+    by_file = client.get(reverse("outbox"), {"q": "referral-jones"}).content.decode()
+    assert sent.pk in by_file
+    assert sent.pk not in client.get(reverse("outbox"), {"q": "nothing-like-it"}).content.decode()

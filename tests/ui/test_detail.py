@@ -1,10 +1,15 @@
-"""The fax page: previews, audit of every view and download, safe file responses, and
-forward, cancel, resubmit, delete and purge."""
+"""The fax page: previews, audit of every view and download, safe file responses, the PDF
+inline for printing, pages turned and kept turned, and forward, cancel (asked first),
+resubmit, delete and purge."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
 
 from faxes.models import AuditEvent, Fax, FaxStatus
 from tests.ui.conftest import login, outbound
@@ -182,3 +187,75 @@ def test_status_partial_polls_only_while_in_flight(acme, outbound_fax):
     Fax.objects.filter(pk=outbound_fax.pk).update(status=FaxStatus.DELIVERED)
     assert "hx-trigger" not in client.get(url, {"partial": "status"}).content.decode()
     assert not AuditEvent.objects.filter(action="fax.viewed").exists()  # polls are not views
+
+
+def test_another_accounts_user_cannot_see_or_touch_what_was_made(acme, charlie, inbound_fax):
+    client = login(charlie)
+    for name, args in (
+        ("fax-view-pdf", [inbound_fax.pk]),
+        ("fax-detail", [inbound_fax.pk]),
+    ):
+        assert client.get(reverse(name, args=args)).status_code == 404
+    turned = client.post(reverse("fax-page-rotate", args=[inbound_fax.pk, 1]))
+    assert turned.status_code == 404
+    assert client.get(reverse("inbox-unread")).json() == {"unread": 0, "newest": None}
+
+
+def test_the_pdf_opens_inline_and_download_stays(acme, inbound_fax):
+    client = login(acme.viewer)
+    page = client.get(reverse("fax-detail", args=[inbound_fax.pk])).content.decode()
+    assert reverse("fax-view-pdf", args=[inbound_fax.pk]) in page and "data-print" in page
+    assert reverse("fax-pdf", args=[inbound_fax.pk]) in page
+    view = client.get(reverse("fax-view-pdf", args=[inbound_fax.pk]))
+    assert view["Content-Disposition"].startswith("inline")
+    assert view["Cache-Control"] == "private, no-store"
+    download = client.get(reverse("fax-pdf", args=[inbound_fax.pk]))
+    assert download["Content-Disposition"].startswith("attachment")
+
+
+def test_a_turned_page_stays_turned_for_that_fax(acme, staff, inbound_fax):
+    client = login(acme.viewer)
+    upright = Image.open(io.BytesIO(b"".join(
+        client.get(reverse("fax-page", args=[inbound_fax.pk, 1])).streaming_content
+    )))  # fmt: skip
+    response = client.post(
+        reverse("fax-page-rotate", args=[inbound_fax.pk, 1]), {"direction": "right"}
+    )
+    assert response.status_code == 302
+    inbound_fax.refresh_from_db()
+    assert inbound_fax.page_rotations == {"1": 90}
+    turned = Image.open(io.BytesIO(b"".join(
+        login(staff).get(reverse("fax-page", args=[inbound_fax.pk, 1])).streaming_content
+    )))  # fmt: skip
+    assert turned.size == (upright.height, upright.width)
+    pdf_view = b"".join(
+        client.get(reverse("fax-view-pdf", args=[inbound_fax.pk])).streaming_content
+    )
+    assert PdfReader(io.BytesIO(pdf_view)).pages[0].rotation == 90
+    # Left twice from 90 is 270; the stored document never changes.
+    for _ in range(2):
+        client.post(reverse("fax-page-rotate", args=[inbound_fax.pk, 1]), {"direction": "left"})
+    inbound_fax.refresh_from_db()
+    assert inbound_fax.page_rotations == {"1": 270}
+    assert client.post(reverse("fax-page-rotate", args=[inbound_fax.pk, 9])).status_code == 404
+    partial = client.post(
+        reverse("fax-page-rotate", args=[inbound_fax.pk, 2]), HTTP_HX_REQUEST="true"
+    )
+    assert partial.content.decode().lstrip().startswith('<figure class="page-frame" id="page-2"')
+
+
+def test_the_outbox_cancel_asks_before_cancelling(acme, staff, acme_box, outbound_fax):
+    client = login(staff)
+    ask = client.post(reverse("fax-cancel", args=[outbound_fax.pk]), {"next": "/outbox/"})
+    html = ask.content.decode()
+    assert 'name="confirmed" value="1"' in html and 'name="next" value="/outbox/"' in html
+    assert Fax.objects.get(pk=outbound_fax.pk).status == FaxStatus.QUEUED
+    done = client.post(
+        reverse("fax-cancel", args=[outbound_fax.pk]), {"next": "/outbox/", "confirmed": "1"}
+    )
+    assert done["Location"] == "/outbox/"
+    assert Fax.objects.get(pk=outbound_fax.pk).status == FaxStatus.CANCELLED
+    cancelled = client.get(reverse("outbox")).content.decode()
+    assert "Resubmit the fax to" in cancelled and "Receipt of the fax to" not in cancelled
+    detail = client.get(reverse("fax-detail", args=[outbound_fax.pk])).content.decode()
+    assert "Receipt</a>" not in detail and "Resubmit</button>" in detail

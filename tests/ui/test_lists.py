@@ -1,5 +1,6 @@
 """Inbox and outbox: what is listed, filters, read state, keyset pagination, polling,
-constant query count, the index is used, times in the account's zone."""
+constant query count, the index is used, the unread count in the title and sidebar, times
+in the account's zone and the browser's clock format."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from faxes.models import Fax, FaxRead, FaxStatus
+from faxes.models import Contact, Fax, FaxRead, FaxStatus
 from tests.factories import FaxboxFactory, FaxFactory, FaxNumberFactory
 from tests.ui.conftest import login, outbound, received
 
@@ -222,3 +224,53 @@ def test_cursors_spelt_as_before_still_page(settings, acme, acme_box):
     assert f"after={after}" in client.get(reverse("inbox")).content.decode()
     response = client.get(reverse("inbox"), {"after": after})
     assert row_ids(response) == [faxes[1].pk, faxes[0].pk]
+
+
+def test_title_and_sidebar_show_the_unread_count(acme, acme_box):
+    Contact.objects.create(account=acme.account, name="City Lab", fax_number="+12025550199")
+    received(acme_box)
+    newest = received(acme_box)
+    client = login(acme.viewer)
+    page = client.get(reverse("outbox")).content.decode()
+    assert "<title>(2) Outbox · Fax portal</title>" in page
+    assert re.search(r'id="unread-count"><span class="visually-hidden">, unread: </span>'
+                     r'<span data-unread>2</span>', page)  # fmt: skip
+    answer = client.get(reverse("inbox-unread"), {"poll": "1"})
+    assert answer["Cache-Control"] == "no-store"
+    assert answer.json()["unread"] == 2 and answer.json()["newest"]["id"] == newest.pk
+    assert answer.json()["newest"]["from"] == "City Lab"
+    client.get(reverse("fax-detail", args=[newest.pk]))
+    assert client.get(reverse("inbox-unread")).json()["unread"] == 1
+    client.get(reverse("fax-detail", args=[Fax.objects.exclude(pk=newest.pk).get().pk]))
+    page = client.get(reverse("outbox")).content.decode()
+    assert "<title>Outbox · Fax portal</title>" in page
+
+
+def test_times_follow_the_browsers_clock(acme, acme_box):
+    acme.account.timezone = "UTC"
+    acme.account.save()
+    fax = received(acme_box)
+    Fax.objects.filter(pk=fax.pk).update(completed_at=datetime(2030, 1, 2, 15, 4, tzinfo=UTC))
+    us = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    us.force_login(acme.viewer)
+    gb = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    gb.force_login(acme.viewer)
+    assert "3:04 PM" in us.get(reverse("inbox")).content.decode()
+    british = gb.get(reverse("inbox")).content.decode()
+    assert "15:04" in british and "PM" not in british
+
+
+def test_an_inbound_fax_is_not_received_before_it_was_created(acme, acme_box):
+    fax = received(acme_box)
+    assert fax.completed_at >= fax.created_at
+    fax.refresh_from_db()
+    assert fax.completed_at >= fax.created_at
+
+
+def test_times_are_shown_in_the_accounts_zone(acme, acme_box):
+    acme.account.timezone = "America/New_York"
+    acme.account.save()
+    fax = received(acme_box)
+    Fax.objects.filter(pk=fax.pk).update(completed_at=datetime(2030, 1, 2, 15, 4, tzinfo=UTC))
+    page = login(acme.viewer).get(reverse("inbox")).content.decode()
+    assert "10:04 EST" in page and "15:04 UTC" not in page

@@ -1,4 +1,5 @@
-"""Account admin pages: faxboxes, users and roles, API tokens, webhooks, audit log."""
+"""Account admin pages: faxboxes (station id, e-mail address), users and roles, API tokens,
+webhooks, audit log (one readable event per fax viewed)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from accounts.models import ApiToken, Role, User
 from accounts.tokens import find_token
 from faxes.models import AuditEvent, Faxbox, FaxNumber, WebhookDelivery, WebhookEndpoint
+from faxes.services import form_keys
 from tests.conftest import PASSWORD
 from tests.ui.conftest import login
 
@@ -204,3 +206,46 @@ def test_audit_log_shows_only_the_own_account(acme, other, charlie, inbound_fax)
     page = login(charlie).get(reverse("manage-audit")).content.decode()
     assert "fax.viewed" not in page.split("<tbody>")[1]
     assert FaxNumber.objects.exists()
+
+
+def test_the_station_id_takes_only_what_t30_carries(acme):
+    data = {"name": "Lab", "fax_timezone": "UTC", "retries": "1", "form_key": form_keys.new_key()}
+    client = login(acme.admin)
+    refused = client.post(reverse("manage-faxbox-create"), {**data, "fax_identity": "ACME LAB"})
+    assert (
+        refused.status_code == 400 and "Use only digits, + and spaces" in refused.content.decode()
+    )
+    client.post(reverse("manage-faxbox-create"), {**data, "fax_identity": "+1 202 555 0150"})
+    assert Faxbox.objects.get(name="Lab").fax_identity == "+1 202 555 0150"
+
+
+def test_viewing_a_fax_is_one_audit_event_with_a_readable_name(acme, inbound_fax):
+    viewer = login(acme.viewer)
+    viewer.get(reverse("fax-detail", args=[inbound_fax.pk]))
+    for number in (1, 2):
+        viewer.get(reverse("fax-page", args=[inbound_fax.pk, number]))
+    viewer.get(reverse("fax-thumbnail", args=[inbound_fax.pk]))
+    viewer.get(reverse("inbox"))
+    assert list(
+        AuditEvent.objects.exclude(action="fax.received").values_list("action", flat=True)
+    ) == ["fax.viewed"]
+    login(acme.admin).post(
+        reverse("manage-tokens"), {"name": "EHR", "scopes": ["fax:read", "fax:send"]}
+    )
+    page = login(acme.admin).get(reverse("manage-audit")).content.decode()
+    assert "Viewed fax" in page and "Created API token" in page
+    assert "scopes:</span> fax:read, fax:send" in page
+    assert "[&#x27;fax:read&#x27;" not in page and "['fax:read'" not in page
+
+
+def test_the_email_address_is_shown_only_once_the_gateway_exists(acme, acme_box, monkeypatch):
+    acme_box.smtp_email_address = "frontdesk.acme.fax.test"
+    acme_box.save()
+    client = login(acme.admin)
+    assert "frontdesk.acme.fax.test" not in client.get(reverse("manage-faxboxes")).content.decode()
+    from faxes.views import manage_faxboxes
+
+    monkeypatch.setattr(manage_faxboxes, "email_gateway_exists", lambda: True)
+    assert "frontdesk.acme.fax.test" in client.get(reverse("manage-faxboxes")).content.decode()
+    edit = client.get(reverse("manage-faxbox-edit", args=[acme_box.pk])).content.decode()
+    assert "{number}@frontdesk.acme.fax.test" in edit

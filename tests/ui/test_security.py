@@ -1,5 +1,6 @@
 """Security of the UI: login everywhere, the role-by-route matrix (403 for a forbidden
-action on an own object, 404 for another tenant's object), CSRF, idle timeout."""
+action on an own object, 404 for another tenant's object), CSRF, idle timeout, a strict
+content security policy on every page."""
 
 from __future__ import annotations
 
@@ -187,3 +188,14 @@ def test_error_pages_render_without_a_request(acme, acme_box):
     assert response.status_code == 400 and b"Bad request" in response.content
     missing = client.get("/faxes/" + "0" * 32 + "/")
     assert missing.status_code == 404 and b"belongs to another account" in missing.content
+
+
+@pytest.mark.parametrize("name", ["inbox", "outbox", "send", "contacts", "manage-audit"])
+def test_every_page_has_a_strict_content_security_policy(acme, name):
+    response = login(acme.admin).get(reverse(name))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy and "default-src 'self'" in policy
+    html = response.content.decode()
+    assert "<script>" not in html and " style=" not in html and " onclick=" not in html
+    assert '"allowEval":false' in html

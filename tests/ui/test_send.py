@@ -1,5 +1,6 @@
 """The send page: submit, validation beside the fields, scheduling, contacts, the
-recipient check, and a preview that is exactly what the engine transmits."""
+recipient check, the sending faxbox preselected, and a preview that is exactly what the
+engine transmits and names every bad file."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from django.urls import reverse
 from PIL import Image, ImageChops
 
 from faxes.models import AuditEvent, Contact, DocumentPart, Fax, FaxStatus
-from tests.factories import text_pdf
-from tests.ui.conftest import login
+from tests.factories import FaxboxFactory, FaxNumberFactory, text_pdf
+from tests.ui.conftest import login, received
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +257,67 @@ def test_a_number_with_junk_is_refused_beside_the_field(acme, staff, acme_box):
     response = login(staff).post(reverse("send"), form(acme_box, to="+1202\u200b5550120"))
     assert "invisible character" in response.content.decode()
     assert not Fax.objects.exists()
+
+
+def test_from_faxbox_starts_on_the_users_default_or_last_used(acme, staff, acme_box):
+    # "Aardvark" sorts first; the user never sends from it.
+    first = FaxboxFactory(account=acme.account, name="Aardvark", caller_id="+12025550160")
+    FaxNumberFactory(faxbox=first, account=acme.account, number="+12025550160")
+    client = login(staff)
+
+    def selected() -> str:
+        html = client.get(reverse("send")).content.decode()
+        return re.search(r'<option value="([^"]+)" selected>', html).group(1)
+
+    client.post(reverse("send"), form(acme_box))
+    assert selected() == acme_box.pk  # last used
+    client.post(reverse("send"), form(first, make_default="on"))
+    client.post(reverse("send"), form(acme_box))
+    assert selected() == first.pk  # the default wins over the last used
+    detail = client.get(reverse("fax-detail", args=[received(acme_box).pk])).content.decode()
+    forward = detail[detail.index('id="forward-title"') :]
+    assert re.search(r'<option value="([^"]+)" selected>', forward).group(1) == first.pk
+
+
+def test_the_pixel_limit_message_names_the_real_limit(acme, staff, acme_box, settings):
+    settings.FAXPORTAL_MAX_IMAGE_PIXELS = 40_000_000
+    Image.MAX_IMAGE_PIXELS, before = 1_000_000, Image.MAX_IMAGE_PIXELS  # Pillow's own bomb guard
+    try:
+        out = io.BytesIO()
+        Image.new("1", (3000, 3000)).save(out, "PNG")
+        big = SimpleUploadedFile("huge.png", out.getvalue(), content_type="image/png")
+        response = login(staff).post(reverse("send-preview"), form(acme_box, documents=[big]))
+    finally:
+        Image.MAX_IMAGE_PIXELS = before
+    html = response.content.decode()
+    assert "at most 40 million pixels" in html and "at most 0 million" not in html
+
+
+def test_the_preview_names_every_bad_file(acme, staff, acme_box):
+    bad_one = SimpleUploadedFile("one.exe", b"MZ\x90\x00" + b"\x00" * 200)
+    bad_two = SimpleUploadedFile("two.pdf", b"%PDF-1.4 broken")
+    response = login(staff).post(
+        reverse("send-preview"), form(acme_box, documents=[bad_one, pdf(), bad_two])
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "one.exe" in html and "two.pdf" in html
+    assert "an EXE file" in html and "a EXE" not in html
+
+
+def test_a_scheduled_time_is_echoed_in_the_picked_zone_and_the_accounts(acme, staff, acme_box):
+    acme.account.timezone = "Europe/Paris"
+    acme.account.save()
+
+    def data():
+        return form(
+            acme_box, when="later", scheduled_at="2031-03-04T09:00", timezone="America/New_York"
+        )
+
+    preview = login(staff).post(reverse("send-preview"), data()).content.decode()
+    assert "Mar 4, 2031 09:00 EST (America/New_York)" in preview
+    assert "15:00 CET in Europe/Paris" in preview
+    response = login(staff).post(reverse("send"), data(), follow=True)
+    message = next(str(m) for m in response.context["messages"])
+    assert "09:00 EST (America/New_York)" in message and "15:00 CET in Europe/Paris" in message
+    assert Fax.objects.get().scheduled_at == datetime(2031, 3, 4, 14, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""The staff UI as a day's work found it, in Chromium: a double click sends once, a
+"""The staff pages in Chromium (one browser for the module): a double click sends once, a
 reload creates nothing, a 390 px phone shows everything, PDFs open and print,
 pages turn and stay turned, new faxes are noticed, the CSP holds with htmx working,
 the keyboard reaches everything, and axe-core finds nothing on any page."""
@@ -14,7 +14,7 @@ import pytest
 from accounts.models import ApiToken, Role
 from faxes.models import Contact, Fax, FaxStatus
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_staff_journey import PASSWORD
+from tests.e2e.test_send_and_receive import PASSWORD
 from tests.factories import AccountFactory, FaxboxFactory, FaxNumberFactory, UserFactory, text_pdf
 from tests.ui.conftest import outbound, received
 

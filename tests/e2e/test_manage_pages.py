@@ -8,7 +8,7 @@ import pytest
 from accounts.models import Role
 from faxes.models import Contact
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_staff_journey import log_in
+from tests.e2e.test_send_and_receive import log_in
 from tests.factories import AccountFactory, FaxboxFactory, FaxNumberFactory, UserFactory
 from tests.ui.conftest import received
 
