@@ -1,4 +1,5 @@
-"""Crossbar list conventions: keyset pages, order, creation ranges and filters."""
+"""Crossbar list conventions: keyset pages (``CrossbarPagination``), order, creation
+ranges and filters."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
 
 from faxes.api.kazoo import errors
+from faxes.api.kazoo.envelope import success_body
 from faxes.api.kazoo.public import from_gregorian, gregorian
 from faxes.cursor import Cursor, starting_at
 
@@ -114,10 +118,37 @@ def doc_filter(request: HttpRequest, db_fields: dict[str, str]) -> tuple[Q, Call
     return condition, (lambda doc: all(check(doc) for check in checks))
 
 
+Render = Callable[[Any], dict[str, Any]]
+
+
+class CrossbarPagination(BasePagination):
+    """Keyset pages as Crossbar answers them: ``page_size``, ``start_key`` and
+    ``next_start_key`` beside ``data`` in the envelope (``faxes.cursor`` positions,
+    Kazoo's spelling). Rows are rendered to documents before they are counted, since
+    ``filter_*`` on keys the database does not hold test the documents."""
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet,
+        request: Any,
+        view: Any = None,
+        *,
+        render: Render | None = None,
+        db_fields: dict[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        assert render is not None
+        self.request = request
+        self.rows, self.meta = paginate(request, queryset, render, db_fields=db_fields or {})
+        return self.rows
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(success_body(self.request, data, page=self.meta))
+
+
 def paginate(
     request: HttpRequest,
     queryset: QuerySet,
-    render: Callable[[Any], dict[str, Any]],
+    render: Render,
     *,
     db_fields: dict[str, str],
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
