@@ -15,7 +15,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from accounts.kazoo_auth import regenerate_api_key
 from accounts.services import create_api_token
@@ -246,6 +248,39 @@ def run_requests(r: Recorder, acme, other, settings, monkeypatch) -> None:
     r("create read-only token", "PUT", faxes_url, pdf, content_type="application/pdf",
       HTTP_X_AUTH_TOKEN=reader)  # fmt: skip
 
+    r("create empty pdf", "PUT", f"{faxes_url}?to_number=%2B12025550120", b"",
+      content_type="application/pdf", **auth)  # fmt: skip
+    r("create empty csv", "PUT", faxes_url, b"", content_type="text/csv", **auth)
+    r("create no content type", "PUT", faxes_url, b"", content_type="", **auth)
+    form = {"to_number": "+12025550120", "from_number": "+12025550140",
+            "file": SimpleUploadedFile("a.pdf", pdf, content_type="application/pdf")}  # fmt: skip
+    r("create form-data PUT", "PUT", faxes_url, encode_multipart(BOUNDARY, form),
+      content_type=MULTIPART_CONTENT, **auth)  # fmt: skip
+    form["file"].seek(0)
+    r("create form-data POST tunnel", "POST", f"{faxes_url}?verb=PUT",
+      encode_multipart(BOUNDARY, form), content_type=MULTIPART_CONTENT, **auth)  # fmt: skip
+    r("create form-data no file", "PUT", faxes_url,
+      encode_multipart(BOUNDARY, {"data": json.dumps({"to_number": "+12025550120"})}),
+      content_type=MULTIPART_CONTENT, **auth)  # fmt: skip
+    r("create POST form fields tunnel", "POST", f"{faxes_url}?verb=PUT", "to_number=x",
+      content_type="application/x-www-form-urlencoded", **auth)  # fmt: skip
+    r("create json charset", "PUT", faxes_url, json.dumps({"data": {"to_number": "1"}}),
+      content_type="application/json; charset=utf-8", **auth)  # fmt: skip
+    r("create text/json", "PUT", faxes_url, json.dumps({"data": {"to_number": "1"}}),
+      content_type="text/json", **auth)  # fmt: skip
+    r("create upper case type", "PUT", faxes_url, json.dumps({"data": {"to_number": "1"}}),
+      content_type="Application/JSON", **auth)  # fmt: skip
+    r("form to faxboxes", "PUT", f"{base}/faxboxes", "name=x",
+      content_type="application/x-www-form-urlencoded", **auth)  # fmt: skip
+    r("multipart to faxboxes", "PUT", f"{base}/faxboxes", encode_multipart(BOUNDARY, {"a": "b"}),
+      content_type=MULTIPART_CONTENT, **auth)  # fmt: skip
+    r("empty query token", "GET", f"{outgoing}?auth_token=", **auth)
+    r("empty envelope token", "PUT", f"{base}/faxboxes", {"data": {}, "auth_token": ""})
+    r("empty bearer", "GET", outgoing, HTTP_AUTHORIZATION="Bearer  ")
+    r("header beats basic", "GET", outgoing, HTTP_AUTHORIZATION=f"Basic {basic}",
+      HTTP_X_AUTH_TOKEN="nope")  # fmt: skip
+    r("unknown auth scheme", "GET", outgoing, HTTP_AUTHORIZATION="Digest x")
+
     # --- faxes: lists, items, attachments --------------------------------------------------
     r("outbox", "GET", f"{base}/faxes/outbox", **auth)
     r("outbox page", "GET", f"{base}/faxes/outbox?page_size=1", **auth)
@@ -303,6 +338,21 @@ def run_requests(r: Recorder, acme, other, settings, monkeypatch) -> None:
     r("callflow 404", "GET", f"{base}/callflows/nope", **auth)
     r("faxbox delete", "DELETE", f"{boxes}/{box_id}", **auth)
     r("faxbox 404", "GET", f"{boxes}/{box_id}", **auth)
+
+    # --- a disabled account -------------------------------------------------------------
+    locked_token = create_api_token(other.account, name="l", scopes="fax:read").secret
+    other.account.enabled = False
+    other.account.save()
+    r("locked login", "PUT", "/v2/user_auth",
+      {"data": {"credentials": md5_credentials("charlie@other.test", PASSWORD_OF_TESTS),
+                "account_name": other.account.name}}, REMOTE_ADDR="10.0.9.2")  # fmt: skip
+    r("disabled token", "GET", f"/v2/accounts/{other.account.pk}/faxes/inbox",
+      HTTP_X_AUTH_TOKEN=r.secret(locked_token, "locked_token"))  # fmt: skip
+    other_basic = base64.b64encode(
+        f"{other.account.pk}:{md5_credentials('charlie@other.test', PASSWORD_OF_TESTS)}".encode()
+    ).decode()
+    r("disabled basic", "GET", f"/v2/accounts/{other.account.pk}/faxes/inbox",
+      HTTP_AUTHORIZATION=f"Basic {other_basic}", REMOTE_ADDR="10.0.9.1")  # fmt: skip
 
     # --- an unexpected error, and the rate limit ---------------------------------------------
     def explode(*args, **kwargs):
