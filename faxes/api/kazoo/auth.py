@@ -62,7 +62,7 @@ class ApiAuth(KazooView):
     auth_required = False
 
     def put(self, request: Request) -> Response:
-        api_key = self.data.get("api_key")
+        api_key: str = self.data.get("api_key")  # type: ignore[assignment]  # checked below
         check = errors.Validation()
         if api_key is None:
             check.required("api_key")

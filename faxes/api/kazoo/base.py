@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
@@ -56,7 +56,7 @@ def as_kazoo_error(exc: Exception, request: Any) -> errors.KazooError:
         kind = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         return errors.unsupported_media(kind)
     if isinstance(exc, exceptions.Throttled):
-        return errors.too_many_requests(int(exc.wait or 0))
+        return errors.too_many_requests(int(getattr(exc, "wait", None) or 0))
     if isinstance(exc, exceptions.ParseError):
         return errors.invalid_json(str(exc.detail))
     log.exception("unhandled error in %s %s", request.method, request.path)
@@ -103,7 +103,7 @@ class KazooView(APIView):
         return super().get_authenticators() if self.auth_required else []
 
     def get_permissions(self) -> list[Any]:
-        return super().get_permissions() if self.auth_required else []
+        return list(super().get_permissions()) if self.auth_required else []
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response]:
         return exception_handler
@@ -121,7 +121,7 @@ class KazooView(APIView):
         try:
             self.initial(drf_request, *args, **kwargs)
             handler_kwargs = {k: v for k, v in kwargs.items() if k not in self.scope_kwargs()}
-            response = getattr(self, self.verb)(drf_request, *args, **handler_kwargs)
+            response: Any = getattr(self, self.verb)(drf_request, *args, **handler_kwargs)
         except Exception as exc:
             response = self.handle_exception(exc)
         self.response = self.finalize_response(drf_request, response, *args, **kwargs)
@@ -138,7 +138,7 @@ class KazooView(APIView):
         )
         # Counted before anything else, by the credential presented: bad tokens count too.
         self.check_throttles(request)
-        verb = request.method.lower()
+        verb = (request.method or "").lower()
         self.envelope = None
         if verb in ("put", "post", "patch") and is_json_body(request):
             self.envelope = envelope.normalize_keys(body_of(request).envelope)
@@ -161,17 +161,17 @@ class KazooView(APIView):
             raise errors.method_not_allowed(verb.upper())
         self.check_permissions(request)
 
-    def throttled(self, request: Request, wait: float | None) -> None:
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
         raise errors.too_many_requests(int(wait or 0))
 
     def permission_denied(
         self, request: Request, message: str | None = None, code: str | None = None
-    ) -> None:
+    ) -> NoReturn:
         raise errors.forbidden()
 
     def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         response["X-Request-ID"] = envelope.request_id(request)
         return response

@@ -128,7 +128,7 @@ def create_fax(
         documents.append(services.UploadedFile(content, name))
     else:
         check.add("document.url", "required", "add document url or upload a document")
-    to_number = data.get("to_number") if isinstance(data.get("to_number"), str) else ""
+    to_number: str = data["to_number"] if isinstance(data.get("to_number"), str) else ""
     if to_number:
         compact = re.sub(r"[\s().-]", "", to_number)
         try:

@@ -159,7 +159,7 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> FaxboxSetti
     if stored_notifications:
         extra["notifications"] = stored_notifications
     return FaxboxSettings(
-        name=name,
+        name=str(name),  # checked above
         caller_name=doc.get("caller_name", public.FAXBOX_DEFAULTS["caller_name"]),
         caller_id=doc.get("caller_id", ""),
         fax_header=doc.get("fax_header", public.FAXBOX_DEFAULTS["fax_header"]),

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http.response import HttpResponseBase
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -123,7 +124,7 @@ class OutgoingItem(FaxesView):
 class OutgoingAttachment(FaxesView):
     """A queued job's document (the upload until it is rendered): a portal extension."""
 
-    def get(self, request: Request, fax_id: str) -> Response:
+    def get(self, request: Request, fax_id: str) -> FileStreamResponse:
         fax = self.one(self.faxes(Direction.OUTBOUND).exclude(status__in=lifecycle.FINAL), fax_id)
         return _attachment(self, fax)
 
@@ -131,16 +132,18 @@ class OutgoingAttachment(FaxesView):
 # --- outbox -------------------------------------------------------------------------
 
 
-class Outbox(FaxesView):
+class OutboxView(FaxesView):
     def queryset(self) -> QuerySet[Fax]:
         return self.faxes(Direction.OUTBOUND).filter(status__in=lifecycle.FINAL)
 
+
+class Outbox(OutboxView):
     def get(self, request: Request) -> Response:
         return self.page(apply_range(request, self.queryset()), public.outbox_doc,
                          db_fields=FAX_DB_FIELDS)  # fmt: skip
 
 
-class OutboxItem(Outbox):
+class OutboxItem(OutboxView):
     def get(self, request: Request, fax_id: str) -> Response:
         return self.ok(public.outbox_doc(self.one(self.queryset(), fax_id)))
 
@@ -166,16 +169,18 @@ class OutboxItem(Outbox):
 # --- inbox / incoming ------------------------------------------------------------------
 
 
-class Inbox(FaxesView):
+class InboxView(FaxesView):
     def queryset(self) -> QuerySet[Fax]:
         return self.faxes(Direction.INBOUND).filter(status=S.RECEIVED)
 
+
+class Inbox(InboxView):
     def get(self, request: Request) -> Response:
         return self.page(apply_range(request, self.queryset()), public.inbox_doc,
                          db_fields=FAX_DB_FIELDS)  # fmt: skip
 
 
-class InboxItem(Inbox):
+class InboxItem(InboxView):
     def get(self, request: Request, fax_id: str) -> Response:
         fax = self.one(self.queryset(), fax_id)
         self.audit("fax.viewed", fax)
@@ -230,13 +235,13 @@ UPLOAD_EXTENSIONS = {"application/pdf": "pdf", "image/tiff": "tiff", "image/png"
 def _stored_upload(fax: Fax):
     """The one uploaded document of an outbound fax, or None (URL documents not yet
     fetched, several parts, inbound faxes)."""
-    if fax.direction != Direction.OUTBOUND or fax.source_id is None:
+    if fax.direction != Direction.OUTBOUND or fax.source is None:
         return None
     parts = list(fax.source.parts.all())
     return parts[0] if len(parts) == 1 and parts[0].file else None
 
 
-def _attachment(view: FaxesView, fax: Fax) -> Response:
+def _attachment(view: FaxesView, fax: Fax) -> FileStreamResponse:
     request = view.request
     wants_tiff = request.GET.get("format", "").lower() in ("tiff", "tif") or (
         "image/tiff" in request.headers.get("Accept", "")
@@ -259,7 +264,7 @@ def _attachment(view: FaxesView, fax: Fax) -> Response:
     inline = request.GET.get("disposition") == "inline"
     response = FileStreamResponse(field.open("rb"), content_type=content_type,
                             as_attachment=not inline, filename=filename)  # fmt: skip
-    response["ETag"] = '"' + hashlib.md5(field.name.encode()).hexdigest() + '"'  # noqa: S324
+    response["ETag"] = '"' + hashlib.md5((field.name or "").encode()).hexdigest() + '"'  # noqa: S324
     response["X-Content-Type-Options"] = "nosniff"
     view.audit("fax.downloaded", fax, format=extension)
     return response
@@ -272,16 +277,16 @@ def _purge(view: FaxesView, fax: Fax, render) -> Response:
     return view.ok(render(fax))
 
 
-class OutboxAttachment(Outbox):
-    def get(self, request: Request, fax_id: str) -> Response:
+class OutboxAttachment(OutboxView):
+    def get(self, request: Request, fax_id: str) -> FileStreamResponse:
         return _attachment(self, self.one(self.queryset(), fax_id))
 
     def delete(self, request: Request, fax_id: str) -> Response:
         return _purge(self, self.one(self.queryset(), fax_id), public.outbox_doc)
 
 
-class InboxAttachment(Inbox):
-    def get(self, request: Request, fax_id: str) -> Response:
+class InboxAttachment(InboxView):
+    def get(self, request: Request, fax_id: str) -> FileStreamResponse:
         return _attachment(self, self.one(self.queryset(), fax_id))
 
     def delete(self, request: Request, fax_id: str) -> Response:
@@ -291,7 +296,7 @@ class InboxAttachment(Inbox):
 # --- /faxes itself: create, and the all-directions list of simpler clients ----------
 
 
-AUDIAN_STATUS = {
+AUDIAN_STATUS: dict[str, str] = {
     S.SCHEDULED: "pending", S.QUEUED: "pending", S.RETRYING: "pending",
     S.CONVERTING: "processing", S.SENDING: "sending", S.DELIVERED: "sent",
     S.FAILED: "failed", S.CANCELLED: "failed", S.RECEIVING: "processing",
@@ -338,7 +343,9 @@ class FaxItem(FaxesView):
         doc = public.inbox_doc(fax) if fax.direction == Direction.INBOUND else public.job_doc(fax)
         return {**doc, **_summary(fax)}
 
-    def get(self, request: Request, fax_id: str) -> Response:
+    def get(
+        self, request: Request, fax_id: str
+    ) -> HttpResponseBase:  # FaxItemAttachment answers a file
         return self.ok(self.render(self.one(self.queryset(), fax_id)))
 
     def delete(self, request: Request, fax_id: str) -> Response:
@@ -352,7 +359,7 @@ class FaxItem(FaxesView):
 
 
 class FaxItemAttachment(FaxItem):
-    def get(self, request: Request, fax_id: str) -> Response:
+    def get(self, request: Request, fax_id: str) -> FileStreamResponse:
         return _attachment(self, self.one(self.queryset(), fax_id))
 
 
@@ -375,7 +382,7 @@ def _smtp_doc(log: SmtpLog) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class Smtplog(FaxesView):
+class SmtplogView(FaxesView):
     def logs(self) -> QuerySet[SmtpLog]:
         self.resolve_scope()
         queryset = SmtpLog.objects.for_account(self.account)
@@ -383,12 +390,14 @@ class Smtplog(FaxesView):
             queryset = queryset.filter(faxbox=self.faxbox)
         return queryset
 
+
+class Smtplog(SmtplogView):
     def get(self, request: Request) -> Response:
         return self.page(apply_range(request, self.logs()), _smtp_row,
                          db_fields={"faxbox_id": "faxbox_id"})  # fmt: skip
 
 
-class SmtplogItem(Smtplog):
+class SmtplogItem(SmtplogView):
     def get(self, request: Request, log_id: str) -> Response:
         log = self.logs().filter(pk=public.plain_id(log_id)).first()
         if log is None:

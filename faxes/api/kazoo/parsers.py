@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 from rest_framework.negotiation import BaseContentNegotiation
@@ -79,7 +81,10 @@ class KazooParser(BaseParser):
 
     media_types: tuple[str, ...] = ()
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Body:
+    # DRF keeps whatever a parser answers as ``request.data``: here always a Body.
+    def parse(  # type: ignore[override]
+        self, stream: Any, media_type: str | None = None, parser_context: Any = None
+    ) -> Body:
         return self.read(_request_of(parser_context))
 
     def read(self, request: HttpRequest) -> Body:
@@ -134,7 +139,8 @@ class MultipartMixedParser(KazooParser):
         result = Body(envelope={})
         for part in message.iter_parts():  # type: ignore[attr-defined]
             kind = part.get_content_type()
-            payload = part.get_payload(decode=True) or b""
+            decoded = part.get_payload(decode=True)
+            payload = decoded if isinstance(decoded, bytes) else b""
             if kind in JSON_TYPES[1:] and not result.envelope:
                 result.envelope = _json_part(payload)
             elif kind not in ("text/plain",) or part.get_filename():
@@ -170,7 +176,8 @@ def _form(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
 def _form_data(request: HttpRequest) -> Body:
     result = Body(envelope={})
     fields, files = _form(request)
-    for upload in files.values():
+    uploads = cast("list[UploadedFile]", list(files.values()))
+    for upload in uploads:
         # Django's parser already decodes Content-Transfer-Encoding: base64 parts.
         data = upload.read()
         if upload.content_type in JSON_TYPES[1:]:
@@ -181,7 +188,7 @@ def _form_data(request: HttpRequest) -> Body:
     if not result.envelope:
         # Plain form fields (to_number=…, from_number=…), or a JSON "data" field.
         if "data" in fields:
-            result.envelope = {"data": _json_part(fields["data"].encode())}
+            result.envelope = {"data": _json_part(str(fields["data"]).encode())}
         else:
             result.envelope = {"data": dict(fields.items())}
     return result
@@ -205,7 +212,7 @@ class KazooNegotiation(BaseContentNegotiation):
     always the one renderer: Crossbar answers JSON whatever ``Accept`` says (an odd
     ``Accept`` is no 406, ``?format=`` belongs to the attachment routes)."""
 
-    def select_parser(self, request: Any, parsers: list[BaseParser]) -> BaseParser | None:
+    def select_parser(self, request: Any, parsers: Iterable[BaseParser]) -> BaseParser | None:
         kind = content_type_of(request)
         for parser in parsers:
             if kind in getattr(parser, "media_types", (parser.media_type,)):
@@ -213,6 +220,7 @@ class KazooNegotiation(BaseContentNegotiation):
         return None
 
     def select_renderer(
-        self, request: Any, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Any, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type

@@ -37,7 +37,7 @@ class KazooPrincipal:
             return self.api_token.has_scope(scope)
         if self.user is not None:
             return self.user.has_scope(scope)
-        return scopes.grants(scopes.ALL_SCOPES, scope)  # api_auth: the account's own key
+        return scopes.grants(list(scopes.ALL_SCOPES), scope)  # api_auth: the account's own key
 
 
 Authenticated = tuple[KazooPrincipal, str]
