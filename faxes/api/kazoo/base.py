@@ -22,9 +22,9 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.models import Account
+from faxes.api.drf import CountedFirst
 from faxes.api.kazoo import envelope, errors
 from faxes.api.kazoo.pagination import CrossbarPagination, Render
 from faxes.api.kazoo.parsers import PARSERS, KazooNegotiation, body_of, is_json_body
@@ -79,7 +79,7 @@ class HasVerbScope(BasePermission):
         return not scope or view.principal.has_scope(scope)
 
 
-class KazooView(APIView):
+class KazooView(CountedFirst):
     """Subclasses implement ``get``/``put``/``post``/``patch``/``delete`` returning a
     Response (use ``self.ok``/``self.page``). ``scopes`` maps a verb to the API-token
     scope it needs; ``auth_required = False`` serves callers without credentials."""
@@ -113,7 +113,8 @@ class KazooView(APIView):
         return {}  # no Allow or Vary: Accept on every answer, as Crossbar
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        """DRF's dispatch, except the handler is the tunnelled verb's (``initial``)."""
+        """DRF's dispatch, except the handler is the tunnelled verb's
+        (``perform_authentication`` reads it)."""
         self.args, self.kwargs = args, kwargs
         drf_request = self.initialize_request(request, *args, **kwargs)
         self.request = drf_request
@@ -130,14 +131,11 @@ class KazooView(APIView):
     def scope_kwargs(self) -> tuple[str, ...]:
         return SCOPE_KWARGS
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+    def perform_authentication(self, request: Request) -> None:
+        """Crossbar reads the envelope first (it may carry the credential, and a broken one
+        is 400 before 401) and the tunnelled verb, then authenticates (no credentials is
+        401, before 405) and resolves the URL's account (403)."""
         envelope.request_id(request)
-        self.format_kwarg = None
-        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
-            request
-        )
-        # Counted before anything else, by the credential presented: bad tokens count too.
-        self.check_throttles(request)
         verb = (request.method or "").lower()
         self.envelope = None
         if verb in ("put", "post", "patch") and is_json_body(request):
@@ -148,18 +146,21 @@ class KazooView(APIView):
             if isinstance(tunnel, str) and tunnel.lower() in VERBS:
                 verb = tunnel.lower()
         self.verb = verb
-        # Crossbar authenticates before it looks at the verb: no credentials is 401, not 405.
-        if self.auth_required:
-            self.perform_authentication(request)
-            if not isinstance(request.user, KazooPrincipal):
-                raise errors.invalid_credentials()
-            self.principal = request.user
-            envelope.set_auth_token(request, self.principal.auth_token)
-            if "account_id" in kwargs:
-                self.account = self.resolve_account(kwargs["account_id"])
-        if verb not in VERBS or not hasattr(self, verb):
-            raise errors.method_not_allowed(verb.upper())
-        self.check_permissions(request)
+        if not self.auth_required:
+            return
+        super().perform_authentication(request)
+        if not isinstance(request.user, KazooPrincipal):
+            raise errors.invalid_credentials()
+        self.principal = request.user
+        envelope.set_auth_token(request, self.principal.auth_token)
+        if "account_id" in self.kwargs:
+            self.account = self.resolve_account(self.kwargs["account_id"])
+
+    def check_permissions(self, request: Request) -> None:
+        """The verb (405), then the token's scope for it (403)."""
+        if self.verb not in VERBS or not hasattr(self, self.verb):
+            raise errors.method_not_allowed(self.verb.upper())
+        super().check_permissions(request)
 
     def throttled(self, request: Request, wait: float | None) -> NoReturn:
         raise errors.too_many_requests(int(wait or 0))

@@ -19,10 +19,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
-from rest_framework.renderers import BaseRenderer
 
+from faxes.api.drf import OneRenderer
 from faxes.api.kazoo import errors
 from faxes.api.kazoo.envelope import django_request
 from faxportal import jsonbody
@@ -207,10 +206,9 @@ def body_of(request: Any) -> Body:
     return parser.read(django_request(request))
 
 
-class KazooNegotiation(BaseContentNegotiation):
+class KazooNegotiation(OneRenderer):
     """Parsers by exact media type (no wildcards; none for an unknown type: 415), and
-    always the one renderer: Crossbar answers JSON whatever ``Accept`` says (an odd
-    ``Accept`` is no 406, ``?format=`` belongs to the attachment routes)."""
+    always the one renderer: Crossbar answers JSON whatever ``Accept`` says."""
 
     def select_parser(self, request: Any, parsers: Iterable[BaseParser]) -> BaseParser | None:
         kind = content_type_of(request)
@@ -218,9 +216,3 @@ class KazooNegotiation(BaseContentNegotiation):
             if kind in getattr(parser, "media_types", (parser.media_type,)):
                 return parser
         return None
-
-    def select_renderer(
-        self, request: Any, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
