@@ -25,6 +25,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
+from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
 
 from accounts.authentication import read_token_header
 from faxportal import counters
@@ -123,3 +126,30 @@ def hit(
         ):
             tightest = state
     return tightest
+
+
+class RateLimitThrottle(BaseThrottle):
+    """A DRF throttle over ``hit``: one API's ``Limits`` per token (or user) and per IP.
+
+    Both APIs run it before authentication (their base views' ``initial``), so the
+    bucket is the presented credential and made-up tokens are counted too. The state
+    of the request is kept on it (``request.rate_state``) for the answer's headers."""
+
+    @staticmethod
+    def limits() -> Limits:
+        return Limits.native()
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        plain = request._request  # Django's request: its .user is the session, not DRF's
+        self.state = hit(plain, limits=self.limits())
+        plain.rate_state = self.state  # type: ignore[attr-defined]
+        return self.state is None or not self.state.exceeded
+
+    def wait(self) -> float | None:
+        return None if self.state is None else self.state.reset
+
+
+class KazooRateThrottle(RateLimitThrottle):
+    @staticmethod
+    def limits() -> Limits:
+        return Limits.kazoo()

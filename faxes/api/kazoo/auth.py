@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts import kazoo_auth, login_limits
 from accounts.models import Account
 from faxes import routing
-from faxes.api.kazoo import errors
+from faxes.api.kazoo import envelope, errors
 from faxes.api.kazoo.base import KazooView
 
 
@@ -29,7 +30,7 @@ def _login_data(account: Account, owner_id: str | None, method: str) -> dict:
 class UserAuth(KazooView):
     auth_required = False
 
-    def put(self, request: HttpRequest) -> HttpResponse:
+    def put(self, request: Request) -> Response:
         data = self.data
         check = errors.Validation()
         if "credentials" not in data:
@@ -52,7 +53,7 @@ class UserAuth(KazooView):
             raise errors.invalid_credentials() from None
         except kazoo_auth.AccountLocked:
             raise errors.locked() from None
-        request.kazoo_auth_token = issued.token  # type: ignore[attr-defined]
+        envelope.set_auth_token(request, issued.token)
         session = issued.session
         return self.ok(_login_data(session.account, session.user_id, "user_auth"), status=201)
 
@@ -60,8 +61,8 @@ class UserAuth(KazooView):
 class ApiAuth(KazooView):
     auth_required = False
 
-    def put(self, request: HttpRequest) -> HttpResponse:
-        api_key = self.data.get("api_key")
+    def put(self, request: Request) -> Response:
+        api_key: str = self.data.get("api_key")  # type: ignore[assignment]  # checked below
         check = errors.Validation()
         if api_key is None:
             check.required("api_key")
@@ -83,12 +84,12 @@ class ApiAuth(KazooView):
             raise errors.locked() from None
         if issued is None:
             raise errors.KazooError(404, "bad_identifier", {"message": "api key not found"})
-        request.kazoo_auth_token = issued.token  # type: ignore[attr-defined]
+        envelope.set_auth_token(request, issued.token)
         return self.ok(_login_data(issued.session.account, None, "api_auth"), status=201)
 
 
 class TokenAuth(KazooView):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: Request) -> Response:
         principal = self.principal
         data = _login_data(
             principal.account, principal.user.pk if principal.user else None,
@@ -98,7 +99,7 @@ class TokenAuth(KazooView):
             data["exp"] = int(principal.session.expires_at.timestamp())
         return self.ok(data)
 
-    def delete(self, request: HttpRequest) -> HttpResponse:
+    def delete(self, request: Request) -> Response:
         if self.principal.session is None:
             # Portal API tokens are revoked by an account admin, not by themselves.
             raise errors.bad_request("only user_auth/api_auth tokens can be revoked here")

@@ -1,106 +1,181 @@
-"""The base of every /v2 view: envelope parsing, auth, account tree, errors."""
+"""The base of every /v2 view: a DRF ``APIView`` with Kazoo's own classes (set here, per
+view, never in the project's ``REST_FRAMEWORK`` settings, which are the native API's).
+
+Crossbar's order is kept: the rate limit (429), the request envelope (400 when it is no
+JSON object), the credentials (401), the URL's account (403), the verb (405, tunnelled
+verbs included) and the token's scope (403); then the handler. Every error, DRF's own
+included, is Kazoo's error envelope (``exception_handler``).
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, NoReturn
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.decorators import method_decorator
-from django.views import View
-from django.views.decorators.csrf import csrf_exempt
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from rest_framework import exceptions
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts.models import Account
-from faxes.api import ratelimit
+from faxes.api.drf import CountedFirst
 from faxes.api.kazoo import envelope, errors
-from faxes.api.kazoo.principal import KazooPrincipal, authenticate
-from faxportal import jsonbody
+from faxes.api.kazoo.pagination import CrossbarPagination, Render
+from faxes.api.kazoo.parsers import PARSERS, KazooNegotiation, body_of, is_json_body
+from faxes.api.kazoo.principal import AUTHENTICATION, KazooPrincipal
+from faxes.api.ratelimit import KazooRateThrottle
 
 log = logging.getLogger(__name__)
 
-JSON_TYPES = ("", "application/json", "application/x-json", "text/json")
 VERBS = ("get", "put", "post", "patch", "delete")
+# URL parts the base resolves; the handler gets the rest (fax_id, faxbox_id of an item, …).
+SCOPE_KWARGS = ("account_id",)
 
 
-def content_type_of(request: HttpRequest) -> str:
-    return request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+def as_kazoo_error(exc: Exception, request: Any) -> errors.KazooError:
+    """Any exception a /v2 view lets out, as the Crossbar error it answers."""
+    if isinstance(exc, errors.KazooError):
+        return exc
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return errors.bad_identifier(request.path.rsplit("/", 1)[-1])
+    if isinstance(exc, ValidationError):
+        return errors.bad_request("; ".join(exc.messages))
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return errors.invalid_credentials()
+    if isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
+        return errors.forbidden()
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return errors.method_not_allowed(request.method.upper())
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        kind = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        return errors.unsupported_media(kind)
+    if isinstance(exc, exceptions.Throttled):
+        return errors.too_many_requests(int(getattr(exc, "wait", None) or 0))
+    if isinstance(exc, exceptions.ParseError):
+        return errors.invalid_json(str(exc.detail))
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    return errors.KazooError(500, "internal server error")
 
 
-def is_json_body(request: HttpRequest) -> bool:
-    """JSON types, or what ``curl -d '{"data": …}'`` sends: a form-encoded JSON object."""
-    kind = content_type_of(request)
-    if kind in JSON_TYPES:
-        return True
-    return kind == "application/x-www-form-urlencoded" and request.body.lstrip()[:1] == b"{"
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's exception handler for /v2: Kazoo's error envelope, for every exception."""
+    request = context["request"]
+    error = as_kazoo_error(exc, request)
+    return Response(envelope.error_body(request, error), status=error.status,
+                    headers=error.headers)  # fmt: skip
 
 
-def parse_json_envelope(request: HttpRequest) -> dict[str, Any]:
-    """The request body as a Crossbar envelope (``{"data": {...}, …}``); {} when empty."""
-    raw = request.body
-    if not raw.strip():
-        return {}
-    try:
-        parsed = jsonbody.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.invalid_json(f"failed to decode json: {exc}") from None
-    if not isinstance(parsed, dict):
-        raise errors.invalid_json("the request body must be a JSON object")
-    return parsed
+class HasVerbScope(BasePermission):
+    """The API-token scope ``view.scopes`` names for the (tunnelled) verb; 403 without."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        scope = view.scopes.get(view.verb)
+        return not scope or view.principal.has_scope(scope)
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class KazooView(View):
-    """Subclasses implement ``get``/``put``/``post``/``patch``/``delete`` returning an
-    HttpResponse (use ``self.ok``). ``scopes`` maps a verb to the API-token scope it needs."""
+class KazooView(CountedFirst):
+    """Subclasses implement ``get``/``put``/``post``/``patch``/``delete`` returning a
+    Response (use ``self.ok``/``self.page``). ``scopes`` maps a verb to the API-token
+    scope it needs; ``auth_required = False`` serves callers without credentials."""
+
+    renderer_classes = [envelope.CrossbarRenderer]
+    parser_classes = PARSERS
+    authentication_classes = AUTHENTICATION
+    permission_classes = [HasVerbScope]
+    throttle_classes = [KazooRateThrottle]
+    content_negotiation_class = KazooNegotiation
+    pagination_class: ClassVar[type[CrossbarPagination]] = CrossbarPagination
 
     auth_required: ClassVar[bool] = True
     scopes: ClassVar[dict[str, str]] = {}
     principal: KazooPrincipal
     account: Account
-    envelope_data: dict[str, Any]
+    envelope: dict[str, Any] | None
+    verb: str
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        envelope.request_id(request)
-        state = ratelimit.hit(request, limits=ratelimit.Limits.kazoo())
-        if state is not None and state.exceeded:
-            return envelope.error(request, errors.too_many_requests(state.reset))
+    def get_authenticators(self) -> list[Any]:
+        return super().get_authenticators() if self.auth_required else []
+
+    def get_permissions(self) -> list[Any]:
+        return list(super().get_permissions()) if self.auth_required else []
+
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response]:
+        return exception_handler
+
+    @property
+    def default_response_headers(self) -> dict[str, str]:
+        return {}  # no Allow or Vary: Accept on every answer, as Crossbar
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """DRF's dispatch, except the handler is the tunnelled verb's
+        (``perform_authentication`` reads it)."""
+        self.args, self.kwargs = args, kwargs
+        drf_request = self.initialize_request(request, *args, **kwargs)
+        self.request = drf_request
+        self.headers = self.default_response_headers
         try:
-            return self._dispatch(request, *args, **kwargs)
-        except errors.KazooError as exc:
-            return envelope.error(request, exc)
-        except Http404:
-            return envelope.error(request, errors.bad_identifier(request.path.rsplit("/", 1)[-1]))
-        except ValidationError as exc:
-            return envelope.error(request, errors.bad_request("; ".join(exc.messages)))
-        except Exception:
-            log.exception("unhandled error in %s %s", request.method, request.path)
-            return envelope.error(request, errors.KazooError(500, "internal server error"))
+            self.initial(drf_request, *args, **kwargs)
+            handler_kwargs = {k: v for k, v in kwargs.items() if k not in self.scope_kwargs()}
+            response: Any = getattr(self, self.verb)(drf_request, *args, **handler_kwargs)
+        except Exception as exc:
+            response = self.handle_exception(exc)
+        self.response = self.finalize_response(drf_request, response, *args, **kwargs)
+        return self.response
 
-    def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        verb = request.method.lower()
+    def scope_kwargs(self) -> tuple[str, ...]:
+        return SCOPE_KWARGS
+
+    def perform_authentication(self, request: Request) -> None:
+        """Crossbar reads the envelope first (it may carry the credential, and a broken one
+        is 400 before 401) and the tunnelled verb, then authenticates (no credentials is
+        401, before 405) and resolves the URL's account (403)."""
+        envelope.request_id(request)
+        verb = (request.method or "").lower()
         self.envelope = None
         if verb in ("put", "post", "patch") and is_json_body(request):
-            self.envelope = envelope.normalize_keys(parse_json_envelope(request))
+            self.envelope = envelope.normalize_keys(body_of(request).envelope)
         # Verb tunnelling: POST + ?verb=PUT or an envelope "verb".
         if verb == "post":
             tunnel = request.GET.get("verb") or (self.envelope or {}).get("verb")
             if isinstance(tunnel, str) and tunnel.lower() in VERBS:
                 verb = tunnel.lower()
-        handler = getattr(self, verb, None) if verb in VERBS else None
-        # Crossbar authenticates before it looks at the verb: no credentials is 401, not 405.
-        if self.auth_required:
-            self.principal = authenticate(request, self.envelope)
-            request.kazoo_auth_token = self.principal.auth_token  # type: ignore[attr-defined]
-            if "account_id" in kwargs:
-                self.account = self.resolve_account(kwargs.pop("account_id"))
-        if handler is None:
-            raise errors.method_not_allowed(verb.upper())
-        scope = self.scopes.get(verb) if self.auth_required else None
-        if scope and not self.principal.has_scope(scope):
-            raise errors.forbidden()
         self.verb = verb
-        return handler(request, *args, **kwargs)
+        if not self.auth_required:
+            return
+        super().perform_authentication(request)
+        if not isinstance(request.user, KazooPrincipal):
+            raise errors.invalid_credentials()
+        self.principal = request.user
+        envelope.set_auth_token(request, self.principal.auth_token)
+        if "account_id" in self.kwargs:
+            self.account = self.resolve_account(self.kwargs["account_id"])
+
+    def check_permissions(self, request: Request) -> None:
+        """The verb (405), then the token's scope for it (403)."""
+        if self.verb not in VERBS or not hasattr(self, self.verb):
+            raise errors.method_not_allowed(self.verb.upper())
+        super().check_permissions(request)
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        raise errors.too_many_requests(int(wait or 0))
+
+    def permission_denied(
+        self, request: Request, message: str | None = None, code: str | None = None
+    ) -> NoReturn:
+        raise errors.forbidden()
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["X-Request-ID"] = envelope.request_id(request)
+        return response
 
     def resolve_account(self, account_id: str) -> Account:
         """The URL's account, if the caller's account is it or an ancestor; else 403."""
@@ -123,5 +198,13 @@ class KazooView(View):
             )  # fmt: skip
         return value
 
-    def ok(self, data: Any, *, status: int = 200, page: dict | None = None, **extra: Any):
-        return envelope.success(self.request, data, status=status, page=page, extra=extra or None)
+    def ok(self, data: Any, *, status: int = 200, **extra: Any) -> Response:
+        body = envelope.success_body(self.request, data, extra=extra or None)
+        return Response(body, status=status)
+
+    def page(self, queryset: QuerySet, render: Render, *, db_fields: dict[str, str]) -> Response:
+        """One Crossbar list page of ``queryset``, each row through ``render``."""
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(queryset, self.request, self, render=render,
+                                           db_fields=db_fields)  # fmt: skip
+        return paginator.get_paginated_response(rows)

@@ -13,12 +13,12 @@ import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from faxes.api.kazoo import errors
 from faxes.api.kazoo.base import KazooView
 from faxes.api.kazoo.faxboxes import _merge
-from faxes.api.kazoo.pagination import paginate
 from faxes.models import Callflow, Faxbox
 from faxes.phone import normalize_e164
 from faxes.services import callflows
@@ -139,12 +139,11 @@ class CallflowsView(KazooView):
 
 
 class CallflowCollection(CallflowsView):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: Request) -> Response:
         queryset = Callflow.objects.for_account(self.account).prefetch_related("fax_numbers")
-        rows, page = paginate(request, queryset, _row, db_fields={"name": "name"})
-        return self.ok(rows, page=page)
+        return self.page(queryset, _row, db_fields={"name": "name"})
 
-    def put(self, request: HttpRequest) -> HttpResponse:
+    def put(self, request: Request) -> Response:
         callflow = self.save(self.data)
         response = self.ok(callflow_doc(callflow), status=201)
         response["Location"] = f"{request.path.rstrip('/')}/{callflow.pk}"
@@ -152,23 +151,23 @@ class CallflowCollection(CallflowsView):
 
 
 class CallflowItem(CallflowsView):
-    def get(self, request: HttpRequest, callflow_id: str) -> HttpResponse:
+    def get(self, request: Request, callflow_id: str) -> Response:
         callflow = self.one(callflow_id)
         doc = callflow_doc(callflow)
         # As cb_callflows does: what the ids in the flow point at.
         doc["metadata"] = {callflow.faxbox_id: {"name": callflow.faxbox.name, "pvt_type": "faxbox"}}
         return self.ok(doc)
 
-    def post(self, request: HttpRequest, callflow_id: str) -> HttpResponse:
+    def post(self, request: Request, callflow_id: str) -> Response:
         callflow = self.one(callflow_id)
         return self.ok(callflow_doc(self.save(self.data, callflow)))
 
-    def patch(self, request: HttpRequest, callflow_id: str) -> HttpResponse:
+    def patch(self, request: Request, callflow_id: str) -> Response:
         callflow = self.one(callflow_id)
         merged = _merge(callflow_doc(callflow), self.data)
         return self.ok(callflow_doc(self.save(merged, callflow)))
 
-    def delete(self, request: HttpRequest, callflow_id: str) -> HttpResponse:
+    def delete(self, request: Request, callflow_id: str) -> Response:
         callflow = self.one(callflow_id)
         doc = callflow_doc(callflow)
         callflows.delete_callflow(callflow)

@@ -6,11 +6,11 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from rest_framework.request import Request
 
 from faxes import services
 from faxes.api.kazoo import envelope, errors
-from faxes.api.kazoo.uploads import read_create_request
+from faxes.api.kazoo.parsers import body_of
 from faxes.models import Fax, Faxbox
 from faxes.phone import normalize_e164
 
@@ -86,10 +86,10 @@ def _retries(data: dict[str, Any], check: errors.Validation) -> int | None:
 
 
 def create_fax(
-    request: HttpRequest, *, account, principal, faxbox: Faxbox | None = None, owner=None
+    request: Request, *, account, principal, faxbox: Faxbox | None = None, owner=None
 ) -> Fax:
     """Validate a create request the way Crossbar does and submit it; returns the fax."""
-    parsed = read_create_request(request)
+    parsed = body_of(request)
     data = envelope.normalize_keys(parsed.envelope).get("data", {})
     if not isinstance(data, dict):
         raise errors.KazooError(400, "validation error",
@@ -128,7 +128,7 @@ def create_fax(
         documents.append(services.UploadedFile(content, name))
     else:
         check.add("document.url", "required", "add document url or upload a document")
-    to_number = data.get("to_number") if isinstance(data.get("to_number"), str) else ""
+    to_number: str = data["to_number"] if isinstance(data.get("to_number"), str) else ""
     if to_number:
         compact = re.sub(r"[\s().-]", "", to_number)
         try:

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import APIException
 
-class KazooError(Exception):
+
+class KazooError(APIException):
+    """One Crossbar error answer: HTTP status, ``message`` and the ``data`` object.
+
+    A DRF exception, so it travels through DRF's dispatch (raised by parsers,
+    authentication, throttles or views) to ``exceptions.exception_handler``."""
+
     def __init__(
         self, status: int, message: str, data: Any = None, headers: dict[str, str] | None = None
-    ):
+    ) -> None:
         super().__init__(message)
-        self.status = status
+        self.status = self.status_code = status
         self.message = message
         self.data = data if data is not None else {"message": message}
         self.headers = headers or {}
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def bad_identifier(cause: str) -> KazooError:

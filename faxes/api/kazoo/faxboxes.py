@@ -8,12 +8,12 @@ import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts.models import User
 from faxes.api.kazoo import errors, public
 from faxes.api.kazoo.base import KazooView
-from faxes.api.kazoo.pagination import paginate
 from faxes.models import Faxbox
 from faxes.services.faxboxes import FaxboxSettings, delete_faxbox, save_faxbox
 
@@ -159,7 +159,7 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> FaxboxSetti
     if stored_notifications:
         extra["notifications"] = stored_notifications
     return FaxboxSettings(
-        name=name,
+        name=str(name),  # checked above
         caller_name=doc.get("caller_name", public.FAXBOX_DEFAULTS["caller_name"]),
         caller_id=doc.get("caller_id", ""),
         fax_header=doc.get("fax_header", public.FAXBOX_DEFAULTS["fax_header"]),
@@ -212,12 +212,11 @@ class FaxboxesView(KazooView):
 
 
 class FaxboxCollection(FaxboxesView):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        rows, page = paginate(request, self.live(), public.faxbox_doc,
-                              db_fields={"owner_id": "owner_id", "name": "name"})  # fmt: skip
-        return self.ok(rows, page=page)
+    def get(self, request: Request) -> Response:
+        return self.page(self.live(), public.faxbox_doc,
+                         db_fields={"owner_id": "owner_id", "name": "name"})  # fmt: skip
 
-    def put(self, request: HttpRequest) -> HttpResponse:
+    def put(self, request: Request) -> Response:
         faxbox = _save(self.account, None, validate(self.data, None, self.account))
         response = self.ok(public.faxbox_doc(faxbox), status=201)
         response["Location"] = f"{request.path.rstrip('/')}/{faxbox.pk}"
@@ -225,21 +224,21 @@ class FaxboxCollection(FaxboxesView):
 
 
 class FaxboxItem(FaxboxesView):
-    def get(self, request: HttpRequest, faxbox_id: str) -> HttpResponse:
+    def get(self, request: Request, faxbox_id: str) -> Response:
         return self.ok(public.faxbox_doc(self.one(faxbox_id)))
 
-    def post(self, request: HttpRequest, faxbox_id: str) -> HttpResponse:
+    def post(self, request: Request, faxbox_id: str) -> Response:
         faxbox = self.one(faxbox_id)
         values = validate(self.data, faxbox, self.account)
         return self.ok(public.faxbox_doc(_save(self.account, faxbox, values)))
 
-    def patch(self, request: HttpRequest, faxbox_id: str) -> HttpResponse:
+    def patch(self, request: Request, faxbox_id: str) -> Response:
         faxbox = self.one(faxbox_id)
         merged = _merge(public.faxbox_doc(faxbox), self.data)
         values = validate(merged, faxbox, self.account)
         return self.ok(public.faxbox_doc(_save(self.account, faxbox, values)))
 
-    def delete(self, request: HttpRequest, faxbox_id: str) -> HttpResponse:
+    def delete(self, request: Request, faxbox_id: str) -> Response:
         faxbox = self.one(faxbox_id)
         delete_faxbox(faxbox)
         doc = public.faxbox_doc(faxbox)

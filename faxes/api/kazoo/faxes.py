@@ -6,7 +6,9 @@ import hashlib
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts.authentication import ApiTokenPrincipal
 from accounts.models import User
@@ -14,7 +16,7 @@ from faxes import lifecycle, services
 from faxes.api.kazoo import errors, public
 from faxes.api.kazoo.base import KazooView
 from faxes.api.kazoo.create import create_fax
-from faxes.api.kazoo.pagination import apply_range, paginate
+from faxes.api.kazoo.pagination import apply_range
 from faxes.documents.header import local_time
 from faxes.models import Attempt, Direction, Fax, Faxbox, FaxStatus, SmtpLog
 from faxes.services import audit
@@ -35,12 +37,11 @@ class FaxesView(KazooView):
     faxbox: Faxbox | None = None
     owner: User | None = None
 
-    def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self._scope_ids = (kwargs.pop("faxbox_id", None), kwargs.pop("user_id", None))
-        return super()._dispatch(request, *args, **kwargs)
+    def scope_kwargs(self) -> tuple[str, ...]:
+        return (*super().scope_kwargs(), "faxbox_id", "user_id")
 
     def resolve_scope(self) -> None:
-        faxbox_id, user_id = self._scope_ids
+        faxbox_id, user_id = self.kwargs.get("faxbox_id"), self.kwargs.get("user_id")
         if faxbox_id:
             live = Faxbox.objects.for_account(self.account).live()
             self.faxbox = live.filter(pk=faxbox_id).first()
@@ -83,7 +84,7 @@ class FaxesView(KazooView):
         audit.record(action, account=self.account, fax=fax, principal=actor,
                      request=self.request, api="kazoo", **details)  # fmt: skip
 
-    def create(self, request: HttpRequest) -> HttpResponse:
+    def create(self, request: Request) -> Response:
         self.resolve_scope()
         fax = create_fax(request, account=self.account, principal=self.principal,
                          faxbox=self.faxbox, owner=self.owner)  # fmt: skip
@@ -98,7 +99,7 @@ class FaxesView(KazooView):
 
 
 class Outgoing(FaxesView):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: Request) -> Response:
         queryset = self.faxes(Direction.OUTBOUND).exclude(status__in=lifecycle.FINAL)
 
         def row(fax: Fax) -> dict[str, Any]:
@@ -108,15 +109,14 @@ class Outgoing(FaxesView):
                 "created": public.gregorian(fax.created_at),
             }  # fmt: skip
 
-        rows, page = paginate(request, queryset, row, db_fields=FAX_DB_FIELDS)
-        return self.ok(rows, page=page)
+        return self.page(queryset, row, db_fields=FAX_DB_FIELDS)
 
-    def put(self, request: HttpRequest) -> HttpResponse:
+    def put(self, request: Request) -> Response:
         return self.create(request)
 
 
 class OutgoingItem(FaxesView):
-    def get(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def get(self, request: Request, fax_id: str) -> Response:
         fax = self.one(self.faxes(Direction.OUTBOUND).exclude(status__in=lifecycle.FINAL), fax_id)
         return self.ok(public.job_doc(fax))
 
@@ -124,7 +124,7 @@ class OutgoingItem(FaxesView):
 class OutgoingAttachment(FaxesView):
     """A queued job's document (the upload until it is rendered): a portal extension."""
 
-    def get(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def get(self, request: Request, fax_id: str) -> FileStreamResponse:
         fax = self.one(self.faxes(Direction.OUTBOUND).exclude(status__in=lifecycle.FINAL), fax_id)
         return _attachment(self, fax)
 
@@ -132,25 +132,26 @@ class OutgoingAttachment(FaxesView):
 # --- outbox -------------------------------------------------------------------------
 
 
-class Outbox(FaxesView):
+class OutboxView(FaxesView):
     def queryset(self) -> QuerySet[Fax]:
         return self.faxes(Direction.OUTBOUND).filter(status__in=lifecycle.FINAL)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        rows, page = paginate(request, apply_range(request, self.queryset()), public.outbox_doc,
-                              db_fields=FAX_DB_FIELDS)  # fmt: skip
-        return self.ok(rows, page=page)
+
+class Outbox(OutboxView):
+    def get(self, request: Request) -> Response:
+        return self.page(apply_range(request, self.queryset()), public.outbox_doc,
+                         db_fields=FAX_DB_FIELDS)  # fmt: skip
 
 
-class OutboxItem(Outbox):
-    def get(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+class OutboxItem(OutboxView):
+    def get(self, request: Request, fax_id: str) -> Response:
         return self.ok(public.outbox_doc(self.one(self.queryset(), fax_id)))
 
-    def delete(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def delete(self, request: Request, fax_id: str) -> Response:
         fax = self.one(self.queryset(), fax_id)
         return _soft_delete(self, fax, public.outbox_doc)
 
-    def put(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def put(self, request: Request, fax_id: str) -> Response:
         fax = self.one(self.queryset(), fax_id)
         action = _action(self, "resubmit")
         data = self.data
@@ -168,26 +169,27 @@ class OutboxItem(Outbox):
 # --- inbox / incoming ------------------------------------------------------------------
 
 
-class Inbox(FaxesView):
+class InboxView(FaxesView):
     def queryset(self) -> QuerySet[Fax]:
         return self.faxes(Direction.INBOUND).filter(status=S.RECEIVED)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        rows, page = paginate(request, apply_range(request, self.queryset()), public.inbox_doc,
-                              db_fields=FAX_DB_FIELDS)  # fmt: skip
-        return self.ok(rows, page=page)
+
+class Inbox(InboxView):
+    def get(self, request: Request) -> Response:
+        return self.page(apply_range(request, self.queryset()), public.inbox_doc,
+                         db_fields=FAX_DB_FIELDS)  # fmt: skip
 
 
-class InboxItem(Inbox):
-    def get(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+class InboxItem(InboxView):
+    def get(self, request: Request, fax_id: str) -> Response:
         fax = self.one(self.queryset(), fax_id)
         self.audit("fax.viewed", fax)
         return self.ok(public.inbox_doc(fax))
 
-    def delete(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def delete(self, request: Request, fax_id: str) -> Response:
         return _soft_delete(self, self.one(self.queryset(), fax_id), public.inbox_doc)
 
-    def put(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def put(self, request: Request, fax_id: str) -> Response:
         fax = self.one(self.queryset(), fax_id)
         _action(self, "forward")
         to_number = self.data.get("to_number")
@@ -212,7 +214,7 @@ def _action(view: FaxesView, expected: str) -> str:
     return action
 
 
-def _soft_delete(view: FaxesView, fax: Fax, render) -> HttpResponse:
+def _soft_delete(view: FaxesView, fax: Fax, render) -> Response:
     """Kazoo's "remove all evidence": files purged, off every list; the metadata and the
     audit trail stay."""
     fax.refresh_from_db()
@@ -233,13 +235,13 @@ UPLOAD_EXTENSIONS = {"application/pdf": "pdf", "image/tiff": "tiff", "image/png"
 def _stored_upload(fax: Fax):
     """The one uploaded document of an outbound fax, or None (URL documents not yet
     fetched, several parts, inbound faxes)."""
-    if fax.direction != Direction.OUTBOUND or fax.source_id is None:
+    if fax.direction != Direction.OUTBOUND or fax.source is None:
         return None
     parts = list(fax.source.parts.all())
     return parts[0] if len(parts) == 1 and parts[0].file else None
 
 
-def _attachment(view: FaxesView, fax: Fax) -> HttpResponse:
+def _attachment(view: FaxesView, fax: Fax) -> FileStreamResponse:
     request = view.request
     wants_tiff = request.GET.get("format", "").lower() in ("tiff", "tif") or (
         "image/tiff" in request.headers.get("Accept", "")
@@ -262,40 +264,39 @@ def _attachment(view: FaxesView, fax: Fax) -> HttpResponse:
     inline = request.GET.get("disposition") == "inline"
     response = FileStreamResponse(field.open("rb"), content_type=content_type,
                             as_attachment=not inline, filename=filename)  # fmt: skip
-    response["ETag"] = '"' + hashlib.md5(field.name.encode()).hexdigest() + '"'  # noqa: S324
-    response["X-Request-ID"] = request.kazoo_request_id
+    response["ETag"] = '"' + hashlib.md5((field.name or "").encode()).hexdigest() + '"'  # noqa: S324
     response["X-Content-Type-Options"] = "nosniff"
     view.audit("fax.downloaded", fax, format=extension)
     return response
 
 
-def _purge(view: FaxesView, fax: Fax, render) -> HttpResponse:
+def _purge(view: FaxesView, fax: Fax, render) -> Response:
     services.purge_attachment(fax)
     view.audit("fax.attachment_purged", fax)
     fax.refresh_from_db()
     return view.ok(render(fax))
 
 
-class OutboxAttachment(Outbox):
-    def get(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+class OutboxAttachment(OutboxView):
+    def get(self, request: Request, fax_id: str) -> FileStreamResponse:
         return _attachment(self, self.one(self.queryset(), fax_id))
 
-    def delete(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def delete(self, request: Request, fax_id: str) -> Response:
         return _purge(self, self.one(self.queryset(), fax_id), public.outbox_doc)
 
 
-class InboxAttachment(Inbox):
-    def get(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+class InboxAttachment(InboxView):
+    def get(self, request: Request, fax_id: str) -> FileStreamResponse:
         return _attachment(self, self.one(self.queryset(), fax_id))
 
-    def delete(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def delete(self, request: Request, fax_id: str) -> Response:
         return _purge(self, self.one(self.queryset(), fax_id), public.inbox_doc)
 
 
 # --- /faxes itself: create, and the all-directions list of simpler clients ----------
 
 
-AUDIAN_STATUS = {
+AUDIAN_STATUS: dict[str, str] = {
     S.SCHEDULED: "pending", S.QUEUED: "pending", S.RETRYING: "pending",
     S.CONVERTING: "processing", S.SENDING: "sending", S.DELIVERED: "sent",
     S.FAILED: "failed", S.CANCELLED: "failed", S.RECEIVING: "processing",
@@ -314,17 +315,16 @@ def _summary(fax: Fax) -> dict[str, Any]:
 
 
 class FaxCollection(FaxesView):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: Request) -> Response:
         self.resolve_scope()
         queryset = Fax.objects.for_account(self.account).live()
         if self.faxbox is not None:
             queryset = queryset.filter(faxbox=self.faxbox)
         if self.owner is not None:
             queryset = queryset.filter(owner=self.owner)
-        rows, page = paginate(request, queryset, _summary, db_fields=FAX_DB_FIELDS)
-        return self.ok(rows, page=page)
+        return self.page(queryset, _summary, db_fields=FAX_DB_FIELDS)
 
-    def put(self, request: HttpRequest) -> HttpResponse:
+    def put(self, request: Request) -> Response:
         return self.create(request)
 
 
@@ -343,10 +343,12 @@ class FaxItem(FaxesView):
         doc = public.inbox_doc(fax) if fax.direction == Direction.INBOUND else public.job_doc(fax)
         return {**doc, **_summary(fax)}
 
-    def get(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def get(
+        self, request: Request, fax_id: str
+    ) -> HttpResponseBase:  # FaxItemAttachment answers a file
         return self.ok(self.render(self.one(self.queryset(), fax_id)))
 
-    def delete(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def delete(self, request: Request, fax_id: str) -> Response:
         fax = self.one(self.queryset(), fax_id)
         in_flight = fax.direction == Direction.OUTBOUND and fax.status not in lifecycle.FINAL
         # Deleting a queued job cancels it; one being transmitted cannot be deleted.
@@ -357,7 +359,7 @@ class FaxItem(FaxesView):
 
 
 class FaxItemAttachment(FaxItem):
-    def get(self, request: HttpRequest, fax_id: str) -> HttpResponse:
+    def get(self, request: Request, fax_id: str) -> FileStreamResponse:
         return _attachment(self, self.one(self.queryset(), fax_id))
 
 
@@ -380,7 +382,7 @@ def _smtp_doc(log: SmtpLog) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class Smtplog(FaxesView):
+class SmtplogView(FaxesView):
     def logs(self) -> QuerySet[SmtpLog]:
         self.resolve_scope()
         queryset = SmtpLog.objects.for_account(self.account)
@@ -388,14 +390,15 @@ class Smtplog(FaxesView):
             queryset = queryset.filter(faxbox=self.faxbox)
         return queryset
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        rows, page = paginate(request, apply_range(request, self.logs()), _smtp_row,
-                              db_fields={"faxbox_id": "faxbox_id"})  # fmt: skip
-        return self.ok(rows, page=page)
+
+class Smtplog(SmtplogView):
+    def get(self, request: Request) -> Response:
+        return self.page(apply_range(request, self.logs()), _smtp_row,
+                         db_fields={"faxbox_id": "faxbox_id"})  # fmt: skip
 
 
-class SmtplogItem(Smtplog):
-    def get(self, request: HttpRequest, log_id: str) -> HttpResponse:
+class SmtplogItem(SmtplogView):
+    def get(self, request: Request, log_id: str) -> Response:
         log = self.logs().filter(pk=public.plain_id(log_id)).first()
         if log is None:
             raise errors.bad_identifier(log_id)

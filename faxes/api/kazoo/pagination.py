@@ -1,16 +1,21 @@
-"""Crossbar list conventions: keyset pages, order, creation ranges and filters."""
+"""Crossbar list conventions: keyset pages (``CrossbarPagination``), order, creation
+ranges and filters."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
 
 from faxes.api.kazoo import errors
-from faxes.api.kazoo.public import from_gregorian, gregorian
+from faxes.api.kazoo.envelope import success_body
+from faxes.api.kazoo.public import GREGORIAN_OFFSET, from_gregorian
 from faxes.cursor import Cursor, starting_at
 
 DEFAULT_PAGE_SIZE = 50
@@ -44,11 +49,11 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 
 def apply_range(request: HttpRequest, queryset: QuerySet) -> QuerySet:
     """created_from/created_to in Gregorian seconds; default: the last 31 days + 1 hour."""
-    now = gregorian(timezone.now())
-    created_to = _int_param(request, "created_to")
-    created_to = now if created_to is None else created_to
-    created_from = _int_param(request, "created_from")
-    created_from = created_to - MAX_RANGE_SECONDS if created_from is None else created_from
+    now = int(timezone.now().timestamp()) + GREGORIAN_OFFSET
+    sent_to = _int_param(request, "created_to")
+    created_to = now if sent_to is None else sent_to
+    sent_from = _int_param(request, "created_from")
+    created_from = created_to - MAX_RANGE_SECONDS if sent_from is None else sent_from
     if created_to < created_from or created_to - created_from > MAX_RANGE_SECONDS:
         raise errors.KazooError(
             400, "validation error",
@@ -86,38 +91,95 @@ def _matches(value: Any, wanted: str) -> bool:
     return str(value) == wanted
 
 
+def _equals(doc: dict[str, Any], *, key: str, wanted: str) -> bool:
+    return _matches(_lookup(doc, key), wanted)
+
+
+def _differs(doc: dict[str, Any], *, key: str, wanted: str) -> bool:
+    return not _matches(_lookup(doc, key), wanted)
+
+
+def _has_key(doc: dict[str, Any], *, key: str) -> bool:
+    return _lookup(doc, key) is not _MISSING
+
+
+def _key_missing(doc: dict[str, Any], *, key: str) -> bool:
+    return _lookup(doc, key) is _MISSING
+
+
+def _has_value(doc: dict[str, Any], *, key: str) -> bool:
+    return _lookup(doc, key) not in (_MISSING, None, "", [], {})
+
+
+def _missing_value(doc: dict[str, Any], *, key: str) -> bool:
+    return _lookup(doc, key) in (_MISSING, None, "", [], {})
+
+
 def doc_filter(request: HttpRequest, db_fields: dict[str, str]) -> tuple[Q, Callable[[dict], bool]]:
     """Split filter_*/has_key/… into a database condition and a check on rendered docs."""
     condition = Q()
     checks: list[Callable[[dict], bool]] = []
-    for name, value in request.GET.items():
+    params = cast("Iterable[tuple[str, str]]", request.GET.items())  # each name's last value
+    for name, value in params:
         if name.startswith("filter_not_"):
             key = name[len("filter_not_") :]
             if key in db_fields:
                 condition &= ~Q(**{db_fields[key]: value})
             else:
-                checks.append(lambda d, k=key, v=value: not _matches(_lookup(d, k), v))
+                checks.append(partial(_differs, key=key, wanted=value))
         elif name.startswith("filter_"):
             key = name[len("filter_") :]
             if key in db_fields:
                 condition &= Q(**{db_fields[key]: value})
             else:
-                checks.append(lambda d, k=key, v=value: _matches(_lookup(d, k), v))
+                checks.append(partial(_equals, key=key, wanted=value))
         elif name == "has_key":
-            checks.append(lambda d, k=value: _lookup(d, k) is not _MISSING)
+            checks.append(partial(_has_key, key=value))
         elif name == "key_missing":
-            checks.append(lambda d, k=value: _lookup(d, k) is _MISSING)
+            checks.append(partial(_key_missing, key=value))
         elif name == "has_value":
-            checks.append(lambda d, k=value: _lookup(d, k) not in (_MISSING, None, "", [], {}))
+            checks.append(partial(_has_value, key=value))
         elif name == "missing_value":
-            checks.append(lambda d, k=value: _lookup(d, k) in (_MISSING, None, "", [], {}))
-    return condition, (lambda doc: all(check(doc) for check in checks))
+            checks.append(partial(_missing_value, key=value))
+
+    def keep(doc: dict[str, Any]) -> bool:
+        return all(check(doc) for check in checks)
+
+    return condition, keep
+
+
+Render = Callable[[Any], dict[str, Any]]
+
+
+class CrossbarPagination(BasePagination):
+    """Keyset pages as Crossbar answers them: ``page_size``, ``start_key`` and
+    ``next_start_key`` beside ``data`` in the envelope (``faxes.cursor`` positions,
+    Kazoo's spelling). Rows are rendered to documents before they are counted, since
+    ``filter_*`` on keys the database does not hold test the documents."""
+
+    # Answers the rendered documents, not the queryset's rows (filters test documents).
+    def paginate_queryset(  # type: ignore[override]
+        self,
+        queryset: Any,
+        request: Any,
+        view: Any = None,
+        *,
+        render: Render | None = None,
+        db_fields: dict[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        assert render is not None
+        self.request = request
+        self.rows, self.meta = paginate(request, queryset, render, db_fields=db_fields or {})
+        return self.rows
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(success_body(self.request, data, page=self.meta))
 
 
 def paginate(
     request: HttpRequest,
     queryset: QuerySet,
-    render: Callable[[Any], dict[str, Any]],
+    render: Render,
     *,
     db_fields: dict[str, str],
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:

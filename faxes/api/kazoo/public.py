@@ -22,7 +22,7 @@ def from_gregorian(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds - GREGORIAN_OFFSET, tz=UTC)
 
 
-STATUS = {
+STATUS: dict[str, str] = {
     FaxStatus.SCHEDULED: "pending",
     FaxStatus.QUEUED: "pending",
     FaxStatus.RETRYING: "pending",
@@ -122,7 +122,7 @@ def job_doc(fax: Fax) -> dict[str, Any]:
     """An outbound fax as Kazoo's fax job (outgoing queue) document."""
     doc: dict[str, Any] = dict(fax.extra or {})
     source_part = None
-    if fax.source_id is not None:
+    if fax.source is not None:
         parts = list(fax.source.parts.all())
         source_part = parts[0] if len(parts) == 1 and parts[0].url else None
     if source_part is not None:

@@ -1,13 +1,13 @@
 """Routes of the Kazoo-compatible API, mounted at /v2/."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from faxes.api.kazoo import auth, callflows, faxboxes, faxes
 
 FAX_ID = "<str:fax_id>"
 
 # The faxes routes, repeated under /faxboxes/{FB}/ and /users/{U}/.
-fax_routes = [
+fax_routes: list[URLPattern | URLResolver] = [
     path("faxes", faxes.FaxCollection.as_view()),
     path("faxes/outgoing", faxes.Outgoing.as_view()),
     path(f"faxes/outgoing/{FAX_ID}", faxes.OutgoingItem.as_view()),
@@ -26,7 +26,7 @@ fax_routes = [
     path(f"faxes/{FAX_ID}/attachment", faxes.FaxItemAttachment.as_view()),
 ]
 
-account_routes = [
+account_routes: list[URLPattern | URLResolver] = [
     *fax_routes,
     path("faxboxes/<str:faxbox_id>/", include(fax_routes)),
     path("users/<str:user_id>/", include(fax_routes)),

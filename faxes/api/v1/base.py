@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from rest_framework import exceptions, status
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.authentication import ApiTokenPrincipal
 from accounts.models import Account, ApiToken, User
 from accounts.permissions import IsAccountMember
 from accounts.tenancy import resolve_account_or_404
 from faxes.api import ratelimit
+from faxes.api.drf import CountedFirst, OneRenderer
 
 log = logging.getLogger(__name__)
 Scopes = str | tuple[str, ...]
@@ -50,35 +49,28 @@ class RateLimited(exceptions.Throttled):
     default_detail = "Rate limit exceeded."
 
 
-class JsonOnly(DefaultContentNegotiation):
-    """Always JSON. ``?format=`` is the download endpoint's own parameter (original or
-    tiff), not DRF's renderer override, and a client asking ``Accept: application/pdf``
-    for a download must get the file, not 406."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+class JsonOnly(OneRenderer):
+    """Always JSON: a client asking ``Accept: application/pdf`` for a download must get
+    the file, not 406."""
 
 
-class V1APIView(APIView):
+class V1APIView(CountedFirst):
     """Every native API view: counts the request against the rate limits before
     anything else (so bad tokens are counted too) and puts the ``RateLimit-*``
     headers on every answer, errors included."""
 
     permission_classes = [HasScopes]
     content_negotiation_class = JsonOnly
+    throttle_classes = [ratelimit.RateLimitThrottle]
     required_scopes: Mapping[str, Scopes] = {}
-    rate_state: ratelimit.RateState | None = None  # this request's count (a view per request)
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        state = ratelimit.hit(request._request)
-        self.rate_state = state
-        if state is not None and state.exceeded:
-            minutes = _window_text()
-            raise RateLimited(
-                detail=f"Rate limit exceeded: {state.limit} requests per {minutes}.",
-                wait=state.reset,
-            )
-        super().initial(request, *args, **kwargs)
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        state = cast(ratelimit.RateState, request._request.rate_state)  # type: ignore[attr-defined]  # set by the throttle
+        minutes = _window_text()
+        raise RateLimited(
+            detail=f"Rate limit exceeded: {state.limit} requests per {minutes}.",
+            wait=state.reset,
+        )
 
     def handle_exception(self, exc: Exception) -> Response:
         """The contract's 500 body for errors nobody expected (logged with their trace)."""
@@ -90,7 +82,7 @@ class V1APIView(APIView):
 
     def finalize_response(self, request, response, *args: Any, **kwargs: Any):
         response = super().finalize_response(request, response, *args, **kwargs)
-        state = self.rate_state
+        state = getattr(request._request, "rate_state", None)
         if state is not None:
             for name, value in state.headers().items():
                 response[name] = value
