@@ -325,6 +325,14 @@ FAXPORTAL_NOTIFY_ATTACHMENT = env_choice(
 FAXPORTAL_FETCH_TIMEOUT = env_int("FAXPORTAL_FETCH_TIMEOUT", 30, minimum=1, maximum=600)
 # Let document URLs point at this machine (tests and single-host setups only).
 FAXPORTAL_FETCH_ALLOW_LOOPBACK = env_bool("FAXPORTAL_FETCH_ALLOW_LOOPBACK", False)
+# Received faxes get a text layer (tesseract) after filing: on/off. Without tesseract
+# installed it is skipped either way. A read longer than this many seconds per page is
+# stopped and tried again later (FAXPORTAL_OCR_TRIES tries in all).
+FAXPORTAL_OCR = env_bool("FAXPORTAL_OCR", True)
+FAXPORTAL_OCR_SECONDS_PER_PAGE = env_int(
+    "FAXPORTAL_OCR_SECONDS_PER_PAGE", 60, minimum=5, maximum=3600
+)
+FAXPORTAL_OCR_TRIES = env_int("FAXPORTAL_OCR_TRIES", 3, minimum=1, maximum=10)
 
 # --- Kazoo-compatible API (/v2) --------------------------------------------
 # Lifetime of tokens from /v2/user_auth and /v2/api_auth, seconds.

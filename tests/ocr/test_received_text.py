@@ -1,0 +1,216 @@
+"""Received faxes get a text layer after filing: searchable PDF, stored text, and a fax that
+never waits for OCR nor suffers from it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from pytesseract import pytesseract
+
+from accounts.kazoo_auth import regenerate_api_key
+from faxes import services
+from faxes.documents import ocr as reader
+from faxes.documents.faxspec import Resolution
+from faxes.models import Fax, FaxStatus, OcrStatus
+from faxes.services import ocr
+from faxes.services.retention import purge_attachment
+from tests.conftest import session_client, token_client
+from tests.factories import FaxboxFactory, FaxNumberFactory, UserFactory, text_pdf
+from tests.kazoo.conftest import Kazoo
+from tests.ocr.pages import WORDS, fax_page_tiff, pdf_text, read
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def receive(data: bytes | None = None, **kwargs) -> Fax:
+    values = {
+        "to_number": "+12025550120", "from_number": "+12025550199",
+        "data": data if data is not None else fax_page_tiff(), "transport": "test",
+        "carrier_fax_id": "c-1",
+    }  # fmt: skip
+    values.update(kwargs)
+    fax = services.receive_fax(**values)
+    fax.refresh_from_db()
+    return fax
+
+
+def later(seconds: float):
+    return timezone.now() + timedelta(seconds=seconds)
+
+
+def test_a_fax_through_the_loopback_modem_gets_a_searchable_pdf(clinic, pharmacy):
+    result = services.submit_fax(
+        account=clinic.account, faxbox=clinic, recipients=["+12025550120"],
+        documents=[services.UploadedFile(text_pdf(1, text=WORDS), "renewal.pdf")],
+    )  # fmt: skip
+    sent = Fax.objects.get(pk=result.faxes[0].pk)
+    assert sent.status == FaxStatus.DELIVERED, sent.error_message
+    assert sent.ocr_status == ""  # sent faxes are not read
+    received = Fax.objects.get(direction="inbound")
+    assert received.status == FaxStatus.RECEIVED and received.ocr_status == OcrStatus.DONE
+    assert received.ocr_attempts == 1 and received.ocr_at is not None
+    for word in WORDS.split():
+        assert word in received.text
+    searchable = read(received.document)
+    for word in WORDS.split():
+        assert word in pdf_text(searchable)
+    assert received.document.name.endswith(".pdf") and "searchable" in received.document.name
+
+
+def test_standard_resolution_pages_are_read_too(pharmacy):
+    fax = receive(fax_page_tiff(resolution=Resolution.STANDARD))
+    assert fax.ocr_status == OcrStatus.DONE
+    assert all(word in fax.text for word in WORDS.split()), fax.text
+    assert all(word in pdf_text(read(fax.document)) for word in WORDS.split())
+
+
+def test_the_fax_is_filed_before_ocr_runs_and_a_lost_message_is_sent_again(
+    pharmacy, settings, monkeypatch
+):
+    monkeypatch.setattr(ocr.ocr_fax_task, "delay", lambda *args: None)  # the message is lost
+    fax = receive()
+    original = read(fax.document)
+    assert fax.status == FaxStatus.RECEIVED and fax.ocr_status == OcrStatus.PENDING
+    assert fax.text == "" and pdf_text(original).strip() == ""
+    monkeypatch.undo()
+    # The sweeper finds the fax overdue and wakes a worker again.
+    assert services.sweep(now=later(settings.FAXPORTAL_REQUEUE_AFTER + 5))["ocr"] == 1
+    fax.refresh_from_db()
+    assert fax.ocr_status == OcrStatus.DONE and "Miller" in fax.text
+
+
+def failing(monkeypatch):
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise reader.OcrFailed("tesseract: simulated crash")
+
+    monkeypatch.setattr(reader, "add_text_layer", broken)
+    return calls
+
+
+def test_a_failing_ocr_keeps_the_fax_and_its_pdf_and_tries_a_bounded_number_of_times(
+    pharmacy, monkeypatch, settings, caplog
+):
+    calls = failing(monkeypatch)
+    fax = receive()
+    original_name, original = fax.document.name, read(fax.document)
+    assert fax.status == FaxStatus.RECEIVED
+    assert fax.ocr_status == OcrStatus.PENDING and fax.ocr_attempts == 1
+    assert fax.ocr_at > timezone.now()  # tried again later, not at once
+    # The sweeper sends it again once the wait is over, until the tries are spent.
+    hours = 0
+    while fax.ocr_status == OcrStatus.PENDING and hours < 10:
+        hours += 1
+        services.sweep(now=later(3600 * hours))
+        fax.refresh_from_db()
+    assert fax.ocr_status == OcrStatus.FAILED
+    assert len(calls) == fax.ocr_attempts == settings.FAXPORTAL_OCR_TRIES
+    assert "failed for good" in caplog.text
+    assert fax.document.name == original_name and read(fax.document) == original
+    assert services.sweep(now=later(3600 * 20))["ocr"] == 0  # given up: left alone
+    # Staff download the fax as it came.
+    admin = UserFactory(account=pharmacy.account, role="admin")
+    response = session_client(admin).get(f"/faxes/{fax.pk}/fax.pdf")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == original
+
+
+def test_an_unexpected_error_in_ocr_never_touches_the_fax(pharmacy, monkeypatch):
+    def explode(*args, **kwargs):
+        raise MemoryError("out of memory")  # not an OCR error: still contained
+
+    monkeypatch.setattr(reader, "add_text_layer", explode)
+    fax = receive()
+    assert fax.status == FaxStatus.RECEIVED and fax.document
+    assert fax.ocr_status == OcrStatus.PENDING and fax.ocr_attempts == 1
+
+
+def test_without_tesseract_ocr_is_skipped_with_a_log_line(pharmacy, monkeypatch, caplog):
+    monkeypatch.setattr(pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    with caplog.at_level(logging.WARNING, logger="faxes.services.ocr"):
+        fax = receive()
+    assert fax.status == FaxStatus.RECEIVED and fax.ocr_status == OcrStatus.SKIPPED
+    assert "tesseract is not installed" in caplog.text
+    assert fax.text == "" and read(fax.document)[:5] == b"%PDF-"
+
+
+def test_turned_off_nothing_is_asked(pharmacy, settings, monkeypatch):
+    settings.FAXPORTAL_OCR = False
+    calls = failing(monkeypatch)
+    fax = receive()
+    assert fax.ocr_status == "" and not calls
+    assert services.sweep(now=later(7200))["ocr"] == 0
+
+
+def test_a_received_pdf_with_text_keeps_its_own(pharmacy, monkeypatch):
+    from tests.documents.factories import build_pdf, text_page
+
+    calls = failing(monkeypatch)
+    data = build_pdf([text_page(1)])
+    fax = receive(data, filename="in.pdf")
+    assert fax.ocr_status == OcrStatus.DONE and "Page 1 title" in fax.text and not calls
+    assert read(fax.document) == data
+
+
+def test_a_second_message_for_the_same_fax_does_nothing(pharmacy, monkeypatch):
+    fax = receive()
+    assert fax.ocr_status == OcrStatus.DONE
+    calls = failing(monkeypatch)
+    assert ocr.read_fax(fax.pk) == "busy" and not calls
+
+
+def test_a_fax_purged_while_it_is_read_stays_purged(pharmacy, monkeypatch):
+    monkeypatch.setattr(ocr.ocr_fax_task, "delay", lambda *args: None)
+    fax = receive()
+    real = reader.add_text_layer
+
+    def purge_meanwhile(*args, **kwargs):
+        result = real(*args, **kwargs)
+        purge_attachment(Fax.objects.get(pk=fax.pk))
+        return result
+
+    monkeypatch.setattr(reader, "add_text_layer", purge_meanwhile)
+    storage = fax.document.storage
+    assert ocr.read_fax(fax.pk) == "done"
+    fax.refresh_from_db()
+    assert fax.document.name == "" and fax.attachment_purged_at and fax.text == ""
+    _dirs, files = storage.listdir(f"faxes/{fax.account_id}/{fax.pk}")
+    assert files == []  # the searchable copy was not left behind
+
+
+def test_retention_purges_the_text_with_the_files(pharmacy):
+    fax = receive()
+    assert fax.text
+    purge_attachment(fax)
+    fax.refresh_from_db()
+    assert fax.text == "" and fax.ocr_status == OcrStatus.DONE
+
+
+def test_every_surface_downloads_the_searchable_pdf(acme, alice):
+    faxbox = FaxboxFactory(account=acme.account, name="Front desk")
+    FaxNumberFactory(faxbox=faxbox, number="+12025550170")
+    fax = receive(to_number="+12025550170", carrier_fax_id="c-surfaces")
+    assert fax.account == acme.account and fax.ocr_status == OcrStatus.DONE
+    expected = read(fax.document)
+    assert "Miller" in pdf_text(expected)
+
+    ui = session_client(alice).get(f"/faxes/{fax.pk}/fax.pdf")
+    assert ui.status_code == 200 and b"".join(ui.streaming_content) == expected
+
+    v1 = token_client(acme.account, "fax:read").get(f"/api/v1/faxes/{fax.pk}/download")
+    assert v1.status_code == 200 and b"".join(v1.streaming_content) == expected
+
+    kazoo = Kazoo()
+    status, body = kazoo.json("PUT", "/v2/api_auth", {"api_key": regenerate_api_key(acme.account)})
+    assert status == 201
+    kazoo.token = body["auth_token"]
+    base = f"/v2/accounts/{acme.account.pk}"
+    response = kazoo.call("GET", f"{base}/faxes/inbox/{fax.pk}/attachment")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert content == expected
