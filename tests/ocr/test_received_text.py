@@ -136,6 +136,9 @@ def test_without_tesseract_ocr_is_skipped_with_a_log_line(pharmacy, monkeypatch,
         fax = receive()
     assert fax.status == FaxStatus.RECEIVED and fax.ocr_status == OcrStatus.SKIPPED
     assert "tesseract is not installed" in caplog.text
+    admin = UserFactory(account=pharmacy.account, role="admin")
+    page = session_client(admin).get(f"/faxes/{fax.pk}/").content.decode()
+    assert "Text recognition skipped" in page and "The PDF is searchable." not in page
     assert fax.text == "" and read(fax.document)[:5] == b"%PDF-"
 
 
@@ -199,8 +202,11 @@ def test_every_surface_downloads_the_searchable_pdf(acme, alice):
     expected = read(fax.document)
     assert "Miller" in pdf_text(expected)
 
-    ui = session_client(alice).get(f"/faxes/{fax.pk}/fax.pdf")
+    staff = session_client(alice)
+    ui = staff.get(f"/faxes/{fax.pk}/fax.pdf")
     assert ui.status_code == 200 and b"".join(ui.streaming_content) == expected
+    page = staff.get(f"/faxes/{fax.pk}/").content.decode()
+    assert "Text recognised" in page and "The PDF is searchable." in page and "Miller" in page
 
     v1 = token_client(acme.account, "fax:read").get(f"/api/v1/faxes/{fax.pk}/download")
     assert v1.status_code == 200 and b"".join(v1.streaming_content) == expected
