@@ -177,25 +177,36 @@ def _run_tesseract(source: Path, languages: str, timeout: float) -> tuple[bytes,
     return layer, text
 
 
+def _placement(page, text_page) -> Transformation:
+    """Where a page of tesseract's layer goes on ``page``: stretched to the page as it is
+    shown (tesseract read it as shown: pdfium renders ``/Rotate`` applied), then turned back
+    into the page's own coordinates."""
+    box, source = page.mediabox, text_page.mediabox
+    width, height = float(box.width), float(box.height)
+    rotation = (page.rotation or 0) % 360
+    shown_w, shown_h = (height, width) if rotation in (90, 270) else (width, height)
+    place = (
+        Transformation()
+        .translate(-float(source.left), -float(source.bottom))
+        .scale(shown_w / float(source.width), shown_h / float(source.height))
+    )
+    # /Rotate turns the page clockwise for display; its content turns the other way.
+    back = {90: (width, 0.0), 180: (width, height), 270: (0.0, height)}
+    if rotation in back:
+        place = place.rotate(rotation).translate(*back[rotation])
+    return place.translate(float(box.left), float(box.bottom))
+
+
 def _merge(pdf: bytes, layer: bytes) -> bytes:
-    """The fax's PDF with each page of ``layer`` (tesseract's invisible text) stretched
-    over the page it was read from."""
+    """The fax's PDF with each page of ``layer`` (tesseract's invisible text) laid over
+    the page it was read from."""
     original = PdfReader(io.BytesIO(pdf))
     text = PdfReader(io.BytesIO(layer))
     if len(text.pages) != len(original.pages):
         raise OcrFailed(f"tesseract gave {len(text.pages)} pages for {len(original.pages)}")
     writer = PdfWriter(clone_from=original)
     for page, text_page in zip(writer.pages, text.pages, strict=True):
-        box, source = page.mediabox, text_page.mediabox
-        sx = float(box.width) / float(source.width)
-        sy = float(box.height) / float(source.height)
-        place = (
-            Transformation()
-            .translate(-float(source.left), -float(source.bottom))
-            .scale(sx, sy)
-            .translate(float(box.left), float(box.bottom))
-        )
-        page.merge_transformed_page(text_page, place, over=True)
+        page.merge_transformed_page(text_page, _placement(page, text_page), over=True)
         page.compress_content_streams()  # the merged page's words, deflated
     out = io.BytesIO()
     writer.write(out)

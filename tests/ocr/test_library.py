@@ -8,11 +8,11 @@ import sys
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from faxes.documents import RenderOptions, convert_inbound, render_fax_tiff
 from faxes.documents import ocr as reader
-from tests.ocr.pages import WORDS, fax_page_tiff, pdf_text
+from tests.ocr.pages import WORDS, fax_page_tiff, pdf_text, word_box
 from tests.test_settings import ROOT, clean_env
 
 
@@ -45,6 +45,32 @@ def test_each_page_keeps_its_size_and_a_blank_page_stays_a_page(tmp_path):
     assert [p.mediabox for p in after.pages] == [p.mediabox for p in before.pages]
     assert "Miller" in (after.pages[0].extract_text() or "")
     assert not (after.pages[1].extract_text() or "").strip()
+    # The words lie where the page shows them: drawn 100 px from the left and 200 px from
+    # the top of a Letter page at 150 dpi, i.e. 48 pt and 96 pt.
+    left, _bottom, _right, top = word_box(result.pdf, "Prescription")
+    page_top = float(after.pages[0].mediabox.top)
+    assert abs(left - 48) < 15 and abs(page_top - top - 96) < 20, (left, top)
+
+
+def test_a_page_turned_by_rotate_gets_its_words_where_they_are_shown():
+    """A received PDF whose portrait page is shown landscape (/Rotate 90): read as shown,
+    the words are put back into the page's own coordinates."""
+    shown = Image.new("L", (1650, 1275), 255)  # as displayed: Letter landscape, 150 dpi
+    ImageDraw.Draw(shown).text((100, 200), WORDS, fill=0, font=ImageFont.load_default(size=40))
+    stored = io.BytesIO()
+    shown.rotate(90, expand=True).save(stored, "PDF", resolution=150)  # content turned back
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(stored.getvalue())))
+    writer.pages[0].rotation = 90
+    rotated = io.BytesIO()
+    writer.write(rotated)
+    result = reader.add_text_layer(rotated.getvalue(), None, languages="eng")
+    assert all(word in result.text for word in WORDS.split()), result.text
+    # Shown 48 pt from the left and 96 pt from the top; in the unrotated page that is
+    # 96 pt from the left edge (x) and 48 pt up from the bottom (y).
+    left, bottom, right, top = word_box(result.pdf, "Prescription")
+    assert 90 < left < 125 and abs(bottom - 48) < 15 and top - bottom > right - left, (
+        left, bottom, right, top,
+    )  # fmt: skip
 
 
 def test_a_landscape_pdf_turned_for_the_fax_is_read_from_its_own_pages(tmp_path):
