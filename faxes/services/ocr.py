@@ -16,6 +16,7 @@ lease ran out), until ``FAXPORTAL_OCR_TRIES`` tries are spent (then ``failed``, 
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import datetime, timedelta
 
 from celery import shared_task
@@ -126,7 +127,9 @@ def read_fax(fax_id: str, now: datetime | None = None) -> str:
 def _swap(fax: Fax, original: str, result: reader.OcrResult) -> None:
     """Point the fax at its searchable PDF, or leave it as it is if it changed meanwhile."""
     storage = fax.document.storage
-    stored = storage.save(fax_folder(fax) + "fax-searchable.pdf", ContentFile(result.pdf))
+    # A name of its own (S3 overwrites a name given twice): two tries never share a file.
+    name = f"{fax_folder(fax)}fax-searchable-{secrets.token_hex(4)}.pdf"
+    stored = storage.save(name, ContentFile(result.pdf))
     try:
         with transaction.atomic():
             switched = Fax.objects.filter(

@@ -220,3 +220,20 @@ def test_every_surface_downloads_the_searchable_pdf(acme, alice):
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
     assert content == expected
+
+
+def test_a_worker_killed_mid_read_is_replaced_when_its_lease_runs_out(pharmacy, monkeypatch):
+    monkeypatch.setattr(ocr.ocr_fax_task, "delay", lambda *args: None)
+    fax = receive()
+    # A worker claimed it and died: reading, its lease (ocr_at) not over yet.
+    Fax.objects.filter(pk=fax.pk).update(
+        ocr_status=OcrStatus.READING, ocr_attempts=1, ocr_at=later(600)
+    )
+    monkeypatch.undo()
+    assert services.sweep(now=later(300))["ocr"] == 0  # still its lease
+    assert services.sweep(now=later(601))["ocr"] == 1
+    fax.refresh_from_db()
+    assert fax.ocr_status == OcrStatus.DONE and fax.ocr_attempts == 2 and "Miller" in fax.text
+    # One PDF is kept: the searchable one replaced the one received.
+    _dirs, files = fax.document.storage.listdir(f"faxes/{fax.account_id}/{fax.pk}")
+    assert [name for name in files if name.endswith(".pdf")] == [fax.document.name.split("/")[-1]]
