@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from .pdfium_util import PDFIUM_LOCK, open_pdf
 OCR_DPI = X_DPI  # fax pages are 204 dpi across; rows are made square to that
 _SHAPE_TOLERANCE = 0.03  # a TIFF frame is the PDF page when their shapes differ less
 NICE = 10
+_WORDS_OF_A_TEXT_PAGE = 20  # more than a header line
 # Tesseract's names of the portal's languages.
 TESSERACT_LANGUAGES = {"en": "eng", "de": "deu", "es": "spa"}
 
@@ -214,12 +216,16 @@ def _merge(pdf: bytes, layer: bytes) -> bytes:
 
 
 def has_text(pdf: bytes) -> str:
-    """The text a PDF already carries ("" for image-only pages, as fax pages are)."""
+    """The text a PDF already carries when every page has more than a header line of it;
+    "" otherwise (fax pages are images; a header drawn as text does not make a page
+    searchable)."""
     try:
-        reader = PdfReader(io.BytesIO(pdf))
-        return "\f".join((page.extract_text() or "").strip() for page in reader.pages).strip()
+        pages = [(page.extract_text() or "").strip() for page in PdfReader(io.BytesIO(pdf)).pages]
     except Exception:
         return ""
+    if not pages or any(len(re.findall(r"\w+", text)) < _WORDS_OF_A_TEXT_PAGE for text in pages):
+        return ""
+    return "\f".join(pages)
 
 
 def add_text_layer(

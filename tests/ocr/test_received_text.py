@@ -3,11 +3,13 @@ never waits for OCR nor suffers from it."""
 
 from __future__ import annotations
 
+import io
 import logging
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
 from pytesseract import pytesseract
 
 from accounts.kazoo_auth import regenerate_api_key
@@ -35,6 +37,15 @@ def receive(data: bytes | None = None, **kwargs) -> Fax:
     fax = services.receive_fax(**values)
     fax.refresh_from_db()
     return fax
+
+
+def text_pdf_page_image() -> bytes:
+    """A scanned page (Letter, 150 dpi, grey) with the known words, as PNG."""
+    image = Image.new("L", (1275, 1650), 255)
+    ImageDraw.Draw(image).text((100, 200), WORDS, fill=0, font=ImageFont.load_default(size=40))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def later(seconds: float):
@@ -158,6 +169,17 @@ def test_a_received_pdf_with_text_keeps_its_own(pharmacy, monkeypatch):
     fax = receive(data, filename="in.pdf")
     assert fax.ocr_status == OcrStatus.DONE and "Page 1 title" in fax.text and not calls
     assert read(fax.document) == data
+
+
+def test_a_received_pdf_with_only_a_header_line_as_text_is_read(pharmacy):
+    from tests.documents.factories import PageSpec, PlacedImage, TextLine, build_pdf
+
+    scan = Image.open(io.BytesIO(text_pdf_page_image()))
+    header = TextLine(54, 770, 9, "Clinic 2026-12-04 10:00 p. 1/1")
+    data = build_pdf([PageSpec(lines=(header,), images=(PlacedImage(scan, (0, 0, 612, 792)),))])
+    fax = receive(data, filename="in.pdf")
+    assert fax.ocr_status == OcrStatus.DONE and "Miller" in fax.text
+    assert "Miller" in pdf_text(read(fax.document))
 
 
 def test_a_second_message_for_the_same_fax_does_nothing(pharmacy, monkeypatch):
