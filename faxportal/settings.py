@@ -366,12 +366,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Webhook tasks have their own queue, so a backlog of deliveries never delays fax
 # work. Workers consume both queues by default (-Q celery,webhooks), or one each.
+# OCR of received faxes has its own too, taken by a worker of its own (runportal starts
+# one with -Q ocr), so reading faxes never holds a slot that sends or receives one.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = (
     Queue("celery", routing_key="celery"),
     Queue("webhooks", routing_key="webhooks"),
+    Queue("ocr", routing_key="ocr"),
 )
-CELERY_TASK_ROUTES = {"faxes.webhooks.*": {"queue": "webhooks"}}
+CELERY_TASK_ROUTES = {"faxes.webhooks.*": {"queue": "webhooks"}, "faxes.ocr_fax": {"queue": "ocr"}}
 # Every periodic task (Celery beat), in one place.
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -259,3 +259,11 @@ def test_a_worker_killed_mid_read_is_replaced_when_its_lease_runs_out(pharmacy, 
     # One PDF is kept: the searchable one replaced the one received.
     _dirs, files = fax.document.storage.listdir(f"faxes/{fax.account_id}/{fax.pk}")
     assert [name for name in files if name.endswith(".pdf")] == [fax.document.name.split("/")[-1]]
+
+
+def test_ocr_travels_on_its_own_queue():
+    from faxportal.celery import app
+
+    route = app.amqp.router.route({}, ocr.ocr_fax_task.name)
+    assert route["queue"].name == "ocr"
+    assert app.amqp.router.route({}, "faxes.process_fax")["queue"].name == "celery"
