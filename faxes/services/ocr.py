@@ -119,7 +119,10 @@ def read_fax(fax_id: str, now: datetime | None = None) -> str:
         return "skipped"
     except Exception as exc:
         return _failed(fax, attempt, exc, now)
-    _swap(fax, original, result)
+    try:
+        _swap(fax, original, result)
+    except Exception as exc:  # storage or database unreachable: the original stands
+        return _failed(fax, attempt, exc, now)
     log.info("OCR of fax %s: %s", fax_id, result)
     return "done"
 

@@ -19,6 +19,7 @@ from faxes.documents.faxspec import Resolution
 from faxes.models import Fax, FaxStatus, OcrStatus
 from faxes.services import ocr
 from faxes.services.retention import purge_attachment
+from faxportal.storage import EncryptedFileSystemStorage
 from tests.conftest import session_client, token_client
 from tests.factories import FaxboxFactory, FaxNumberFactory, UserFactory, text_pdf
 from tests.kazoo.conftest import Kazoo
@@ -267,3 +268,21 @@ def test_ocr_travels_on_its_own_queue():
     route = app.amqp.router.route({}, ocr.ocr_fax_task.name)
     assert route["queue"].name == "ocr"
     assert app.amqp.router.route({}, "faxes.process_fax")["queue"].name == "celery"
+
+
+def test_storage_failing_while_the_searchable_pdf_is_stored_keeps_the_original(
+    pharmacy, monkeypatch
+):
+    monkeypatch.setattr(ocr.ocr_fax_task, "delay", lambda *args: None)
+    fax = receive()
+    original_name, original = fax.document.name, read(fax.document)
+
+    def unreachable(self, name, content, max_length=None):
+        raise OSError("storage unreachable")
+
+    monkeypatch.setattr(EncryptedFileSystemStorage, "save", unreachable)
+    assert ocr.read_fax(fax.pk) == "retry"
+    monkeypatch.undo()
+    fax.refresh_from_db()
+    assert fax.ocr_status == OcrStatus.PENDING and fax.ocr_attempts == 1
+    assert fax.document.name == original_name and read(fax.document) == original
