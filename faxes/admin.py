@@ -125,6 +125,7 @@ class FaxAdmin(admin.ModelAdmin):
         "status",
         "resolution",
         "paper_size",
+        "ocr_status",
         ("attachment_purged_at", admin.EmptyFieldListFilter),
         ("deleted_at", admin.EmptyFieldListFilter),
         "created_at",
@@ -133,7 +134,7 @@ class FaxAdmin(admin.ModelAdmin):
     search_fields = ["id", "from_number", "to_number", "remote_station_id", "carrier_fax_id"]
     list_select_related = ["account", "faxbox"]
     raw_id_fields = ["account", "faxbox", "owner"]
-    readonly_fields = ["id", "claim_token", "created_at", "updated_at"]
+    readonly_fields = ["id", "claim_token", "text", "ocr_at", "created_at", "updated_at"]
     date_hierarchy = "created_at"
     inlines = [AttemptInline, FaxEventInline]
     show_full_result_count = False  # COUNT(*) over millions of faxes is slow

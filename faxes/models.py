@@ -268,6 +268,16 @@ class Resolution(models.TextChoices):
     STANDARD = "standard", _("Standard (98 lpi)")
 
 
+class OcrStatus(models.TextChoices):
+    """Where a received fax's text layer is (blank: not asked for, e.g. sent faxes)."""
+
+    PENDING = "pending", _("Text recognition pending")
+    READING = "reading", _("Text recognition running")
+    DONE = "done", _("Text recognised")
+    SKIPPED = "skipped", _("Text recognition skipped")
+    FAILED = "failed", _("Text recognition failed")
+
+
 class FaxQuerySet(TenantQuerySet["Fax"]):
     def live(self) -> Self:
         """Faxes not deleted by their owner (deleted ones stay for billing and audit)."""
@@ -348,6 +358,14 @@ class Fax(models.Model):
     extra = models.JSONField(default=dict, blank=True)
     # How staff turned pages for viewing ({"<page>": 90|180|270}); the files stay as they are.
     page_rotations = models.JSONField(default=dict, blank=True)
+    # A received fax's text, read by OCR after filing (faxes.services.ocr); its PDF then
+    # carries it as an invisible text layer. Cleared with the files by retention.
+    text = models.TextField(blank=True, default="")
+    ocr_status = models.CharField(max_length=8, choices=OcrStatus.choices, blank=True, default="")
+    ocr_attempts = models.PositiveSmallIntegerField(default=0)
+    # Pending: since when it waits (or when it may be tried again); reading: when the
+    # worker's lease ends; otherwise when OCR ended.
+    ocr_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -363,6 +381,12 @@ class Fax(models.Model):
             models.Index(fields=["status", "scheduled_at"]),
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["status", "status_changed_at"]),
+            # The sweeper's look for OCR tries that went missing: unfinished rows only.
+            models.Index(
+                fields=["ocr_at"],
+                condition=models.Q(ocr_status__in=["pending", "reading"]),
+                name="fax_ocr_pending",
+            ),
             # Lists of live faxes (every API and the inbox): counts and deep pages
             # are answered from the index alone.
             models.Index(

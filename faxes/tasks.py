@@ -6,6 +6,7 @@ fax already moved on and does nothing.
 
 from faxes.services.carrier_events import carrier_watchdog_task, download_inbound_task
 from faxes.services.notify import notify_inbound_task, notify_outbound_task
+from faxes.services.ocr import ocr_fax_task
 from faxes.services.outbound import process_fax_task, sweep_task
 from faxes.services.receipts import make_receipt_task
 from faxes.services.receiving import download_receiving_task
@@ -20,6 +21,7 @@ __all__ = [
     "make_receipt_task",
     "notify_inbound_task",
     "notify_outbound_task",
+    "ocr_fax_task",
     "process_fax_task",
     "purge_expired_task",
     "retry_due_task",

@@ -325,6 +325,14 @@ FAXPORTAL_NOTIFY_ATTACHMENT = env_choice(
 FAXPORTAL_FETCH_TIMEOUT = env_int("FAXPORTAL_FETCH_TIMEOUT", 30, minimum=1, maximum=600)
 # Let document URLs point at this machine (tests and single-host setups only).
 FAXPORTAL_FETCH_ALLOW_LOOPBACK = env_bool("FAXPORTAL_FETCH_ALLOW_LOOPBACK", False)
+# Received faxes get a text layer (tesseract) after filing: on/off. Without tesseract
+# installed it is skipped either way. A read longer than this many seconds per page is
+# stopped and tried again later (FAXPORTAL_OCR_TRIES tries in all).
+FAXPORTAL_OCR = env_bool("FAXPORTAL_OCR", True)
+FAXPORTAL_OCR_SECONDS_PER_PAGE = env_int(
+    "FAXPORTAL_OCR_SECONDS_PER_PAGE", 60, minimum=5, maximum=3600
+)
+FAXPORTAL_OCR_TRIES = env_int("FAXPORTAL_OCR_TRIES", 3, minimum=1, maximum=10)
 
 # --- Kazoo-compatible API (/v2) --------------------------------------------
 # Lifetime of tokens from /v2/user_auth and /v2/api_auth, seconds.
@@ -358,12 +366,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Webhook tasks have their own queue, so a backlog of deliveries never delays fax
 # work. Workers consume both queues by default (-Q celery,webhooks), or one each.
+# OCR of received faxes has its own too, taken by a worker of its own (runportal starts
+# one with -Q ocr), so reading faxes never holds a slot that sends or receives one.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = (
     Queue("celery", routing_key="celery"),
     Queue("webhooks", routing_key="webhooks"),
+    Queue("ocr", routing_key="ocr"),
 )
-CELERY_TASK_ROUTES = {"faxes.webhooks.*": {"queue": "webhooks"}}
+CELERY_TASK_ROUTES = {"faxes.webhooks.*": {"queue": "webhooks"}, "faxes.ocr_fax": {"queue": "ocr"}}
 # Every periodic task (Celery beat), in one place.
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

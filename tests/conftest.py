@@ -73,6 +73,8 @@ def _isolated_files_and_cache(settings, tmp_path):
     cache.clear()
     # Argon2 is the production hasher (tested on its own); MD5 keeps tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # OCR takes seconds a page: only the tests of the text layer turn it on (tests/ocr).
+    settings.FAXPORTAL_OCR = False
     yield
     # A request in another language leaves that language active in this thread (as the
     # locale middleware does): the next test starts in the default language again.

@@ -135,4 +135,7 @@ def test_runportal_worker_consumes_the_fax_and_the_webhook_queue(settings):
     worker = argv["worker"]
     queues = worker[worker.index("--queues") + 1].split(",")
     assert queues == ["celery", "webhooks"]
-    assert set(queues) == {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    # OCR has a worker of its own: every queue is consumed, fax slots never read faxes.
+    ocr = argv["ocr-worker"]
+    assert ocr[ocr.index("--queues") + 1] == "ocr" and ocr[ocr.index("--concurrency") + 1] == "1"
+    assert {*queues, "ocr"} == {queue.name for queue in settings.CELERY_TASK_QUEUES}

@@ -23,7 +23,7 @@ from faxes.models import (
     fax_folder,
 )
 from faxes.phone import normalize_e164
-from faxes.services import audit
+from faxes.services import audit, ocr
 from faxes.services.notify import notify_inbound_task
 
 log = logging.getLogger(__name__)
@@ -203,12 +203,14 @@ def _store_document(fax: Fax, data: bytes, filename: str) -> list[str | None]:
 
 
 def _filed(fax: Fax) -> None:
-    """What filing a fax records: the audit event, the inbound e-mail (on commit)."""
+    """What filing a fax records: the audit event, the inbound e-mail and the text layer
+    (both on commit: the fax is filed whatever becomes of them)."""
     # A dict because "from" is a keyword; typed Any, as record()'s **details takes.
     details: dict[str, Any] = {"from": fax.from_number, "to": fax.to_number, "pages": fax.pages,
                                "transport": fax.transport}  # fmt: skip
     audit.record("fax.received", account=fax.account, fax=fax, **details)
     notify_inbound_task.delay_on_commit(fax.pk)
+    ocr.queue(fax)
 
 
 def _delete(storage, names: list[str | None]) -> None:

@@ -40,7 +40,7 @@ from faxes.documents.faxspec import Resolution as RenderResolution
 from faxes.failures import FaxFailure
 from faxes.fetch import DocumentFetchError, fetch_document
 from faxes.models import Attempt, DocumentPart, Fax, FaxStatus, fax_folder
-from faxes.services import callerid, inbound, receiving
+from faxes.services import callerid, inbound, ocr, receiving
 from faxes.services.cover import cover_page_for, paper_for
 from faxes.services.inbound import UnroutableNumber
 from faxes.services.linetime import check_document_line_time, estimated_call_seconds
@@ -324,10 +324,11 @@ def create_outbound(*, account, faxbox, note: str, status: str = S.QUEUED, **fie
 
 
 def sweep(now=None) -> dict[str, int]:
-    """Dispatch due work and rescue stuck faxes (received ones still downloading too).
+    """Dispatch due work and rescue stuck faxes (received ones still downloading, or
+    waiting for their text layer, too).
     Runs periodically (Celery beat)."""
     now = now or timezone.now()
-    counts = {"scheduled": 0, "retrying": 0, "requeued": 0, "rescued": 0, "downloads": 0}
+    counts = {"scheduled": 0, "retrying": 0, "requeued": 0, "rescued": 0, "downloads": 0, "ocr": 0}
     for fax_id in Fax.objects.filter(status=S.SCHEDULED, scheduled_at__lte=now).values_list(
         "pk", flat=True
     ):
@@ -375,6 +376,8 @@ def sweep(now=None) -> dict[str, int]:
                 counts["rescued"] += 1
     # Announced by a carrier but not filed: the download's message or worker was lost.
     counts["downloads"] = receiving.rescue(now)
+    # Received faxes whose text layer is overdue: a lost message, a killed worker, a retry.
+    counts["ocr"] = ocr.rescue(now)
     return counts
 
 

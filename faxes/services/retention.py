@@ -30,8 +30,8 @@ def _preview_names(fax: Fax) -> list[str]:
 
 
 def purge_attachment(fax: Fax) -> bool:
-    """Delete a finished fax's files (document, TIFF, previews); keep the row. False if
-    nothing was left to purge or the fax is still in flight."""
+    """Delete a finished fax's files (document, TIFF, previews) and its OCR text; keep the
+    row. False if nothing was left to purge or the fax is still in flight."""
     if fax.attachment_purged_at is not None:
         return False
     if fax.direction == "outbound" and fax.status not in lifecycle.FINAL:
@@ -46,7 +46,7 @@ def purge_attachment(fax: Fax) -> bool:
             log.exception("could not delete %s of fax %s", name, fax.pk)
     now = timezone.now()
     Fax.objects.filter(pk=fax.pk).update(
-        document="", tiff="", thumbnail="", attachment_purged_at=now
+        document="", tiff="", thumbnail="", text="", attachment_purged_at=now
     )
     fax.document.name = fax.tiff.name = fax.thumbnail.name = ""
     fax.attachment_purged_at = now

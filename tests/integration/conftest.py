@@ -107,6 +107,7 @@ def portal_processes(
 
     def make(**extra_env: str) -> ProcessGroup:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FAXPORTAL_", "CELERY_"))}
+        env["FAXPORTAL_OCR"] = "off"  # as in-process tests; the text layer has tests/ocr
         env.update(
             DATABASE_URL=shared_database_url,
             CELERY_BROKER_URL=redis_url,

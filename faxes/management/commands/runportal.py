@@ -1,7 +1,9 @@
-"""Run the whole portal in one terminal: web server, Celery worker and scheduler.
+"""Run the whole portal in one terminal: web server, Celery workers and scheduler.
 
 Meant for the embedded install and small sites. Larger sites run the same
-three programs under their own process manager (see README, "Scaling").
+programs under their own process manager (see README, "Scaling"). OCR of received
+faxes has a worker of its own (one process, queue ``ocr``), so reading a long fax
+never takes a slot from sending or receiving one.
 
 The web server is gunicorn with ``faxportal.web_worker``: threads that only
 get a request once it has arrived whole, so slow uploads never block other
@@ -58,7 +60,7 @@ def static_files_current() -> bool:
 
 
 class Command(BaseCommand):
-    help = "Start gunicorn, a Celery worker and Celery beat; stop all if one exits."
+    help = "Start gunicorn, the Celery workers and Celery beat; stop all if one exits."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
@@ -81,6 +83,11 @@ class Command(BaseCommand):
                 "--loglevel", "INFO", "--concurrency", str(options["concurrency"]),
                 # Fax work and webhook deliveries, taken in turn from their own queues.
                 "--queues", "celery,webhooks",
+            ],
+            "ocr-worker": [
+                python, "-m", "celery", "-A", "faxportal", "worker",
+                "--loglevel", "INFO", "--concurrency", "1", "--queues", "ocr",
+                "--hostname", "ocr@%h",
             ],
             "beat": [python, "-m", "celery", "-A", "faxportal", "beat", "--loglevel", "INFO"],
         }  # fmt: skip
