@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -88,3 +89,18 @@ def test_unknown_and_malformed_ids_are_bad_identifier(kazoo_login, acme):
         ):
             status, body = kazoo_login.json("GET", f"{base}/{path}")
             assert status == 404 and body["message"] == "bad_identifier", path
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
+def test_a_body_past_the_upload_limit_is_413_in_the_envelope(
+    kazoo_login, acme, settings, content_type
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"data": {"name": "x" * 5000}})
+    response = kazoo_login.client.put(
+        f"/v2/accounts/{acme.account.pk}/faxboxes", body, content_type=content_type,
+        **kazoo_login.headers(),
+    )  # fmt: skip
+    assert response.status_code == 413
+    answer = response.json()
+    assert answer["status"] == "error" and answer["message"] == "request too large"

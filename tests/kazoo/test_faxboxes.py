@@ -229,3 +229,24 @@ def test_a_portal_retry_limit_below_the_schemas_is_a_kazoo_validation_error(
     assert body["error"] == "400" and body["message"] == "validation error"
     assert "maximum" in body["data"]["retries"]
     assert not Faxbox.objects.filter(name="Tight").exists()
+
+
+def test_paper_size_extension_round_trips_and_lays_out_the_faxes(kazoo_login, url):
+    status, body = kazoo_login.json("PUT", url, {"name": "Legal box", "paper_size": "LEGAL"})
+    assert status == 201, body
+    assert body["data"]["paper_size"] == "legal"
+    faxbox = Faxbox.objects.get(pk=body["data"]["id"])
+    assert faxbox.paper_size == "legal" and faxbox.paper == "legal"
+    assert "paper_size" not in faxbox.extra  # a real setting, not a kept unknown key
+    # Absent (or "auto") means by the faxbox's number, and is not shown.
+    status, body = kazoo_login.json("POST", f"{url}/{faxbox.pk}", {"name": "Legal box"})
+    assert status == 200 and "paper_size" not in body["data"]
+    assert Faxbox.objects.get(pk=faxbox.pk).paper_size == "auto"
+
+
+def test_an_unknown_paper_size_is_a_kazoo_validation_error(kazoo_login, url):
+    status, body = kazoo_login.json("PUT", url, {"name": "Odd", "paper_size": "A3"})
+    assert status == 400
+    assert body["message"] == "validation error"
+    assert body["data"]["paper_size"]["enum"]["value"] == "A3"
+    assert not Faxbox.objects.filter(name="Odd").exists()

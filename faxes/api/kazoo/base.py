@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, NoReturn
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
@@ -44,6 +44,9 @@ def as_kazoo_error(exc: Exception, request: Any) -> errors.KazooError:
         return exc
     if isinstance(exc, Http404 | exceptions.NotFound):
         return errors.bad_identifier(request.path.rsplit("/", 1)[-1])
+    if isinstance(exc, RequestDataTooBig):
+        # A body past DATA_UPLOAD_MAX_MEMORY_SIZE, found while reading it (JSON, form).
+        return errors.KazooError(413, "request too large", {"message": "request too large"})
     if isinstance(exc, ValidationError):
         return errors.bad_request("; ".join(exc.messages))
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):

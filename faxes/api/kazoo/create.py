@@ -19,7 +19,7 @@ RECONCILE = re.compile(r"^(\+?1)?\d{10}$|^\+[2-9]\d{7,}$|^011\d*$|^00\d*$")
 HANDLED = {
     "to_number", "from_number", "to_name", "from_name", "retries", "attempts", "document",
     "document_url", "tx_result", "id", "fax_timezone", "timezone", "subject",
-    "faxbox_id", "owner_id", "fax_identity_name", "fax_identity_number",
+    "faxbox_id", "owner_id", "fax_identity_name", "fax_identity_number", "paper_size",
 }  # fmt: skip
 
 
@@ -161,6 +161,7 @@ def create_fax(
             identity_name=identity_name if isinstance(identity_name, str) else "",
             identity_number=identity_number if isinstance(identity_number, str) else "",
             fax_timezone=timezone_name if isinstance(timezone_name, str) else "",
+            paper_size=data.get("paper_size"),  # extension: the faxbox's when absent
         )  # fmt: skip
     except ValidationError as exc:
         raise _validation(exc) from None

@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from accounts.models import User
 from faxes.api.kazoo import errors, public
 from faxes.api.kazoo.base import KazooView
-from faxes.models import Faxbox
+from faxes.models import AUTO_PAPER, Faxbox, PaperSize
 from faxes.services.faxboxes import FaxboxSettings, delete_faxbox, save_faxbox
+from faxes.services.paper import check_paper_size
 
 STRING_FIELDS = ("caller_name", "caller_id", "fax_header", "fax_identity", "fax_timezone")
 # Column sizes of the stored fields (fax_identity is cut to T.30's 20 characters instead).
@@ -116,6 +117,12 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> FaxboxSetti
             check.type("media", "object")
         elif "fax_option" in media and not isinstance(media["fax_option"], bool):
             check.type("media.fax_option", "boolean")
+    paper = AUTO_PAPER  # extension: absent means by the faxbox's number
+    try:
+        paper = check_paper_size(doc.get("paper_size")) or AUTO_PAPER
+    except ValidationError:
+        check.add("paper_size", "enum", "Value not found in enumerated list of values",
+                  target=[*PaperSize.values, AUTO_PAPER], value=doc.get("paper_size"))  # fmt: skip
     custom = doc.get("custom_smtp_email_address")
     if custom is not None and not isinstance(custom, str):
         check.type("custom_smtp_email_address", "string")
@@ -154,7 +161,7 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> FaxboxSetti
             if not section:
                 stored_notifications.pop(direction)
     known = {"name", *STRING_FIELDS, "retries", "smtp_permission_list",
-             "custom_smtp_email_address", "owner_id", "notifications"}  # fmt: skip
+             "custom_smtp_email_address", "owner_id", "notifications", "paper_size"}  # fmt: skip
     extra = {k: v for k, v in rest.items() if k not in known}
     if stored_notifications:
         extra["notifications"] = stored_notifications
@@ -171,6 +178,7 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> FaxboxSetti
         owner=owner,
         notify_inbound_emails=emails["inbound"],
         notify_outbound_emails=emails["outbound"],
+        paper_size=paper,
         extra=extra,
     )
 

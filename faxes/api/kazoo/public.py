@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 
 from faxes import failures, lifecycle
-from faxes.models import Attempt, Fax, Faxbox, FaxStatus
+from faxes.models import AUTO_PAPER, Attempt, Fax, Faxbox, FaxStatus
 
 GREGORIAN_OFFSET = 62167219200  # seconds from year 0 to the unix epoch, as Erlang counts
 
@@ -154,6 +154,12 @@ def job_doc(fax: Fax) -> dict[str, Any]:
         doc["fax_identity_name"] = fax.identity_name
     if fax.identity_number:
         doc["fax_identity_number"] = fax.identity_number
+    # Extensions: the paper it is laid out for (when the request chose one) and how long the
+    # call holds a line at 14,400 bit/s (once the pages are known).
+    if fax.paper_size:
+        doc["paper_size"] = fax.paper_size
+    if fax.estimated_line_seconds is not None:
+        doc["estimated_line_seconds"] = fax.estimated_line_seconds
     notifications = _notifications(fax)
     if notifications:
         doc["notifications"] = notifications
@@ -257,6 +263,8 @@ def faxbox_doc(faxbox: Faxbox, *, with_smtp: bool = True) -> dict[str, Any]:
         doc["custom_smtp_email_address"] = faxbox.custom_smtp_email_address
     if faxbox.owner_id:
         doc["owner_id"] = faxbox.owner_id
+    if faxbox.paper_size and faxbox.paper_size != AUTO_PAPER:
+        doc["paper_size"] = faxbox.paper_size  # extension; absent means by its number
     if with_smtp and faxbox.smtp_email_address:
         doc["smtp_email_address"] = faxbox.smtp_email_address
     return doc
