@@ -18,7 +18,6 @@ from .errors import DocumentRejected, RejectionCode
 from .images import iter_image_pdf_pages
 from .limits import DocumentLimits, resolve
 from .pdf import append_pdf, corrupt, open_reader
-from .sniff import DocumentKind
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,9 @@ class CombinedDocument:
 
 
 def _append(writer: PdfWriter, document: AcceptedDocument, limits: DocumentLimits) -> None:
-    if document.kind is DocumentKind.PDF:
-        append_pdf(writer, open_reader(document.data, document.filename))
+    pdf = document.pdf
+    if pdf is not None:  # a PDF, or an Office document converted to one
+        append_pdf(writer, open_reader(pdf, document.filename))
         return
     for page_pdf in iter_image_pdf_pages(document.data, document.kind, limits, document.filename):
         writer.append(PdfReader(io.BytesIO(page_pdf)))
