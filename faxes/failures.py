@@ -432,6 +432,14 @@ FAILURES: tuple[Failure, ...] = (
         texts=(r"a fax can have at most \d+ pages",),
     ),
     Failure(
+        "document_password_protected", _DOC, False, "password-protected Office document",
+        _("The document is password-protected"),
+        _("The Office document is protected with a password, so the portal cannot open it."),
+        _("Save the document without its password (or export it as a PDF), then send it "
+          "again."),
+        _BAD_FILE, rejection="password_protected", texts=(r"is protected by a password",),
+    ),
+    Failure(
         "document_encrypted", _DOC, False, "encrypted PDF", _("The PDF is password-protected"),
         _("The PDF is protected with a password, so the portal cannot read it."),
         _("Save or print the PDF without its password, then send it again."),
@@ -460,14 +468,6 @@ FAILURES: tuple[Failure, ...] = (
           "scan of the document rather than a photo of it)."),
         _BAD_FILE, rejection="too_long_to_send",
         texts=(r"minutes on a fax line",),
-    ),
-    Failure(
-        "document_password_protected", _DOC, False, "password-protected Office document",
-        _("The document is password-protected"),
-        _("The Office document is protected with a password, so the portal cannot open it."),
-        _("Save the document without its password (or export it as a PDF), then send it "
-          "again."),
-        _BAD_FILE, rejection="password_protected", texts=(r"is protected by a password",),
     ),
     Failure(
         "document_conversion_failed", _DOC, False, "Office document could not be converted",

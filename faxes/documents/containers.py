@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import olefile
@@ -127,7 +128,7 @@ def _zip_kind(data: bytes, filename: str, max_unpacked: int) -> str | None:
                     raise _protected(filename)  # OpenDocument's own encryption
         except DocumentRejected:
             raise
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, RuntimeError) as exc:
             raise _broken(filename) from exc
     return kind
 

@@ -243,3 +243,76 @@ def zip_of(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             package.writestr(name, data)
     return out.getvalue()
+
+
+# --- OLE2 compound files (the container of Office 97-2003 files and of encrypted OOXML) ------
+
+_FREE, _END, _FAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+
+
+def compound_file(streams: dict[str, bytes]) -> bytes:
+    """A minimal, valid compound file (version 3, 512-byte sectors) holding ``streams`` at
+    its root. Every stream is padded to 4 KiB so none goes to the mini stream."""
+    import struct
+
+    sector = 512
+    data = {name: body.ljust(4096, b"\0") for name, body in streams.items()}
+    entries = 1 + len(data)
+    dir_sectors = -(-entries // 4)
+    chains, next_sector = [], 1 + dir_sectors  # sector 0: the FAT; then the directory
+    for body in data.values():
+        count = len(body) // sector + (len(body) % sector > 0)
+        chains.append((next_sector, count))
+        next_sector += count
+    assert next_sector <= sector // 4, "too big for one FAT sector"
+    fat = [_FREE] * (sector // 4)
+    fat[0] = _FAT_SECTOR
+    for n in range(dir_sectors):
+        fat[1 + n] = 2 + n if n + 1 < dir_sectors else _END
+    for start, count in chains:
+        for n in range(count):
+            fat[start + n] = start + n + 1 if n + 1 < count else _END
+
+    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(encoded), kind, 1, _FREE, right, child)
+            + b"\0" * 16 + b"\0" * 4 + b"\0" * 16  # CLSID, state bits, times
+            + struct.pack("<IQ", start, size)
+        )  # fmt: skip
+
+    names = list(data)
+    directory = entry("Root Entry", 5, 1 if names else _FREE, _FREE, _END, 0)
+    for index, name in enumerate(names, start=1):
+        right = index + 1 if index < len(names) else _FREE
+        directory += entry(name, 2, _FREE, right, chains[index - 1][0], len(data[name]))
+    directory = directory.ljust(dir_sectors * sector, b"\0")
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, _END, 0, _END, 0)
+        + struct.pack("<109I", 0, *([_FREE] * 108))
+    )  # fmt: skip
+    body = b"".join(data.values())
+    return header + struct.pack(f"<{len(fat)}I", *fat) + directory + body
+
+
+def encrypted_ooxml() -> bytes:
+    """What Word writes for a password-protected DOCX: an OLE file with the encrypted package."""
+    return compound_file(
+        {"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00", "EncryptedPackage": b"\x01" * 64}
+    )
+
+
+def outlook_message() -> bytes:
+    return compound_file(
+        {"__substg1.0_0037001F": "Subject".encode("utf-16-le"), "__properties_version1.0": b""}
+    )
+
+
+def word97(*, encrypted: bool) -> bytes:
+    """A compound file with a WordDocument stream whose FIB says (or not) it is encrypted."""
+    flags = 0x0100 if encrypted else 0
+    fib = b"\xec\xa5" + b"\xc1\x00" + b"\0\0" + b"\x09\x04" + b"\0\0" + flags.to_bytes(2, "little")
+    return compound_file({"WordDocument": fib, "1Table": b""})
