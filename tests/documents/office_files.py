@@ -316,3 +316,18 @@ def word97(*, encrypted: bool) -> bytes:
     flags = 0x0100 if encrypted else 0
     fib = b"\xec\xa5" + b"\xc1\x00" + b"\0\0" + b"\x09\x04" + b"\0\0" + flags.to_bytes(2, "little")
     return compound_file({"WordDocument": fib, "1Table": b""})
+
+
+def count_conversions(monkeypatch) -> list[str]:
+    """Record each conversion LibreOffice actually runs (its kind), from now on."""
+    from faxes.documents import office
+
+    runs: list[str] = []
+    real = office.run_soffice
+
+    def counting(binary, data, kind, **kwargs):
+        runs.append(kind.value)
+        return real(binary, data, kind, **kwargs)
+
+    monkeypatch.setattr(office, "run_soffice", counting)
+    return runs

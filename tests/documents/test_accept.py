@@ -101,23 +101,24 @@ def test_pdf_header_after_leading_junk_is_still_a_pdf(letter_pdf: bytes) -> None
 # --- rejections ---------------------------------------------------------------------------
 
 
-def _docx() -> bytes:
+def _zip() -> bytes:
     import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("notes/readme.md", "# hello")
     return out.getvalue()
 
 
 @pytest.mark.parametrize(
     ("data", "hint"),
     [
-        (_docx(), "Word document"),
+        # Office and plain-text files are faxed now (tests/documents/test_office.py); a ZIP
+        # that is no Office package and PostScript are not.
+        (_zip(), "ZIP archive"),
         (b"<!DOCTYPE html><html><body>hi</body></html>", "web page"),
         (b"GIF89a" + b"\x00" * 64, "GIF image"),
-        (b"hello, this is a plain text fax\n", "plain-text"),
+        (b"%!PS-Adobe-3.0\n%%Pages: 1\n", "PostScript"),
         (bytes(range(256)) * 4, ""),
     ],
 )

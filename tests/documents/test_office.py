@@ -45,15 +45,7 @@ def rejection(data: bytes, filename: str = "letter.docx", **limits) -> DocumentR
 @pytest.fixture
 def soffice_runs(monkeypatch) -> list[str]:
     """The conversions LibreOffice actually ran (by kind)."""
-    runs: list[str] = []
-    real = office.run_soffice
-
-    def counting(binary, data, kind, **kwargs):
-        runs.append(kind.value)
-        return real(binary, data, kind, **kwargs)
-
-    monkeypatch.setattr(office, "run_soffice", counting)
-    return runs
+    return office_files.count_conversions(monkeypatch)
 
 
 # --- sniffing ---------------------------------------------------------------------------------

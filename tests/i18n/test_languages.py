@@ -264,4 +264,7 @@ def test_a_refused_document_is_explained_in_the_readers_language(alice, acme, na
     assert "“scan.exe” is not a file type we can fax." in refusal()
     german = refusal(**GERMAN)
     assert "„scan.exe“: Das Dokument hat keinen Dateityp, den das Portal faxen kann." in german
-    assert "Senden Sie stattdessen eine PDF-, TIFF-, PNG- oder JPEG-Datei." in german
+    assert (
+        "Senden Sie stattdessen eine PDF-, TIFF-, PNG- oder JPEG-Datei, ein Office-Dokument"
+        in german
+    )
