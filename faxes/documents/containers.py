@@ -100,7 +100,12 @@ def _zip_kind(data: bytes, filename: str, max_unpacked: int) -> str | None:
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise _broken(filename) from None
+        # Unreadable (cut short, say): damaged if its first member names an Office package,
+        # else nothing we can tell apart from any broken archive.
+        first = data[30 : 30 + int.from_bytes(data[26:28], "little")]
+        if first in (b"[Content_Types].xml", b"mimetype", b"_rels/.rels"):
+            raise _broken(filename) from None
+        return None
     with package:
         names = set(package.namelist())
         kind = None
@@ -229,8 +234,14 @@ def _csv_delimiter(text: str) -> str:
             widths = {len(row) for row in csv.reader(lines, delimiter=delimiter)}
         except csv.Error:
             continue
-        if len(widths) == 1 and widths.pop() >= 2:
-            return delimiter
+        if len(widths) != 1 or widths.pop() < 2:
+            continue
+        if delimiter == ",":
+            # Prose has a space after its commas; a table's cells seldom start with one.
+            later = [cell for row in csv.reader(lines) for cell in row[1:]]
+            if sum(cell.startswith(" ") for cell in later) * 2 > len(later):
+                continue
+        return delimiter
     return ""
 
 

@@ -94,6 +94,7 @@ _FRIENDLY = {
     "avif": "an AVIF image",
     "svg": "an SVG drawing",
     "html": "a web page (HTML)",
+    "ps": "a PostScript file",
 }
 
 
