@@ -310,3 +310,12 @@ def test_a_zip_member_with_a_bad_checksum_is_corrupt():
     info = zipfile.ZipFile(_io(bytes(docx))).getinfo("word/document.xml")
     docx[info.header_offset + 30 + len(info.filename) + 5] ^= 0xFF  # inside the deflated data
     assert rejection(bytes(docx)).code == RejectionCode.CORRUPT
+
+
+def test_a_received_fax_is_never_an_office_document(tmp_path):
+    from faxes.documents import convert_inbound
+
+    with pytest.raises(DocumentRejected) as caught:
+        convert_inbound(office_files.docx("Hi"), tmp_path / "in.tiff", filename="rx")
+    assert caught.value.code == RejectionCode.UNSUPPORTED_TYPE
+    assert lookup(None, caught.value.message).rejection == "unsupported_type"
