@@ -1,7 +1,8 @@
 """Benchmark: render text PDFs and full-page photos to fine-resolution G4 fax TIFFs, against
-Ghostscript.
+Ghostscript; convert Office documents to PDF with the sandboxed LibreOffice.
 
     .venv/bin/python bench/render.py [--pages 50] [--repeat 3] [--photo-only] [--photo PATH]
+                                     [--office-only]
 
 Text: every case runs in its own process; peak memory is that process's ru_maxrss (from
 wait4), so the figures include the interpreter and libraries, measured the same way for
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,13 +125,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--photo-only", action="store_true", help="only the photo comparison")
     parser.add_argument("--photo", type=Path, action="append", default=[], help="also this picture")
+    parser.add_argument("--office-only", action="store_true", help="only the Office conversion")
     args = parser.parse_args()
+    if args.office_only:
+        office_bench(repeat=3)
+        return
     if not args.photo_only:
         text(args)
     # Imported after the text cases: the pipeline in this process would inflate their RSS.
     import photo  # bench/photo.py
 
     photo.compare(args.photo)
+    if not args.photo_only:
+        office_bench(repeat=3)
 
 
 def text(args: argparse.Namespace) -> None:
@@ -191,6 +199,73 @@ def text(args: argparse.Namespace) -> None:
         net = (rss[200] - baseline["rss"]) / max(1.0, rss[10] - baseline["rss"])
         goal = "met" if ratio <= 1.5 else "NOT met"
         print(f"  200 vs 10 pages: {ratio:.2f}x (goal <= 1.5x: {goal}); above imports: {net:.2f}x")
+
+
+def office_bench(repeat: int) -> None:
+    """Seconds per Office document and per page through ``faxes.documents.office`` (the
+    sandbox the portal uses: a fresh profile, no network, limits). Cold: the first conversion
+    of this run, LibreOffice's files not yet in the page cache of a fresh boot maybe; warm:
+    the best of the next ones (every conversion still gets a fresh profile); cached: the
+    same bytes again (the preview-then-send case), served from the conversion cache."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faxportal.settings")
+    import django
+
+    django.setup()
+    from faxes.documents import DocumentKind, office
+    from tests.documents import office_files
+
+    binary = office.find_binary(office.OfficeSettings())
+    if binary is None:
+        print("\nLibreOffice (soffice) not installed: Office conversion skipped")
+        return
+
+    class MemoryCache:
+        def __init__(self) -> None:
+            self.entries: dict[str, bytes] = {}
+
+        def get(self, key: str) -> bytes | None:
+            return self.entries.get(key)
+
+        def put(self, key: str, pdf: bytes) -> None:
+            self.entries[key] = pdf
+
+    letter = [f"Paragraph {n}: " + "The results of the tests are within the normal range. " * 6
+              for n in range(40)]  # fmt: skip
+    documents = {
+        "DOCX letter, 1 page": (office_files.docx(*letter[:8]), DocumentKind.DOCX),
+        "ODT report, 10 pages": (
+            office_files.odt(*[f"Page {n}. " + letter[n] for n in range(10)], page_breaks=True),
+            DocumentKind.ODT,
+        ),
+        "XLSX sheet, 300 rows": (
+            office_files.xlsx([[f"item {n}", n, n * 1.5] for n in range(300)]),
+            DocumentKind.XLSX,
+        ),
+        "ODP slides, 5": (office_files.odp(*[f"Slide {n}" for n in range(5)]), DocumentKind.ODP),
+        "TXT, 120 lines": ("\n".join(letter * 3).encode()[:12000], DocumentKind.TXT),
+    }
+    settings = office.OfficeSettings()
+    namespace = "own network namespace" if office.network_namespace() else "profile settings only"
+    print(f"\nOffice documents to PDF by LibreOffice ({namespace}; cold = first, warm = best "
+          f"of {repeat} more, each with a fresh profile)")  # fmt: skip
+    print(f"{'':24}{'pages':>6}{'cold s':>8}{'warm s':>8}{'warm s/page':>12}{'cached ms':>10}")
+    from pypdf import PdfReader
+
+    for label, (data, kind) in documents.items():
+        times = []
+        for _ in range(repeat + 1):
+            started = time.perf_counter()
+            pdf = office.run_soffice(binary, data, kind, office=settings, max_pages=200)
+            times.append(time.perf_counter() - started)
+        pages = len(PdfReader(BytesIO(pdf)).pages)
+        cache = MemoryCache()
+        office.convert_to_pdf(data, kind, cache=cache)
+        started = time.perf_counter()
+        office.convert_to_pdf(data, kind, cache=cache)
+        cached = (time.perf_counter() - started) * 1000
+        warm = min(times[1:])
+        print(f"{label:24}{pages:>6}{times[0]:>8.2f}{warm:>8.2f}{warm / pages:>12.2f}"
+              f"{cached:>10.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -406,7 +406,8 @@ FAILURES: tuple[Failure, ...] = (
         "document_unsupported_type", _DOC, False, "unsupported file type",
         _("The file type cannot be faxed"),
         _("The document is not a file type the portal can fax."),
-        _("Send a PDF, TIFF, PNG or JPEG file instead."),
+        _("Send a PDF, TIFF, PNG or JPEG file, an Office document (Word, Excel, PowerPoint, "
+          "OpenDocument, RTF) or a plain-text or CSV file instead."),
         _BAD_FILE, rejection="unsupported_type",
         texts=(r"not a file type we can fax", r"returned a web page, not a document"),
     ),
@@ -429,6 +430,14 @@ FAILURES: tuple[Failure, ...] = (
         _("Split the document into several faxes."),
         _BAD_FILE, rejection="too_many_pages",
         texts=(r"a fax can have at most \d+ pages",),
+    ),
+    Failure(
+        "document_password_protected", _DOC, False, "password-protected Office document",
+        _("The document is password-protected"),
+        _("The Office document is protected with a password, so the portal cannot open it."),
+        _("Save the document without its password (or export it as a PDF), then send it "
+          "again."),
+        _BAD_FILE, rejection="password_protected", texts=(r"is protected by a password",),
     ),
     Failure(
         "document_encrypted", _DOC, False, "encrypted PDF", _("The PDF is password-protected"),
@@ -459,6 +468,39 @@ FAILURES: tuple[Failure, ...] = (
           "scan of the document rather than a photo of it)."),
         _BAD_FILE, rejection="too_long_to_send",
         texts=(r"minutes on a fax line",),
+    ),
+    Failure(
+        "document_conversion_failed", _DOC, False, "Office document could not be converted",
+        _("The document could not be converted"),
+        _("The Office document could not be opened to convert it for faxing: it seems to be "
+          "damaged, or saved in a form the converter cannot read."),
+        _("Open the document, save it again (or export it as a PDF), then send it."),
+        _BAD_FILE, rejection="conversion_failed", texts=(r"could not be converted for faxing",),
+    ),
+    Failure(
+        "document_too_complex", _DOC, False, "conversion passed its time or memory limit",
+        _("The document is too complex to convert"),
+        _("Converting the Office document for faxing took longer, or needed more memory, than "
+          "the portal allows."),
+        _("Send only the pages that are needed (print them to a PDF), then send again."),
+        _BAD_FILE, rejection="too_complex", texts=(r"too large or complex to convert",),
+    ),
+    Failure(
+        "document_converter_missing", _DOC, False, "LibreOffice is not installed",
+        _("Office documents cannot be converted here"),
+        _("This portal cannot convert Office and text documents: LibreOffice is not installed "
+          "on its server."),
+        _("Send the document as a PDF, or ask the portal's administrator to install "
+          "LibreOffice (Debian packages libreoffice-writer-nogui, libreoffice-calc-nogui and "
+          "libreoffice-impress-nogui)."),
+        _BAD_FILE, rejection="converter_missing", texts=(r"LibreOffice is not installed",),
+    ),
+    Failure(
+        "document_converter_busy", _DOC, True, "every conversion slot stayed busy",
+        _("The portal was too busy to convert the document"),
+        _("The portal was converting too many Office documents at once to take this one."),
+        _("Try again in a minute; a fax already submitted is retried by itself."),
+        _BAD_FILE, rejection="converter_busy", texts=(r"converting too many documents",),
     ),
     # --- fetching the document -------------------------------------------------------------
     Failure(

@@ -282,6 +282,16 @@ FAXPORTAL_MAX_IMAGE_PIXELS = env_int("FAXPORTAL_MAX_IMAGE_PIXELS", 40_000_000, m
 # Longest a single page may hold a fax line (estimated at 14,400 bit/s); longer ones are
 # refused when the fax is submitted, naming the page.
 FAXPORTAL_MAX_PAGE_LINE_SECONDS = env_int("FAXPORTAL_MAX_PAGE_LINE_SECONDS", 360, minimum=60)
+# Office and text documents (Word, Excel, PowerPoint, OpenDocument, RTF, TXT, CSV) are
+# converted to PDF by LibreOffice headless (faxes/documents/office.py): the program, how many
+# conversions may run at once on a machine, and the wall time (seconds) and memory (MB) one
+# conversion may take.
+FAXPORTAL_SOFFICE = env_str("FAXPORTAL_SOFFICE", "soffice")
+FAXPORTAL_OFFICE_CONVERSIONS = env_int("FAXPORTAL_OFFICE_CONVERSIONS", 2, minimum=1, maximum=64)
+FAXPORTAL_OFFICE_TIMEOUT = env_int("FAXPORTAL_OFFICE_TIMEOUT", 60, minimum=5, maximum=900)
+FAXPORTAL_OFFICE_MEMORY_MB = env_int("FAXPORTAL_OFFICE_MEMORY_MB", 1024, minimum=512)
+# Converted PDFs are kept this many hours (the preview, the submit and the worker convert once).
+FAXPORTAL_OFFICE_CACHE_HOURS = env_int("FAXPORTAL_OFFICE_CACHE_HOURS", 24, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FAXPORTAL_MAX_DOCUMENT_BYTES * 2 + 1024 * 1024
 # Largest request body the web server (faxportal.web_worker) takes in; 413 beyond.
 FAXPORTAL_MAX_REQUEST_BYTES = env_int(

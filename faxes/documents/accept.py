@@ -12,25 +12,33 @@ from typing import BinaryIO
 from .errors import DocumentRejected, RejectionCode, describe
 from .images import inspect_image
 from .limits import DocumentLimits, resolve
+from .office import convert_to_pdf
 from .pdf import corrupt, inspect_pdf, too_many_pages
 from .sniff import DocumentKind, sniff
 
 
 @dataclass(frozen=True)
 class AcceptedDocument:
-    data: bytes
+    data: bytes  # as sent (what is stored)
     kind: DocumentKind
     page_count: int
     filename: str = ""
+    converted: bytes | None = None  # an Office document's PDF, made by LibreOffice
 
     @property
     def mime_type(self) -> str:
         return self.kind.mime_type
 
+    @property
+    def pdf(self) -> bytes | None:
+        """The document as a PDF, when it is one or was converted to one (not images)."""
+        return self.data if self.kind is DocumentKind.PDF else self.converted
+
     def __repr__(self) -> str:  # never dump megabytes of bytes into a log line
         return (
             f"AcceptedDocument(kind={self.kind.value!r}, pages={self.page_count}, "
-            f"bytes={len(self.data)}, filename={self.filename!r})"
+            f"bytes={len(self.data)}, filename={self.filename!r}, "
+            f"converted={len(self.converted) if self.converted is not None else None})"
         )
 
 
@@ -58,9 +66,13 @@ def accept_document(
         )
     if len(data) > limits.max_bytes:
         raise too_large(filename, len(data), limits.max_bytes)
-    kind = sniff(data, filename=filename)
+    kind = sniff(data, filename=filename, max_unpacked=limits.max_unpacked)
+    converted = None
     try:
-        if kind is DocumentKind.PDF:
+        if kind.is_office:
+            converted = convert_to_pdf(data, kind, filename=filename, max_pages=limits.max_pages)
+            pages = inspect_pdf(converted, limits, filename)
+        elif kind is DocumentKind.PDF:
             pages = inspect_pdf(data, limits, filename)
         else:
             pages = inspect_image(data, kind, limits, filename)
@@ -69,8 +81,11 @@ def accept_document(
     except Exception as exc:  # the promise is "never a 500": anything unforeseen is damage
         raise corrupt(filename) from exc
     if pages > limits.max_pages:
-        raise too_many_pages(filename, pages, limits.max_pages)
-    return AcceptedDocument(data=bytes(data), kind=kind, page_count=pages, filename=filename)
+        # An Office document is converted up to one page past the limit: it has at least that.
+        raise too_many_pages(filename, None if converted else pages, limits.max_pages)
+    return AcceptedDocument(
+        data=bytes(data), kind=kind, page_count=pages, filename=filename, converted=converted
+    )
 
 
 def read_limited(

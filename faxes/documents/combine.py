@@ -19,7 +19,6 @@ from .faxspec import X_DPI, PaperSize
 from .images import PAGE_BOX_IN, iter_image_pdf_pages
 from .limits import DocumentLimits, resolve
 from .pdf import append_pdf, corrupt, open_reader
-from .sniff import DocumentKind
 
 
 @dataclass(frozen=True)
@@ -52,8 +51,9 @@ def _append(
     limits: DocumentLimits,
     paper: PaperSize | None = None,
 ) -> None:
-    if document.kind is DocumentKind.PDF:
-        append_pdf(writer, open_reader(document.data, document.filename))
+    pdf = document.pdf
+    if pdf is not None:  # a PDF, or an Office document converted to one
+        append_pdf(writer, open_reader(pdf, document.filename))
         return
     pages = iter_image_pdf_pages(
         document.data, document.kind, limits, document.filename, image_box(paper)

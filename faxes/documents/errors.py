@@ -21,6 +21,12 @@ class RejectionCode(StrEnum):
     CORRUPT = "corrupt"
     TOO_MANY_PIXELS = "too_many_pixels"
     TOO_LONG_TO_SEND = "too_long_to_send"  # a page would hold a fax line too long
+    # Office documents (converted to PDF by LibreOffice, faxes/documents/office.py):
+    PASSWORD_PROTECTED = "password_protected"  # noqa: S105 - an Office file needing its password
+    CONVERSION_FAILED = "conversion_failed"  # LibreOffice could not open or convert it
+    TOO_COMPLEX = "too_complex"  # converting it passed the time or memory limit
+    CONVERTER_MISSING = "converter_missing"  # LibreOffice is not installed on this server
+    CONVERTER_BUSY = "converter_busy"  # every conversion slot stayed taken (try again)
 
 
 class DocumentRejected(FaxFailure, ValueError):

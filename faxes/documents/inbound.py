@@ -10,11 +10,12 @@ from PIL import Image
 
 from .accept import AcceptedDocument, accept_document
 from .combine import combine_documents
+from .errors import DocumentRejected, RejectionCode, describe
 from .faxspec import FAX_WIDTH, X_DPI, Resolution
 from .limits import DocumentLimits, resolve
 from .pdf import corrupt
 from .render import RenderOptions, render_fax_tiff
-from .sniff import DocumentKind
+from .sniff import DocumentKind, sniff
 from .tiffwriter import FaxTiffWriter, PathOrFile
 
 
@@ -90,6 +91,15 @@ def convert_inbound(
     Raises only :class:`DocumentRejected` for bad input.
     """
     limits = resolve(limits)
+    # What a fax machine or carrier delivers is a PDF or an image: an Office or text file here
+    # is refused before it could reach LibreOffice.
+    if (kind := sniff(data, filename=filename, max_unpacked=limits.max_unpacked)).is_office:
+        raise DocumentRejected(
+            RejectionCode.UNSUPPORTED_TYPE,
+            f"{describe(filename)} is not a file type we can fax here: a received fax is a PDF "
+            f"or an image, and this looks like {kind.value.upper()} data.",
+            filename=filename,
+        )
     document = accept_document(data, filename=filename, limits=limits)
     if document.kind is DocumentKind.PDF:
         pdf = document.data

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .containers import DEFAULT_MAX_UNPACKED
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PAGES = 200
 DEFAULT_MAX_PIXELS = 40_000_000
@@ -29,6 +31,8 @@ class DocumentLimits:
     # Width x height of one image (or one TIFF frame, or one image inside a PDF):
     # the guard against decompression bombs, checked before any pixel is decoded.
     max_pixels: int = DEFAULT_MAX_PIXELS
+    # What an Office package (a ZIP) may unpack to: the guard against zip bombs.
+    max_unpacked: int = DEFAULT_MAX_UNPACKED
 
     @classmethod
     def from_settings(cls) -> DocumentLimits:

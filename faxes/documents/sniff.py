@@ -6,6 +6,7 @@ from enum import StrEnum
 
 import filetype
 
+from .containers import DEFAULT_MAX_UNPACKED, office_kind
 from .errors import DocumentRejected, RejectionCode, describe
 
 
@@ -14,6 +15,19 @@ class DocumentKind(StrEnum):
     TIFF = "tiff"
     PNG = "png"
     JPEG = "jpeg"
+    # Office and text documents, converted to PDF by LibreOffice (office.py).
+    DOCX = "docx"
+    DOC = "doc"
+    ODT = "odt"
+    RTF = "rtf"
+    XLSX = "xlsx"
+    XLS = "xls"
+    ODS = "ods"
+    PPTX = "pptx"
+    PPT = "ppt"
+    ODP = "odp"
+    TXT = "txt"
+    CSV = "csv"
 
     @property
     def mime_type(self) -> str:
@@ -25,17 +39,39 @@ class DocumentKind(StrEnum):
 
     @property
     def is_image(self) -> bool:
-        return self is not DocumentKind.PDF
+        return self in (DocumentKind.TIFF, DocumentKind.PNG, DocumentKind.JPEG)
+
+    @property
+    def is_office(self) -> bool:
+        """Converted to PDF by LibreOffice before anything else is done with it."""
+        return not self.is_image and self is not DocumentKind.PDF
 
 
+_OOXML = "application/vnd.openxmlformats-officedocument"
+_ODF = "application/vnd.oasis.opendocument"
 _MIME = {
     DocumentKind.PDF: "application/pdf",
     DocumentKind.TIFF: "image/tiff",
     DocumentKind.PNG: "image/png",
     DocumentKind.JPEG: "image/jpeg",
+    DocumentKind.DOCX: f"{_OOXML}.wordprocessingml.document",
+    DocumentKind.DOC: "application/msword",
+    DocumentKind.ODT: f"{_ODF}.text",
+    DocumentKind.RTF: "application/rtf",
+    DocumentKind.XLSX: f"{_OOXML}.spreadsheetml.sheet",
+    DocumentKind.XLS: "application/vnd.ms-excel",
+    DocumentKind.ODS: f"{_ODF}.spreadsheet",
+    DocumentKind.PPTX: f"{_OOXML}.presentationml.presentation",
+    DocumentKind.PPT: "application/vnd.ms-powerpoint",
+    DocumentKind.ODP: f"{_ODF}.presentation",
+    DocumentKind.TXT: "text/plain",
+    DocumentKind.CSV: "text/csv",
 }
 
-SUPPORTED_TYPES_TEXT = "PDF, TIFF, PNG or JPEG"
+SUPPORTED_TYPES_TEXT = (
+    "PDF, TIFF, PNG or JPEG file, an Office document (Word, Excel, PowerPoint, OpenDocument, "
+    "RTF) or a plain-text or CSV"
+)
 
 # Readers (Acrobat, pdfium) accept a PDF header anywhere in the first 1 KiB, after junk some
 # generators and mail gateways prepend; so do we.
@@ -50,7 +86,6 @@ _FRIENDLY = {
     "pptx": "a PowerPoint presentation",
     "odt": "an OpenDocument text file",
     "ods": "an OpenDocument spreadsheet",
-    "rtf": "an RTF document",
     "zip": "a ZIP archive",
     "gif": "a GIF image",
     "bmp": "a BMP image",
@@ -59,12 +94,15 @@ _FRIENDLY = {
     "avif": "an AVIF image",
     "svg": "an SVG drawing",
     "html": "a web page (HTML)",
-    "txt": "a plain-text file",
+    "ps": "a PostScript file",
 }
 
 
-def detect(data: bytes) -> DocumentKind | None:
-    """The supported kind these bytes are, or None."""
+def detect(
+    data: bytes, *, filename: str = "", max_unpacked: int = DEFAULT_MAX_UNPACKED
+) -> DocumentKind | None:
+    """The supported kind these bytes are, or None. An Office file that must not be
+    converted (password-protected, a zip bomb, damaged) raises :class:`DocumentRejected`."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return DocumentKind.PNG
     if data.startswith(b"\xff\xd8\xff"):
@@ -74,7 +112,8 @@ def detect(data: bytes) -> DocumentKind | None:
         return DocumentKind.TIFF
     if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
         return DocumentKind.PDF
-    return None
+    office = office_kind(data, filename=filename, max_unpacked=max_unpacked)
+    return DocumentKind(office) if office else None
 
 
 def guess_unsupported(data: bytes) -> str | None:
@@ -88,22 +127,17 @@ def guess_unsupported(data: bytes) -> str | None:
         return _FRIENDLY["html"]
     if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in data[:2048]):
         return _FRIENDLY["svg"]
-    if head.startswith(b"{\\rtf"):
-        return _FRIENDLY["rtf"]
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return "a Microsoft Office (97-2003) document"
-    try:
-        sample = data[:4096].decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if sample and all(ch.isprintable() or ch in "\r\n\t\f" for ch in sample):
-        return _FRIENDLY["txt"]
+    if head.startswith((b"%!ps", b"%!")):
+        return "a PostScript file"
     return None
 
 
-def sniff(data: bytes, *, filename: str = "") -> DocumentKind:
-    """The document's kind, or :class:`DocumentRejected` (``unsupported_type``)."""
-    kind = detect(data)
+def sniff(
+    data: bytes, *, filename: str = "", max_unpacked: int = DEFAULT_MAX_UNPACKED
+) -> DocumentKind:
+    """The document's kind, or :class:`DocumentRejected` (``unsupported_type``, or why an
+    Office file cannot be converted)."""
+    kind = detect(data, filename=filename, max_unpacked=max_unpacked)
     if kind is not None:
         return kind
     what = guess_unsupported(data)

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import MAX_RETENTION_DAYS, Account
 from faxes import lifecycle
+from faxes.documents import office
 from faxes.models import DocumentPart, Fax, Faxbox, FaxDocument
 from faxportal.celery import portal_task
 
@@ -176,6 +178,15 @@ def delete_fax(fax: Fax) -> None:
     fax.deleted_at = now
 
 
+def prune_conversions(now=None) -> int:
+    """Forget Office documents' converted PDFs older than FAXPORTAL_OFFICE_CACHE_HOURS (the
+    faxes made from them keep their own PDF)."""
+    now = now or timezone.now()
+    older_than = now - timedelta(hours=settings.FAXPORTAL_OFFICE_CACHE_HOURS)
+    return office.prune_cache(default_storage, older_than)
+
+
 @portal_task(name="faxes.purge_expired", ignore_result=True)
 def purge_expired_task() -> int:
+    prune_conversions()
     return purge_expired_attachments()

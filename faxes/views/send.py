@@ -88,7 +88,7 @@ def _uploads(request: PortalRequest, errors: list[str]) -> list[UploadedFile]:
             continue
         documents.append(UploadedFile(upload.read(), upload.name or "", upload.content_type or ""))
     if not documents and not errors:
-        errors.append(gettext("Attach at least one file (PDF, TIFF, PNG or JPEG)."))
+        errors.append(gettext("Attach at least one file (PDF, image, Office or text document)."))
     return documents
 
 

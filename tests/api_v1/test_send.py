@@ -204,7 +204,7 @@ def test_idempotency_key_replays(clinic):
         ({"to": "12", "media_url": "https://docs.example.com/a.pdf"}, "to: "),
         ({"to": "+14155551234"}, "documents: Attach a document"),
         ({"to": "+14155551234", "data": "not base64!"}, "data[0] is not valid base64"),
-        ({"to": "+14155551234", "data": "aGVsbG8="}, "documents: "),
+        ({"to": "+14155551234", "data": "TVqQAA=="}, "documents: "),  # an executable header
         ({"to": "+14155551234", "media_url": "ftp://x/y.pdf"}, "documents: "),
         ({"to": ["+14155551234", 7], "media_url": "https://x.example/a"}, "to must be"),
         ({"to": "+14155551234", "media_url": "https://x.example/a", "retries": 9}, "retries:"),

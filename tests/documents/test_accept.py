@@ -89,7 +89,9 @@ def test_type_comes_from_the_bytes_not_the_name() -> None:
     png = factories.image_bytes("PNG", (200, 200))
     assert accept_document(png, filename="report.pdf").kind is DocumentKind.PNG
     assert sniff(png, filename="scan.tiff") is DocumentKind.PNG
-    error = rejected(b"Just some text, honest.\n" * 10, filename="letter.pdf")
+    # Text named like a PDF is faxed as the text it is (tests/documents/test_office.py).
+    assert sniff(b"Just some text, honest.\n" * 10, filename="letter.pdf") is DocumentKind.TXT
+    error = rejected(b"MZ\x90\x00\x03 an executable", filename="letter.pdf")
     assert error.code is RejectionCode.UNSUPPORTED_TYPE
 
 
@@ -101,23 +103,24 @@ def test_pdf_header_after_leading_junk_is_still_a_pdf(letter_pdf: bytes) -> None
 # --- rejections ---------------------------------------------------------------------------
 
 
-def _docx() -> bytes:
+def _zip() -> bytes:
     import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("notes/readme.md", "# hello")
     return out.getvalue()
 
 
 @pytest.mark.parametrize(
     ("data", "hint"),
     [
-        (_docx(), "Word document"),
+        # Office and plain-text files are faxed now (tests/documents/test_office.py); a ZIP
+        # that is no Office package and PostScript are not.
+        (_zip(), "ZIP archive"),
         (b"<!DOCTYPE html><html><body>hi</body></html>", "web page"),
         (b"GIF89a" + b"\x00" * 64, "GIF image"),
-        (b"hello, this is a plain text fax\n", "plain-text"),
+        (b"%!PS-Adobe-3.0\n%%Pages: 1\n", "PostScript"),
         (bytes(range(256)) * 4, ""),
     ],
 )

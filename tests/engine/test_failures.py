@@ -92,7 +92,7 @@ def _rejection(data: bytes, **limits) -> DocumentRejected:
     ("make", "code"),
     [
         (lambda: _rejection(b""), RejectionCode.EMPTY),
-        (lambda: _rejection(b"just some words"), RejectionCode.UNSUPPORTED_TYPE),
+        (lambda: _rejection(b"MZ\x90\x00 an executable"), RejectionCode.UNSUPPORTED_TYPE),
         (lambda: _rejection(encrypted_pdf()), RejectionCode.ENCRYPTED),
         (lambda: _rejection(b"%PDF-1.4\n1 0 obj garbage"), RejectionCode.CORRUPT),
         (lambda: _rejection(text_pdf(3), max_pages=2), RejectionCode.TOO_MANY_PAGES),

@@ -56,7 +56,7 @@ PUT_URL = services.UrlDocument("http://x/y.pdf", method="put")
         ({"recipients": ["12"]}, "to", "not a valid"),
         ({"recipients": [f"+1202555{n:04d}" for n in range(11)]}, "to", "At most 10"),
         ({"documents": []}, "documents", "Attach a document"),
-        ({"documents": [services.UploadedFile(b"hello", "a.txt")]}, "documents", "a.txt"),
+        ({"documents": [services.UploadedFile(b"MZ\x90\x00", "a.txt")]}, "documents", "a.txt"),
         ({"documents": [services.UrlDocument("ftp://x/y.pdf")]}, "documents", "http and https"),
         ({"documents": [PUT_URL]}, "documents", "get or post"),
         ({"resolution": "ultra"}, "resolution", "fine"),

@@ -256,7 +256,7 @@ def test_a_refused_document_is_explained_in_the_readers_language(alice, acme, na
     form = {"faxbox": faxbox.pk, "to": "+12025550120", "resolution": "fine", "when": "now"}
 
     def refusal(**headers) -> str:
-        upload = SimpleUploadedFile("scan.exe", b"MZ")
+        upload = SimpleUploadedFile("scan.exe", b"MZ\x90\x00\x03\x00")  # an executable's header
         response = logged_in(alice).post(reverse(name), {**form, "documents": upload}, **headers)
         assert 400 <= response.status_code < 500
         return response.content.decode()
@@ -264,4 +264,7 @@ def test_a_refused_document_is_explained_in_the_readers_language(alice, acme, na
     assert "“scan.exe” is not a file type we can fax." in refusal()
     german = refusal(**GERMAN)
     assert "„scan.exe“: Das Dokument hat keinen Dateityp, den das Portal faxen kann." in german
-    assert "Senden Sie stattdessen eine PDF-, TIFF-, PNG- oder JPEG-Datei." in german
+    assert (
+        "Senden Sie stattdessen eine PDF-, TIFF-, PNG- oder JPEG-Datei, ein Office-Dokument"
+        in german
+    )

@@ -108,7 +108,7 @@ def test_faxloop_command_fails_on_a_noisy_line(tmp_path):
 
 def test_faxloop_command_refuses_bad_input(tmp_path):
     bad = tmp_path / "notes.txt"
-    bad.write_text("hello")
+    bad.write_bytes(b"\x00\x01hello")  # binary: plain text is faxed now
     with pytest.raises(CommandError):
         call_command("faxloop", str(bad))
     with pytest.raises(CommandError, match="noise"):

@@ -83,7 +83,7 @@ def test_files_are_sent_in_the_order_given_and_one_fax_per_recipient(acme, staff
         ({"to": "12345"}, "id_to_error", "not a valid phone number"),
         ({"documents": None}, "id_documents_error", "Attach at least one file"),
         (
-            {"documents": [SimpleUploadedFile("x.pdf", b"this is no pdf")]},
+            {"documents": [SimpleUploadedFile("x.pdf", b"\x00\x01this is no pdf")]},
             "id_documents_error",
             "x.pdf",
         ),
