@@ -48,3 +48,27 @@ def test_a_password_protected_attachment_is_refused(kazoo_login, base, pharmacy)
     assert response.status_code == 400, response.content
     assert "is protected by a password" in json.dumps(response.json())
     assert not Fax.objects.exists()
+
+
+def test_a_bare_word_body_is_converted_and_faxed(kazoo_login, base, pharmacy):
+    response = kazoo_login.client.put(
+        f"{base}/faxes?to_number=%2B12025550120&from_number=%2B12025550140",
+        office_files.docx("Prescription", "Amoxicillin 500 mg"),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        **kazoo_login.headers(),
+    )
+    assert response.status_code == 201, response.content
+    fax = Fax.objects.get(pk=response.json()["data"]["id"])
+    assert fax.status == "delivered" and fax.pages == 1
+
+
+def test_a_bare_body_declared_as_word_but_not_one_is_refused(kazoo_login, base, pharmacy):
+    response = kazoo_login.client.put(
+        f"{base}/faxes?to_number=%2B12025550120&from_number=%2B12025550140",
+        b"MZ\x90\x00 not a document",
+        content_type="application/msword",
+        **kazoo_login.headers(),
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["message"] == "validation error"
+    assert not Fax.objects.exists()

@@ -24,11 +24,18 @@ from rest_framework.parsers import BaseParser
 from faxes.api.drf import OneRenderer
 from faxes.api.kazoo import errors
 from faxes.api.kazoo.envelope import django_request
+from faxes.documents import DocumentKind
 from faxportal import jsonbody
 
 JSON_TYPES = ("", "application/json", "application/x-json", "text/json")
 FORM = "application/x-www-form-urlencoded"
-DOCUMENT_TYPES = ("application/pdf", "image/tiff", "image/tif", "image/png", "image/jpeg")
+# A bare body: a PDF or an image, or an Office document or CSV (converted like any upload;
+# told apart by its bytes, the type only picks this parser). Plain text stays Kazoo's JSON.
+DOCUMENT_TYPES = (
+    "application/pdf", "image/tiff", "image/tif", "image/png", "image/jpeg",
+    *(kind.mime_type for kind in DocumentKind if kind.is_office and kind is not DocumentKind.TXT),
+    "text/rtf",
+)  # fmt: skip
 QUERY_FIELDS = ("to_number", "from_number", "to_name", "from_name", "retries")
 
 
