@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from .errors import DocumentRejected, RejectionCode, describe
+from .faxspec import PaperSize
 from .images import inspect_image
 from .limits import DocumentLimits, resolve
 from .office import convert_to_pdf
@@ -56,9 +57,14 @@ def too_large(filename: str, size: int | None, limit: int) -> DocumentRejected:
 
 
 def accept_document(
-    data: bytes, *, filename: str = "", limits: DocumentLimits | None = None
+    data: bytes,
+    *,
+    filename: str = "",
+    limits: DocumentLimits | None = None,
+    paper: PaperSize | None = None,
 ) -> AcceptedDocument:
-    """Validate one file for faxing. Raises only :class:`DocumentRejected`."""
+    """Validate one file for faxing. Raises only :class:`DocumentRejected`. ``paper`` is the
+    page size an Office or text document without one of its own is laid out on."""
     limits = resolve(limits)
     if not data:
         raise DocumentRejected(
@@ -70,7 +76,9 @@ def accept_document(
     converted = None
     try:
         if kind.is_office:
-            converted = convert_to_pdf(data, kind, filename=filename, max_pages=limits.max_pages)
+            converted = convert_to_pdf(
+                data, kind, filename=filename, max_pages=limits.max_pages, paper=paper
+            )
             pages = inspect_pdf(converted, limits, filename)
         elif kind is DocumentKind.PDF:
             pages = inspect_pdf(data, limits, filename)

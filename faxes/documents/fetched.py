@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from .accept import AcceptedDocument, accept_document
 from .errors import DocumentRejected, RejectionCode
+from .faxspec import PaperSize
 from .limits import DocumentLimits, resolve
 from .sniff import SUPPORTED_TYPES_TEXT, detect
 
@@ -31,6 +32,7 @@ def accept_fetched(
     *,
     url: str = "",
     limits: DocumentLimits | None = None,
+    paper: PaperSize | None = None,
 ) -> AcceptedDocument:
     """Validate bytes fetched from ``url`` (served as ``content_type``) for faxing.
 
@@ -50,4 +52,4 @@ def accept_fetched(
             f"to a {SUPPORTED_TYPES_TEXT} file.",
             filename=filename,
         )
-    return accept_document(data, filename=filename, limits=limits)
+    return accept_document(data, filename=filename, limits=limits, paper=paper)

@@ -46,6 +46,7 @@ from django.core.files.storage import Storage, default_storage
 
 from .containers import read_text
 from .errors import DocumentRejected, RejectionCode, describe
+from .faxspec import PaperSize
 from .sniff import DocumentKind
 
 log = logging.getLogger(__name__)
@@ -180,9 +181,13 @@ def default_cache() -> ConversionCache | None:
     return StorageCache(default_storage) if django_settings.configured else None
 
 
-def cache_key(data: bytes, kind: DocumentKind, max_pages: int) -> str:
+def cache_key(
+    data: bytes, kind: DocumentKind, max_pages: int, paper: PaperSize | None = None
+) -> str:
     digest = hashlib.sha256(data).hexdigest()
-    return f"{digest}-{kind.value}-{max_pages}-v{CONVERTER_VERSION}"
+    # The paper shapes what has no page size of its own (text, CSV, a document without one).
+    on = f"-{PaperSize(paper).value}" if paper is not None else ""
+    return f"{digest}-{kind.value}-{max_pages}{on}-v{CONVERTER_VERSION}"
 
 
 # --- rejections -----------------------------------------------------------------------------
@@ -315,7 +320,7 @@ def _input_file(work: Path, data: bytes, kind: DocumentKind) -> tuple[Path, str]
 
 def run_soffice(
     binary: str, data: bytes, kind: DocumentKind, *, office: OfficeSettings, max_pages: int,
-    filename: str = "",
+    filename: str = "", paper: PaperSize | None = None,
 ) -> bytes:  # fmt: skip
     """Convert in a fresh sandbox; the PDF bytes (at most ``max_pages + 1`` pages)."""
     with tempfile.TemporaryDirectory(prefix="faxportal-office-") as tmp:
@@ -345,6 +350,10 @@ def run_soffice(
             "https_proxy": "http://127.0.0.1:9",
             "no_proxy": "",
         }
+        if paper is not None:
+            # LibreOffice takes its default paper from libpaper, which reads PAPERSIZE: the
+            # page size of text and CSV, and of documents that set none.
+            environment["PAPERSIZE"] = PaperSize(paper).value
         started = time.monotonic()
         process = subprocess.Popen(  # noqa: S603 - our own arguments, no shell
             command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -381,6 +390,7 @@ def convert_to_pdf(
     office: OfficeSettings | None = None,
     cache: ConversionCache | None = None,
     use_cache: bool = True,
+    paper: PaperSize | None = None,
 ) -> bytes:
     """The PDF LibreOffice makes of an Office or text document (``kind.is_office``).
 
@@ -390,7 +400,7 @@ def convert_to_pdf(
     office = office or OfficeSettings.from_settings()
     if cache is None and use_cache:
         cache = default_cache()
-    key = cache_key(data, kind, max_pages)
+    key = cache_key(data, kind, max_pages, paper)
     if cache is not None:
         cached = cache.get(key)
         if cached is not None:
@@ -399,7 +409,9 @@ def convert_to_pdf(
     if binary is None:
         raise converter_missing(filename)
     with _slot(office, filename):
-        pdf = run_soffice(binary, data, kind, office=office, max_pages=max_pages, filename=filename)
+        pdf = run_soffice(
+            binary, data, kind, office=office, max_pages=max_pages, filename=filename, paper=paper
+        )
     if cache is not None:
         cache.put(key, pdf)
     return pdf

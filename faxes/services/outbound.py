@@ -29,6 +29,7 @@ from faxes.carriers import get_transport, transport_for
 from faxes.carriers.base import OnNetDelivery, TransportError, TxResult
 from faxes.documents import (
     DocumentRejected,
+    PaperSize,
     RenderOptions,
     accept_document,
     accept_fetched,
@@ -96,10 +97,10 @@ def claim(fax_id: str) -> str | None:
     return None
 
 
-def _part_document(part: DocumentPart):
+def _part_document(part: DocumentPart, paper: PaperSize):
     if part.file:
         with part.file.open("rb") as handle:
-            return accept_document(handle.read(), filename=part.filename)
+            return accept_document(handle.read(), filename=part.filename, paper=paper)
     options = part.url_options or {}
     fetched = fetch_document(
         part.url,
@@ -109,7 +110,7 @@ def _part_document(part: DocumentPart):
         host=options.get("host"),
         referer=options.get("referer"),
     )
-    accepted = accept_fetched(fetched.data, fetched.content_type, url=part.url)
+    accepted = accept_fetched(fetched.data, fetched.content_type, url=part.url, paper=paper)
     # Keep what was fetched, so retries and resubmits send the same document.
     name = fetched.filename or "document"
     stem = Path(name).stem or "document"
@@ -125,12 +126,12 @@ def _part_document(part: DocumentPart):
 def convert(fax: Fax) -> int:
     """Build the fax's PDF (cover + parts), its fax TIFF and previews; returns pages."""
     assert fax.source is not None  # an outbound fax is sent from its uploaded document
-    parts = [_part_document(part) for part in fax.source.parts.all()]
+    paper = paper_for(fax)
+    parts = [_part_document(part, paper) for part in fax.source.parts.all()]
     # The number on the cover and header is the one transmitted: chosen (and kept
     # for send) now.
     callerid.remember_sender(fax)
     # The cover page states the total page count; combine_documents draws it.
-    paper = paper_for(fax)
     combined = combine_documents(parts, cover=cover_page_for(fax), paper=paper)
     header = callerid.header_for(fax)
     fax.document.save("fax.pdf", ContentFile(combined.pdf), save=False)

@@ -82,14 +82,6 @@ def preview_send(
     ``DocumentRejected`` when the files together cannot be sent (too many pages). ``sent_at``
     (default: now) is the time printed in the header line and on the cover.
     """
-    accepted, rejected = [], []
-    for doc in documents:
-        try:
-            accepted.append(accept_document(doc.data, filename=doc.filename))
-        except DocumentRejected as exc:
-            rejected.append(rejection_text(exc))
-    if rejected:
-        raise DocumentsRejected(rejected)
     fax = outgoing_fax(
         account=account,
         faxbox=faxbox,
@@ -100,6 +92,14 @@ def preview_send(
         paper_size=paper_size,
     )
     paper = paper_for(fax)
+    accepted, rejected = [], []
+    for doc in documents:
+        try:
+            accepted.append(accept_document(doc.data, filename=doc.filename, paper=paper))
+        except DocumentRejected as exc:
+            rejected.append(rejection_text(exc))
+    if rejected:
+        raise DocumentsRejected(rejected)
     cover_page = cover_page_for(fax)
     if cover_page is not None and sent_at is not None:
         cover_page = replace(cover_page, sent_at=sent_at)

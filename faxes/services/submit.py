@@ -333,7 +333,9 @@ def submit_fax(
     for position, item in enumerate(documents):
         if isinstance(item, UploadedFile):
             try:
-                accepted.append(accept_document(item.data, filename=item.filename))
+                accepted.append(
+                    accept_document(item.data, filename=item.filename, paper=PaperSize(paper))
+                )
             except DocumentRejected as exc:
                 errors.setdefault("documents", []).append(rejection_text(exc))
         elif not item.url.lower().startswith(("http://", "https://")):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfReader
 
 from faxes.models import Fax
+from faxes.services.outbound import convert
 from tests.conftest import token_client
 from tests.documents import office_files
 
@@ -57,3 +59,19 @@ def test_without_libreoffice_the_answer_names_the_packages(settings, clinic):
     response = send(clinic, "letter.docx", office_files.docx("Hello"))
     assert response.status_code == 400
     assert "libreoffice-calc-nogui" in response.json()["message"]
+
+
+def test_a_text_file_is_laid_out_on_the_requested_paper(clinic):
+
+    upload = SimpleUploadedFile(
+        "note.txt", b"Please call the pharmacy.\n", content_type="text/plain"
+    )
+    response = token_client(clinic.account, "fax:send").post(
+        URL, {"to": "+14155551234", "file": upload, "paper_size": "a4"}, format="multipart"
+    )
+    assert response.status_code == 200, response.json()
+    fax = Fax.objects.get()
+    convert(fax)
+    with fax.document.open("rb") as handle:
+        box = PdfReader(handle).pages[0].mediabox
+    assert (round(float(box.width) / 72, 2), round(float(box.height) / 72, 2)) == (8.27, 11.69)

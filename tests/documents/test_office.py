@@ -18,6 +18,7 @@ from faxes.documents import (
     DocumentKind,
     DocumentLimits,
     DocumentRejected,
+    PaperSize,
     RejectionCode,
     accept_document,
     combine_documents,
@@ -319,3 +320,22 @@ def test_a_received_fax_is_never_an_office_document(tmp_path):
         convert_inbound(office_files.docx("Hi"), tmp_path / "in.tiff", filename="rx")
     assert caught.value.code == RejectionCode.UNSUPPORTED_TYPE
     assert lookup(None, caught.value.message).rejection == "unsupported_type"
+
+
+@pytest.mark.parametrize(
+    ("paper", "size_in"),
+    [("letter", (8.5, 11.0)), ("a4", (8.27, 11.69)), ("legal", (8.5, 14.0))],
+)
+def test_text_and_csv_are_laid_out_on_the_faxs_paper(paper, size_in, soffice_runs):
+    for data, name in ((b"Dear Dr. Smith,\nplease call.\n", "note.txt"), (b"a,b\n1,2\n", "t.csv")):
+        document = accept_document(data, filename=name, paper=PaperSize(paper))
+        box = PdfReader(_io(document.pdf)).pages[0].mediabox
+        assert (round(float(box.width) / 72, 2), round(float(box.height) / 72, 2)) == size_in
+
+
+def test_the_paper_is_part_of_what_is_converted_once(soffice_runs):
+    note = b"Dear Dr. Smith,\nplease call.\n"
+    accept_document(note, filename="note.txt", paper=PaperSize.A4)
+    accept_document(note, filename="note.txt", paper=PaperSize.A4)
+    accept_document(note, filename="note.txt", paper=PaperSize.LETTER)
+    assert soffice_runs == ["txt", "txt"]
