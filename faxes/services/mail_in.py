@@ -38,7 +38,7 @@ from faxes.failures import rejection_text
 from faxes.models import Faxbox, SmtpCredential, SmtpLog, SmtpStatus
 from faxes.phone import normalize_e164
 from faxes.services import mail_content
-from faxes.services.submit import CoverFields, UploadedFile, submit_fax
+from faxes.services.submit import CoverFields, UploadedFile, UrlDocument, submit_fax
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +343,8 @@ def _store(groups: list[_Group], incoming: Incoming, content, proof: str) -> int
                 stored.append(name)
                 entry.raw_message = name
                 entry.save(force_insert=True)
-                process_message_task.delay_on_commit(entry.pk)
+                # The app's task class is PortalTask (faxportal.celery), which has it.
+                process_message_task.delay_on_commit(entry.pk)  # type: ignore[attr-defined]
     except BaseException:
         for name in stored:
             default_storage.delete(name)
@@ -421,7 +422,7 @@ def process_message(log_id: str) -> list[str]:
             with default_storage.open(entry.raw_message, "rb") as file:
                 raw = file.read()
             content = mail_content.read(raw)
-            documents = [
+            documents: list[UploadedFile | UrlDocument] = [
                 UploadedFile(data=p.data, filename=_filename(p, i), content_type=p.content_type)
                 for i, p in enumerate(content.documents, start=1)
             ]

@@ -59,9 +59,7 @@ class FaxMailHandler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    async def handle_DATA(
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         incoming = mail_in.Incoming(
             mail_from=envelope.mail_from or "",
             rcpt_tos=list(envelope.rcpt_tos),
