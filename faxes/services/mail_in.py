@@ -37,7 +37,7 @@ from faxes.documents import DocumentRejected, accept_document
 from faxes.failures import rejection_text
 from faxes.models import Faxbox, SmtpCredential, SmtpLog, SmtpStatus
 from faxes.phone import normalize_e164
-from faxes.services import mail_content
+from faxes.services import mail_content, mail_replies
 from faxes.services.submit import CoverFields, UploadedFile, UrlDocument, submit_fax
 
 log = logging.getLogger(__name__)
@@ -254,6 +254,12 @@ def accept_message(incoming: Incoming) -> str:
         refusal = MailRefused(554, "5.6.0", f"the message cannot be read: {exc}"[:200])
         _refuse_all(groups, incoming, None, refusal)
         raise refusal from None
+    if content.auto_submitted not in ("", "no"):
+        refusal = MailRefused(
+            550, "5.7.1", "automatic messages (Auto-Submitted) are not faxed: a mail loop?"
+        )
+        _refuse_all(groups, incoming, content, refusal)
+        raise refusal
     try:
         proof = _check_sender(groups, incoming, content)
         pages = _check_documents(content)
@@ -442,12 +448,15 @@ def process_message(log_id: str) -> list[str]:
             entry.status, entry.errors = SmtpStatus.FAILED, messages
             entry.processed_at = timezone.now()
             entry.save(update_fields=["status", "errors", "processed_at"])
+            transaction.on_commit(lambda: mail_replies.acknowledge(entry, None))
             return []
         entry.status = SmtpStatus.ACCEPTED
         entry.fax_ids = [fax.pk for fax in result.faxes]
         entry.fax = result.faxes[0] if result.faxes else None
         entry.processed_at = timezone.now()
         entry.save(update_fields=["status", "fax_ids", "fax", "processed_at"])
+        pages = result.faxes[0].pages if result.faxes else None
+        transaction.on_commit(lambda: mail_replies.acknowledge(entry, pages))
         return entry.fax_ids
 
 

@@ -32,7 +32,7 @@ def _send(gateway, message, *, sender="doctor@clinic.example", rcpts=None, raw=N
         return client.sendmail(sender, rcpts or [message["To"]], crlf(data))
 
 
-def test_dkim_signed_mail_to_three_number_formats_makes_one_fax_each(gateway, box, dns):
+def test_dkim_signed_mail_to_three_number_formats_makes_one_fax_each(gateway, box, dns, mailoutbox):
     rcpts = [box.to("12025550102"), box.to("2025550103"), box.to("+12025550104")]
     message = mail(to=rcpts)
     refused = _send(
@@ -57,6 +57,13 @@ def test_dkim_signed_mail_to_three_number_formats_makes_one_fax_each(gateway, bo
     assert fax.cover == {"subject": "Lab results", "message": "Please see the attached results."}
     assert fax.pages == 3  # cover + the two-page PDF
     assert mail_in.process_message(entry.pk) == []  # processed once
+
+    (reply,) = mailoutbox  # the acknowledgement, threaded on the message
+    assert reply.to == ["doctor@clinic.example"]
+    assert reply.extra_headers["In-Reply-To"] == message["Message-ID"]
+    assert reply.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert reply.subject == "Fax queued: Lab results"
+    assert "3 faxes of about 3 pages each" in reply.body and "+12025550104" in reply.body
 
     row = smtp_log.kazoo_row(smtp_log.logs_for(box.faxbox.account).get())
     assert row["from"] == "doctor@clinic.example" and row["error"] == ""
@@ -210,3 +217,28 @@ def test_stop_waits_for_the_message_being_accepted(gateway, box, dns, monkeypatc
     assert SmtpLog.objects.get().status == SmtpStatus.RECEIVED
     with pytest.raises(OSError):  # and then it stopped listening
         gateway.client()
+
+
+def test_our_own_reply_coming_back_is_refused(gateway, box, dns):
+    message = mail(to=[box.to("12025550102")])
+    message["Auto-Submitted"] = "auto-replied"
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        _send(gateway, message, raw=dns.sign(message.as_bytes(), "clinic.example"))
+    assert refused.value.smtp_code == 550 and b"mail loop" in refused.value.smtp_error
+    assert SmtpLog.objects.get().status == SmtpStatus.REFUSED
+
+
+def test_a_message_that_cannot_be_faxed_later_is_answered(gateway, box, dns, mailoutbox):
+    """Accepted (250), then the faxbox's caller ID turned invalid before the worker ran:
+    the row says why and the sender is told, threaded on the message."""
+    message = mail(to=[box.to("12025550102")])
+    assert _send(gateway, message, raw=dns.sign(message.as_bytes(), "clinic.example")) == {}
+    type(box.faxbox).objects.filter(pk=box.faxbox.pk).update(caller_id="+1555")
+    entry = SmtpLog.objects.get()
+    assert mail_in.process_message(entry.pk) == []
+    entry.refresh_from_db()
+    assert entry.status == SmtpStatus.FAILED and entry.errors
+    (reply,) = mailoutbox
+    assert reply.subject == "Fax not sent: Lab results"
+    assert entry.errors[0] in reply.body
+    assert reply.extra_headers["In-Reply-To"] == message["Message-ID"]
