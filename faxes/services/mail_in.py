@@ -416,7 +416,7 @@ def process_message(log_id: str) -> list[str]:
     Returns the ids of the faxes made."""
     with transaction.atomic():
         entry = (
-            SmtpLog.objects.select_for_update()
+            SmtpLog.objects.select_for_update(of=("self",))
             .select_related("account", "faxbox", "faxbox__owner")
             .filter(pk=log_id, status=SmtpStatus.RECEIVED)
             .first()

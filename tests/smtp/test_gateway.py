@@ -242,3 +242,35 @@ def test_a_message_that_cannot_be_faxed_later_is_answered(gateway, box, dns, mai
     assert reply.subject == "Fax not sent: Lab results"
     assert entry.errors[0] in reply.body
     assert reply.extra_headers["In-Reply-To"] == message["Message-ID"]
+
+
+def test_a_stored_message_whose_task_was_lost_is_rescued(gateway, box, dns):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    message = mail(to=[box.to("12025550102")])
+    assert _send(gateway, message, raw=dns.sign(message.as_bytes(), "clinic.example")) == {}
+    assert mail_in.rescue() == 0  # not overdue yet
+    SmtpLog.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    assert mail_in.rescue() == 1
+    entry = SmtpLog.objects.get()
+    assert entry.status == SmtpStatus.ACCEPTED and Fax.objects.filter(pk=entry.fax_ids[0]).exists()
+
+
+def test_an_encrypted_pdf_is_refused_in_the_dialogue(gateway, box, dns):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.factories import text_pdf
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf(1))))
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    message = mail(attachments=[("locked.pdf", out.getvalue(), "application", "pdf")])
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        _send(gateway, message, rcpts=[box.to("12025550102")],
+              raw=dns.sign(message.as_bytes(), "clinic.example"))  # fmt: skip
+    assert refused.value.smtp_code == 554 and b"locked.pdf" in refused.value.smtp_error
