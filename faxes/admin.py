@@ -13,8 +13,10 @@ from faxes.models import (
     FaxNumber,
     InboundRefusal,
     Receipt,
+    SmtpCredential,
     SmtpLog,
 )
+from faxes.services.mail_in import create_credential
 
 
 class FaxNumberInline(admin.TabularInline):
@@ -26,6 +28,7 @@ class FaxNumberInline(admin.TabularInline):
 
 @admin.register(Faxbox)
 class FaxboxAdmin(admin.ModelAdmin):
+    actions = ["new_smtp_credential"]
     list_display = [
         "name",
         "account",
@@ -47,6 +50,17 @@ class FaxboxAdmin(admin.ModelAdmin):
     raw_id_fields = ["account", "owner"]
     readonly_fields = ["id", "created_at", "updated_at"]
     inlines = [FaxNumberInline]
+
+    @admin.action(description="New SMTP AUTH login (e-mail to fax from a copier)")
+    def new_smtp_credential(self, request, queryset) -> None:
+        for faxbox in queryset.filter(deleted_at__isnull=True):
+            credential, password = create_credential(faxbox)
+            # Shown once: only its digest is stored.
+            self.message_user(
+                request,
+                f"{faxbox.name}: user name {credential.username}, password {password}",
+                messages.WARNING,
+            )
 
     def save_formset(self, request, form, formset, change):
         # Numbers always belong to the faxbox's own account.
@@ -516,12 +530,32 @@ class ReceiptAdmin(admin.ModelAdmin):
 
 @admin.register(SmtpLog)
 class SmtpLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "account", "faxbox", "from_address", "to_address", "fax"]
-    list_filter = [("account", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["from_address", "to_address", "original_number", "account__name"]
+    list_display = [
+        "created_at", "account", "faxbox", "status", "from_address", "to_address", "subject",
+    ]  # fmt: skip
+    list_filter = ["status", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [
+        "from_address", "header_from", "to_address", "original_number", "message_id",
+        "subject", "account__name",
+    ]  # fmt: skip
     list_select_related = ["account", "faxbox", "fax"]
     raw_id_fields = ["account", "faxbox", "fax"]
     date_hierarchy = "created_at"
+
+
+@admin.register(SmtpCredential)
+class SmtpCredentialAdmin(admin.ModelAdmin):
+    """SMTP AUTH logins of copiers; made by the faxbox action (the password is shown once)."""
+
+    list_display = ["username", "faxbox", "account", "revoked", "created_at", "last_used_at"]
+    list_filter = ["revoked", ("account", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["username", "faxbox__name", "account__name"]
+    list_select_related = ["faxbox", "account"]
+    fields = ["username", "faxbox", "account", "revoked", "created_at", "last_used_at"]
+    readonly_fields = ["username", "faxbox", "account", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(FaxEvent)

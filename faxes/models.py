@@ -691,8 +691,19 @@ class WebhookDelivery(models.Model):
         return f"{self.event} → {self.endpoint_id} ({self.status})"
 
 
+class SmtpStatus(models.TextChoices):
+    RECEIVED = "received", _("received")  # stored (250 given), faxes not made yet
+    ACCEPTED = "accepted", _("accepted")  # faxes made from it
+    FAILED = "failed", _("failed")  # stored, but no fax could be made from it
+    REFUSED = "refused", _("refused")  # refused in the SMTP dialogue (nothing stored)
+
+
 class SmtpLog(models.Model):
-    """One e-mail offered to a faxbox address (email-to-fax), accepted or refused."""
+    """One e-mail offered to a faxbox address (email-to-fax), accepted or refused.
+
+    A message to several faxboxes gives one row per faxbox. An accepted row names the
+    stored raw message (``raw_message``): the faxes are made from that file, after the
+    250 reply, so a message once accepted survives a crash of the gateway."""
 
     id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -706,14 +717,58 @@ class SmtpLog(models.Model):
     filename = models.CharField(max_length=255, blank=True)
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=10, choices=SmtpStatus.choices, default=SmtpStatus.REFUSED)
+    message_id = models.CharField(max_length=255, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    # Every envelope recipient of this faxbox (``to_address`` is the first).
+    recipients = models.JSONField(default=list, blank=True)
+    # The header From, and how the sender proved it ("auth:<user>", "dkim:<domain>").
+    header_from = models.CharField(max_length=254, blank=True)
+    authenticated_by = models.CharField(max_length=254, blank=True)
+    remote_addr = models.CharField(max_length=64, blank=True)
+    raw_message = models.CharField(max_length=255, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    fax_ids = models.JSONField(default=list, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # The same Message-ID is never faxed twice from one faxbox.
+            models.UniqueConstraint(
+                fields=["faxbox", "message_id"],
+                condition=~models.Q(message_id="") & ~models.Q(status="refused"),
+                name="smtplog_message_once_per_faxbox",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.from_address} → {self.to_address}"
+
+
+class SmtpCredential(models.Model):
+    """A user name and password a copier uses for SMTP AUTH to send from one faxbox.
+    Only the password's keyed digest is kept (as for API tokens); it is shown once."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    faxbox = models.ForeignKey(Faxbox, on_delete=models.CASCADE, related_name="smtp_credentials")
+    username = models.CharField(max_length=64, unique=True)
+    secret_digest = models.CharField(max_length=64)
+    revoked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.username
 
 
 class CarrierConfig(models.Model):

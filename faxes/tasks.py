@@ -5,6 +5,7 @@ fax already moved on and does nothing.
 """
 
 from faxes.services.carrier_events import carrier_watchdog_task, download_inbound_task
+from faxes.services.mail_in import process_message_task, rescue_task
 from faxes.services.notify import notify_inbound_task, notify_outbound_task
 from faxes.services.ocr import ocr_fax_task
 from faxes.services.outbound import process_fax_task, sweep_task
@@ -23,7 +24,9 @@ __all__ = [
     "notify_outbound_task",
     "ocr_fax_task",
     "process_fax_task",
+    "process_message_task",
     "purge_expired_task",
+    "rescue_task",
     "retry_due_task",
     "sweep_task",
 ]

@@ -354,6 +354,27 @@ FAXPORTAL_FAXBOX_SMTP_DOMAIN = env_str("FAXPORTAL_FAXBOX_SMTP_DOMAIN", "fax.loca
 FAXPORTAL_KAZOO_RATE_LIMIT = env_int("FAXPORTAL_KAZOO_RATE_LIMIT", 3000, minimum=0)
 FAXPORTAL_KAZOO_RATE_LIMIT_IP = env_int("FAXPORTAL_KAZOO_RATE_LIMIT_IP", 3000, minimum=0)
 
+# --- E-mail to fax (the SMTP gateway: manage.py smtpgateway, started by runportal) ---
+# Where it listens. The embedded default is loopback only; production binds 0.0.0.0:25
+# (or a port a proxy forwards 25 to) and points the faxbox domains' MX record at it.
+FAXPORTAL_SMTP_HOST = env_str("FAXPORTAL_SMTP_HOST", "127.0.0.1")
+FAXPORTAL_SMTP_PORT = env_int("FAXPORTAL_SMTP_PORT", 2525, minimum=1, maximum=65535)
+# The name the gateway gives in its greeting (EHLO/banner).
+FAXPORTAL_SMTP_HOSTNAME = env_str("FAXPORTAL_SMTP_HOSTNAME", "")
+# PEM certificate chain and key for STARTTLS; without them the gateway offers no TLS
+# (and so no AUTH: passwords are only taken over TLS).
+FAXPORTAL_SMTP_TLS_CERT = env_str("FAXPORTAL_SMTP_TLS_CERT", "")
+FAXPORTAL_SMTP_TLS_KEY = env_str("FAXPORTAL_SMTP_TLS_KEY", "")
+# Largest message accepted (bytes, announced in EHLO SIZE; Kazoo's limit is 10 MB).
+FAXPORTAL_SMTP_MAX_MESSAGE_SIZE = env_int(
+    "FAXPORTAL_SMTP_MAX_MESSAGE_SIZE", 10 * 1024 * 1024, minimum=1024
+)
+# SMTP AUTH (PLAIN/LOGIN, over TLS only) with per-faxbox credentials, for copiers.
+FAXPORTAL_SMTP_AUTH = env_bool("FAXPORTAL_SMTP_AUTH", True)
+# Dotted path of the TXT lookup DKIM uses: f(name: bytes, timeout=5) -> bytes | None.
+# Empty: dkimpy's own resolver (dnspython). Tests put a fake here.
+FAXPORTAL_SMTP_DNS_TXT = env_str("FAXPORTAL_SMTP_DNS_TXT", "")
+
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = embedded.broker_url()
 if CELERY_BROKER_URL == "filesystem://":
@@ -390,6 +411,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Scheduled and retrying faxes that are due, unclaimed and stuck ones.
     "sweep-faxes": {"task": "faxes.sweep", "schedule": float(FAXPORTAL_SWEEP_INTERVAL)},
+    # E-mails stored by the SMTP gateway whose faxes were not made (lost message, dead worker).
+    "rescue-mail": {"task": "faxes.rescue_mail", "schedule": 60.0},
     # Documents past their retention.
     "purge-expired-attachments": {"task": "faxes.purge_expired", "schedule": 3600.0},
     # Ask carriers about faxes without a final callback (FAXPORTAL_CARRIER_POLL_AFTER).

@@ -46,6 +46,7 @@ MODELS = [
     ("faxes", "auditevent"),
     ("faxes", "attempt"),
     ("faxes", "smtplog"),
+    ("faxes", "smtpcredential"),
     ("faxes", "faxevent"),
     ("faxes", "documentpart"),
 ]
@@ -58,7 +59,7 @@ def test_admin_pages_load(admin_client, populated, acme, app, model):
     assert changelist.status_code == 200
     add = admin_client.get(reverse(f"admin:{app}_{model}_add"))
     # Rows that only the system creates have no add page (the audit trail neither).
-    system_made = ("authsession", "kazoocredential", "auditevent")
+    system_made = ("authsession", "kazoocredential", "auditevent", "smtpcredential")
     assert add.status_code == (403 if model in system_made else 200)
     searched = admin_client.get(reverse(f"admin:{app}_{model}_changelist"), {"q": "acme"})
     assert searched.status_code == 200
@@ -139,3 +140,21 @@ def test_tenant_admin_cannot_use_django_admin(acme):
     client.force_login(acme.admin)
     response = client.get(reverse("admin:faxes_fax_changelist"))
     assert response.status_code == 302  # to the admin login: tenants have no staff flag
+
+
+@pytest.mark.django_db
+def test_faxbox_action_makes_an_smtp_login_shown_once(admin_client, acme):
+    from faxes.models import SmtpCredential
+    from faxes.services.mail_in import authenticate
+
+    faxbox = acme.account.faxboxes.first()
+    answer = admin_client.post(
+        reverse("admin:faxes_faxbox_changelist"),
+        {"action": "new_smtp_credential", "_selected_action": [faxbox.pk]},
+        follow=True,
+    )
+    credential = SmtpCredential.objects.get(faxbox=faxbox)
+    text = answer.content.decode()
+    password = text.split(f"user name {credential.username}, password ")[1].split("<")[0].strip()
+    assert password not in credential.secret_digest
+    assert authenticate(credential.username, password) == credential.pk

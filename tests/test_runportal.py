@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import re
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -72,11 +73,11 @@ def test_runportal_serves_logs_in_and_stops_cleanly(tmp_path, migrated_database)
     manage = [sys.executable, "manage.py"]
     for command in (["collectstatic", "--noinput", "-v0"], ["seeddemo"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
+    port, smtp_port = _free_port(), _free_port()
     log = (tmp_path / "portal.log").open("w")
     portal = subprocess.Popen(
         [*manage, "runportal", "--bind", f"127.0.0.1:{port}", "--web-workers", "1",
-         "--concurrency", "1"],
+         "--concurrency", "1", "--smtp-port", str(smtp_port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -112,6 +113,18 @@ def test_runportal_serves_logs_in_and_stops_cleanly(tmp_path, migrated_database)
         assert "ready." in text, text[-3000:]
         assert "beat: Starting" in text, text[-3000:]
 
+        # The SMTP gateway (e-mail to fax) answers on its port.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as client:
+                    assert client.ehlo("test")[0] == 250
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
         # A fax from one demo faxbox to another arrives within seconds.
         _send_demo_fax(env, tmp_path)
     finally:
@@ -139,3 +152,13 @@ def test_runportal_worker_consumes_the_fax_and_the_webhook_queue(settings):
     ocr = argv["ocr-worker"]
     assert ocr[ocr.index("--queues") + 1] == "ocr" and ocr[ocr.index("--concurrency") + 1] == "1"
     assert {*queues, "ocr"} == {queue.name for queue in settings.CELERY_TASK_QUEUES}
+
+
+def test_runportal_starts_the_smtp_gateway_unless_told_not_to(settings):
+    from faxes.management.commands.runportal import Command
+
+    command = Command()
+    parser = command.create_parser("manage.py", "runportal")
+    argv = command.commands(vars(parser.parse_args([])))
+    assert argv["smtp"][-3:] == ["smtpgateway", "--port", str(settings.FAXPORTAL_SMTP_PORT)]
+    assert "smtp" not in command.commands(vars(parser.parse_args(["--smtp-port", "0"])))

@@ -298,6 +298,7 @@ def test_the_beat_schedule_lists_every_periodic_task(tmp_path):
     )
     assert json.loads(result.stdout) == {
         "sweep-faxes": "faxes.sweep",
+        "rescue-mail": "faxes.rescue_mail",
         "purge-expired-attachments": "faxes.purge_expired",
         "carrier-watchdog": "faxes.carrier_watchdog",
         "retry-due-webhooks": "faxes.webhooks.retry_due",

@@ -17,7 +17,7 @@ NAMES = {
     "faxes.process_fax", "faxes.sweep", "faxes.purge_expired", "faxes.notify_inbound",
     "faxes.notify_outbound", "faxes.make_receipt", "faxes.webhooks.deliver",
     "faxes.webhooks.retry_due", "faxes.carrier_download_inbound", "faxes.carrier_watchdog",
-    "faxes.download_receiving", "faxes.ocr_fax",
+    "faxes.download_receiving", "faxes.ocr_fax", "faxes.process_mail", "faxes.rescue_mail",
 }  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Run the whole portal in one terminal: web server, Celery workers and scheduler.
+"""Run the whole portal in one terminal: web server, Celery workers and scheduler, and the
+SMTP gateway (e-mail to fax) on FAXPORTAL_SMTP_HOST:FAXPORTAL_SMTP_PORT (127.0.0.1:2525).
 
 Meant for the embedded install and small sites. Larger sites run the same
 programs under their own process manager (see README, "Scaling"). OCR of received
@@ -60,17 +61,26 @@ def static_files_current() -> bool:
 
 
 class Command(BaseCommand):
-    help = "Start gunicorn, the Celery workers and Celery beat; stop all if one exits."
+    help = (
+        "Start gunicorn, the Celery workers, Celery beat and the SMTP gateway; stop all if one "
+        "exits."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--web-workers", type=int, default=2)
         parser.add_argument("--web-threads", type=int, default=8, help="threads per web worker")
         parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
+        parser.add_argument(
+            "--smtp-port",
+            type=int,
+            default=None,
+            help="SMTP gateway port (default FAXPORTAL_SMTP_PORT, 2525); 0 = no gateway",
+        )
 
     def commands(self, options: dict) -> dict[str, list[str]]:
         python = sys.executable
-        return {
+        commands = {
             "web": [
                 python, "-m", "gunicorn", "faxportal.wsgi:application",
                 "--bind", options["bind"], "--workers", str(options["web_workers"]),
@@ -91,6 +101,12 @@ class Command(BaseCommand):
             ],
             "beat": [python, "-m", "celery", "-A", "faxportal", "beat", "--loglevel", "INFO"],
         }  # fmt: skip
+        smtp_port = options.get("smtp_port")
+        smtp_port = settings.FAXPORTAL_SMTP_PORT if smtp_port is None else smtp_port
+        if smtp_port:
+            manage = str(Path(settings.BASE_DIR) / "manage.py")
+            commands["smtp"] = [python, manage, "smtpgateway", "--port", str(smtp_port)]
+        return commands
 
     def handle(self, *args, **options) -> None:
         if not static_files_current():
