@@ -19,7 +19,7 @@ from faxes.api.kazoo.create import create_fax
 from faxes.api.kazoo.pagination import apply_range
 from faxes.documents.header import local_time
 from faxes.models import Attempt, Direction, Fax, Faxbox, FaxStatus, SmtpLog
-from faxes.services import audit
+from faxes.services import audit, smtp_log
 from faxportal.storage import FileStreamResponse
 
 READ, WRITE = "fax:read", "fax:send"
@@ -374,21 +374,28 @@ def _smtp_row(log: SmtpLog) -> dict[str, Any]:
 
 
 def _smtp_doc(log: SmtpLog) -> dict[str, Any]:
+    """Kazoo's ``fax_smtp_log`` document, with this portal's additions (``status``,
+    ``message_id``, ``subject``, ``recipients``, ``fax_ids``, ``authenticated_by``)."""
+    faxbox = log.faxbox
+    owner = faxbox.owner if faxbox is not None else None
+    domain = (faxbox.custom_smtp_email_address or faxbox.smtp_email_address or "") if faxbox else ""
     return {
         **_smtp_row(log), "original_number": log.original_number,
         "translated_number": log.translated_number, "faxbox_id": log.faxbox_id,
+        "faxbox_domain": domain, "faxbox_owner_id": owner.pk if owner is not None else None,
+        "faxbox_owner_email": owner.email if owner is not None else "",
         "content_type": log.content_type, "filename": log.filename, "errors": log.errors,
         "account_id": log.account_id, "faxdoc_id": log.fax_id,
+        "status": log.status, "message_id": log.message_id, "subject": log.subject,
+        "recipients": list(log.recipients), "fax_ids": list(log.fax_ids),
+        "authenticated_by": log.authenticated_by,
     }  # fmt: skip
 
 
 class SmtplogView(FaxesView):
     def logs(self) -> QuerySet[SmtpLog]:
         self.resolve_scope()
-        queryset = SmtpLog.objects.for_account(self.account)
-        if self.faxbox is not None:
-            queryset = queryset.filter(faxbox=self.faxbox)
-        return queryset
+        return smtp_log.logs_for(self.account, faxbox=self.faxbox)
 
 
 class Smtplog(SmtplogView):
@@ -399,7 +406,8 @@ class Smtplog(SmtplogView):
 
 class SmtplogItem(SmtplogView):
     def get(self, request: Request, log_id: str) -> Response:
-        log = self.logs().filter(pk=public.plain_id(log_id)).first()
+        self.resolve_scope()
+        log = smtp_log.log_entry(self.account, public.plain_id(log_id), faxbox=self.faxbox)
         if log is None:
             raise errors.bad_identifier(log_id)
         return self.ok(_smtp_doc(log))
