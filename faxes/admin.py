@@ -53,7 +53,7 @@ class FaxboxAdmin(admin.ModelAdmin):
 
     @admin.action(description="New SMTP AUTH login (e-mail to fax from a copier)")
     def new_smtp_credential(self, request, queryset) -> None:
-        for faxbox in queryset.filter(deleted_at__isnull=True):
+        for faxbox in queryset.live():
             credential, password = create_credential(faxbox)
             # Shown once: only its digest is stored.
             self.message_user(

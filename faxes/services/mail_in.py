@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import dkim
-from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -39,6 +38,7 @@ from faxes.models import Faxbox, SmtpCredential, SmtpLog, SmtpStatus
 from faxes.phone import normalize_e164
 from faxes.services import mail_content, mail_replies
 from faxes.services.submit import CoverFields, UploadedFile, UrlDocument, submit_fax
+from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,8 @@ def find_faxbox(domain: str) -> Faxbox | None:
     if not domain:
         return None
     return (
-        Faxbox.objects.filter(deleted_at__isnull=True, account__enabled=True)
+        Faxbox.objects.live()
+        .filter(account__enabled=True)
         .filter(Q(smtp_email_address__iexact=domain) | Q(custom_smtp_email_address__iexact=domain))
         .select_related("account", "owner")
         .first()
@@ -350,7 +351,7 @@ def _store(groups: list[_Group], incoming: Incoming, content, proof: str) -> int
                 entry.raw_message = name
                 entry.save(force_insert=True)
                 # The app's task class is PortalTask (faxportal.celery), which has it.
-                process_message_task.delay_on_commit(entry.pk)  # type: ignore[attr-defined]
+                process_message_task.delay_on_commit(entry.pk)
     except BaseException:
         for name in stored:
             default_storage.delete(name)
@@ -460,7 +461,7 @@ def process_message(log_id: str) -> list[str]:
         return entry.fax_ids
 
 
-@shared_task(name="faxes.process_mail", acks_late=True, ignore_result=True)
+@portal_task(name="faxes.process_mail", acks_late=True, ignore_result=True)
 def process_message_task(log_id: str) -> None:
     process_message(log_id)
 
@@ -479,6 +480,6 @@ def rescue(now: datetime | None = None) -> int:
     return count
 
 
-@shared_task(name="faxes.rescue_mail", ignore_result=True)
+@portal_task(name="faxes.rescue_mail", ignore_result=True)
 def rescue_task() -> int:
     return rescue()

@@ -27,9 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if options["add_credential"]:
-            faxbox = Faxbox.objects.filter(
-                pk=options["add_credential"], deleted_at__isnull=True
-            ).first()
+            faxbox = Faxbox.objects.live().filter(pk=options["add_credential"]).first()
             if faxbox is None:
                 raise CommandError("no such faxbox")
             credential, password = create_credential(faxbox)
