@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.tenancy import get_for_account_or_404
 from faxes.forms import FaxboxForm, RetentionForm
-from faxes.models import Faxbox
+from faxes.models import Faxbox, MailBody
 from faxes.services import form_keys
 from faxes.services.faxboxes import FaxboxSettings, save_faxbox
 from faxes.services.retention import effective_retention_days, set_account_retention
@@ -106,6 +106,7 @@ def _initial(faxbox: Faxbox | None, request: PortalRequest) -> dict:
         "fax_identity": faxbox.fax_identity,
         "fax_timezone": faxbox.fax_timezone,
         "paper_size": faxbox.paper_size,
+        "mail_body": faxbox.mail_body,
         "retries": faxbox.max_attempts,
         "retention_days": faxbox.retention_days,
         "notify_inbound_emails": "\n".join(faxbox.notify_inbound_emails or []),
@@ -126,6 +127,7 @@ def _edit(request: PortalRequest, faxbox: Faxbox | None) -> HttpResponse:
             fax_identity=data["fax_identity"],
             fax_timezone=data["fax_timezone"],
             paper_size=data["paper_size"],
+            mail_body=data["mail_body"] or MailBody.COVER,
             max_attempts=data["retries"],
             retention_days=data["retention_days"],
             notify_inbound_emails=data["notify_inbound_emails"],
