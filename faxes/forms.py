@@ -285,7 +285,7 @@ class FaxboxForm(forms.Form):
         label=_("E-mail body"),
         choices=MailBody.choices,
         initial=MailBody.COVER,
-        required=False,  # left out: a cover page, as before the setting existed
+        required=False,  # left out: as it is (a new faxbox: a cover page)
         help_text=_(
             "What the text of an e-mail sent to this faxbox becomes. With a cover or a text "
             "page, an e-mail without attachments is faxed as that one page."

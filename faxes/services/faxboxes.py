@@ -143,11 +143,11 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
             paper_size = check_paper_size(paper_size) or AUTO_PAPER
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    if values.mail_body is not KEEP and values.mail_body not in MailBody.values:
-        errors["mail_body"] = [
-            gettext("The e-mail body setting must be cover, none or text; got %(value)s.")
-            % {"value": repr(values.mail_body)[:40]}
-        ]
+    if values.mail_body is not KEEP:
+        try:
+            check_mail_body(values.mail_body)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     inbound = _emails(values.notify_inbound_emails, "notify_inbound_emails", errors)
     outbound = _emails(values.notify_outbound_emails, "notify_outbound_emails", errors)
     if errors:
@@ -227,6 +227,27 @@ def create_faxbox(
             max_attempts=max_attempts,
         ),
     )
+
+
+def check_mail_body(value: object) -> str:
+    """What an e-mail's body becomes (``MailBody``: cover, none, text), else refused."""
+    if not isinstance(value, str) or value not in MailBody.values:
+        raise ValidationError(
+            {
+                "mail_body": [
+                    gettext("The e-mail body setting must be cover, none or text; got %(value)s.")
+                    % {"value": repr(value)[:40]}
+                ]
+            }
+        )
+    return value
+
+
+def set_faxbox_mail_body(faxbox: Faxbox, value: object) -> None:
+    """Change only what the faxbox makes of an e-mail's body (/api/v1 PATCH)."""
+    checked = check_mail_body(value)
+    Faxbox.objects.filter(pk=faxbox.pk).update(mail_body=checked)
+    faxbox.mail_body = checked
 
 
 def set_faxbox_paper_size(faxbox: Faxbox, value: object) -> None:

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.tenancy import get_for_account_or_404
 from faxes.forms import FaxboxForm, RetentionForm
-from faxes.models import Faxbox, MailBody
+from faxes.models import Faxbox
 from faxes.services import form_keys
-from faxes.services.faxboxes import FaxboxSettings, save_faxbox
+from faxes.services.faxboxes import KEEP, FaxboxSettings, save_faxbox
 from faxes.services.retention import effective_retention_days, set_account_retention
 from faxes.services.smtp_log import logs_for
 from faxes.views.common import (
@@ -127,7 +127,7 @@ def _edit(request: PortalRequest, faxbox: Faxbox | None) -> HttpResponse:
             fax_identity=data["fax_identity"],
             fax_timezone=data["fax_timezone"],
             paper_size=data["paper_size"],
-            mail_body=data["mail_body"] or MailBody.COVER,
+            mail_body=data["mail_body"] or KEEP,  # left out: as it is (new: a cover page)
             max_attempts=data["retries"],
             retention_days=data["retention_days"],
             notify_inbound_emails=data["notify_inbound_emails"],
