@@ -302,6 +302,8 @@ def test_a_body_without_attachments_is_one_page_in_cover_mode(gateway, box, dns,
     fax = _accepted(gateway, box, dns, mail(attachments=[]))
     assert fax.pages == 1 and fax.cover is None
     assert _filenames(fax) == ["message.txt"]
+    with fax.source.parts.get().file.open("rb") as page:
+        assert page.read() == b"Lab results\n\nPlease see the attached results.\n"  # no signature
     assert SmtpLog.objects.get().status == SmtpStatus.ACCEPTED
 
 
