@@ -36,12 +36,14 @@ class FaxboxAdmin(admin.ModelAdmin):
         "fax_timezone",
         "max_attempts",
         "paper_size",
+        "mail_body",
         "retention_days",
         "deleted_at",
     ]
     list_filter = [
         ("deleted_at", admin.EmptyFieldListFilter),
         "paper_size",
+        "mail_body",
         "fax_timezone",
         ("account", admin.RelatedOnlyFieldListFilter),
     ]

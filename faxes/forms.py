@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from accounts import scopes as scope_names
 from accounts.models import MAX_RETENTION_DAYS, Role
-from faxes.models import FAXBOX_PAPER_CHOICES, FaxStatus, PaperSize, Resolution
+from faxes.models import FAXBOX_PAPER_CHOICES, FaxStatus, MailBody, PaperSize, Resolution
 from faxes.phone import normalize_e164
 
 if TYPE_CHECKING:
@@ -281,6 +281,16 @@ class FaxboxForm(forms.Form):
         ),
     )
     retries = forms.IntegerField(label=_("Attempts per fax"), min_value=0)
+    mail_body = forms.ChoiceField(
+        label=_("E-mail body"),
+        choices=MailBody.choices,
+        initial=MailBody.COVER,
+        required=False,  # left out: as it is (a new faxbox: a cover page)
+        help_text=_(
+            "What the text of an e-mail sent to this faxbox becomes. With a cover or a text "
+            "page, an e-mail without attachments is faxed as that one page."
+        ),
+    )
     retention_days = forms.IntegerField(
         label=_("Keep files (days)"),
         required=False,

@@ -46,6 +46,14 @@ FAXBOX_PAPER_CHOICES = [
 ]
 
 
+class MailBody(models.TextChoices):
+    """What the plain-text body of an e-mail to the faxbox becomes (email-to-fax)."""
+
+    COVER = "cover", _("A cover page from the subject and body")
+    NONE = "none", _("Nothing: no cover page, attachments only")
+    TEXT = "text", _("A text page: the body faxed as a plain-text page")
+
+
 def paper_for_number(number: str) -> str:
     """The paper a sender at ``number`` (E.164) uses unless told: US Letter in the North
     American Numbering Plan (+1), A4 everywhere else (and without a number)."""
@@ -83,6 +91,9 @@ class Faxbox(models.Model):
     smtp_email_address = models.CharField(max_length=254, unique=True, null=True, blank=True)
     custom_smtp_email_address = models.CharField(max_length=254, unique=True, null=True, blank=True)
     smtp_permission_list = models.JSONField(default=list, blank=True)
+    mail_body = models.CharField(
+        "e-mail body", max_length=8, choices=MailBody.choices, default=MailBody.COVER
+    )
     # Other Kazoo faxbox fields (media, flags, notifications.*.sms/callback…),
     # kept as sent so clients read back what they wrote.
     extra = models.JSONField(default=dict, blank=True)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Account, User, validate_timezone
-from faxes.models import AUTO_PAPER, Faxbox, FaxNumber
+from faxes.models import AUTO_PAPER, Faxbox, FaxNumber, MailBody
 from faxes.phone import normalize_all
 from faxes.services.paper import check_paper_size
 from faxes.services.retention import check_retention_days
@@ -61,6 +61,8 @@ class FaxboxSettings:
     retention_days: int | None = KEEP  # None: the account's retention
     custom_smtp_email_address: str | None = KEEP
     smtp_permission_list: list[str] = KEEP
+    # What an e-mail's body becomes: "cover" (cover page), "none", "text" (a text page).
+    mail_body: str = KEEP
     owner: User | None = KEEP
     extra: dict[str, Any] = KEEP
 
@@ -141,6 +143,11 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
             paper_size = check_paper_size(paper_size) or AUTO_PAPER
         except ValidationError as exc:
             errors.update(exc.message_dict)
+    if values.mail_body is not KEEP:
+        try:
+            check_mail_body(values.mail_body)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     inbound = _emails(values.notify_inbound_emails, "notify_inbound_emails", errors)
     outbound = _emails(values.notify_outbound_emails, "notify_outbound_emails", errors)
     if errors:
@@ -162,7 +169,7 @@ def _fields(values: FaxboxSettings, faxbox: Faxbox | None) -> tuple[dict[str, An
         fields["custom_smtp_email_address"] = custom or None
     if paper_size is not KEEP:
         fields["paper_size"] = paper_size
-    for name in ("smtp_permission_list", "owner", "extra"):
+    for name in ("smtp_permission_list", "mail_body", "owner", "extra"):
         if getattr(values, name) is not KEEP:
             fields[name] = getattr(values, name)
     return fields, numbers
@@ -220,6 +227,27 @@ def create_faxbox(
             max_attempts=max_attempts,
         ),
     )
+
+
+def check_mail_body(value: object) -> str:
+    """What an e-mail's body becomes (``MailBody``: cover, none, text), else refused."""
+    if not isinstance(value, str) or value not in MailBody.values:
+        raise ValidationError(
+            {
+                "mail_body": [
+                    gettext("The e-mail body setting must be cover, none or text; got %(value)s.")
+                    % {"value": repr(value)[:40]}
+                ]
+            }
+        )
+    return value
+
+
+def set_faxbox_mail_body(faxbox: Faxbox, value: object) -> None:
+    """Change only what the faxbox makes of an e-mail's body (/api/v1 PATCH)."""
+    checked = check_mail_body(value)
+    Faxbox.objects.filter(pk=faxbox.pk).update(mail_body=checked)
+    faxbox.mail_body = checked
 
 
 def set_faxbox_paper_size(faxbox: Faxbox, value: object) -> None:

@@ -34,7 +34,7 @@ from django.utils.module_loading import import_string
 from accounts.tokens import token_digest
 from faxes.documents import DocumentRejected, accept_document
 from faxes.failures import rejection_text
-from faxes.models import Faxbox, SmtpCredential, SmtpLog, SmtpStatus
+from faxes.models import Faxbox, MailBody, SmtpCredential, SmtpLog, SmtpStatus
 from faxes.phone import normalize_e164
 from faxes.services import mail_content, mail_replies
 from faxes.services.submit import CoverFields, UploadedFile, UrlDocument, submit_fax
@@ -263,7 +263,7 @@ def accept_message(incoming: Incoming) -> str:
         raise refusal
     try:
         proof = _check_sender(groups, incoming, content)
-        pages = _check_documents(content)
+        pages = max(_check_documents(content, g.faxbox.mail_body) for g in groups.values())
     except MailRefused as refusal:
         _refuse_all(groups, incoming, content, refusal)
         raise
@@ -304,18 +304,63 @@ def _check_sender(groups: dict[str, _Group], incoming: Incoming, content) -> str
     )
 
 
-def _check_documents(content: mail_content.MailContent) -> int:
+def _check_documents(content: mail_content.MailContent, mail_body: str) -> int:
     """Every attachment goes through the document pipeline now, so a refused one is a
-    5xx in the dialogue, not a failed fax later. Returns the estimated page count."""
-    if not content.documents:
+    5xx in the dialogue, not a failed fax later. ``mail_body`` is the faxbox's setting
+    (``MailBody``): with a cover or a text page, a body alone is something to fax.
+    Returns the estimated page count."""
+    body_pages = _body_pages(content, mail_body)
+    if not content.documents and not body_pages:
         raise MailRefused(554, "5.6.0", "nothing to fax: attach a PDF, TIFF, PNG or JPEG document")
-    pages = 1 if content.body else 0
+    pages = body_pages
     for position, part in enumerate(content.documents, start=1):
         try:
             pages += accept_document(part.data, filename=_filename(part, position)).page_count
         except DocumentRejected as exc:
             raise MailRefused(554, "5.6.0", rejection_text(exc)) from None
     return pages
+
+
+# About this many lines of a plain-text page fit on one fax page (the estimate told in
+# the dialogue; the pipeline's conversion makes the real pages later).
+TEXT_PAGE_LINES = 60
+
+
+def _body_pages(content: mail_content.MailContent, mail_body: str) -> int:
+    """The pages the body adds: none without a body or with ``none``; one cover page;
+    a text page's lines (also a cover-mode mail without attachments: see _body_parts)."""
+    if not content.body or mail_body == MailBody.NONE:
+        return 0
+    if mail_body == MailBody.COVER and content.documents:
+        return 1
+    lines = len(_body_text(content, mail_body).splitlines())
+    return max(1, -(-lines // TEXT_PAGE_LINES))
+
+
+def _body_text(content: mail_content.MailContent, mail_body: str) -> str:
+    """The text page: the body; in cover mode (no attachments) the subject above it."""
+    if mail_body == MailBody.COVER and content.subject:
+        return f"{content.subject}\n\n{content.body}\n"
+    return content.body + "\n"
+
+
+def _body_parts(
+    content: mail_content.MailContent, mail_body: str
+) -> tuple[CoverFields | None, list[UploadedFile]]:
+    """What the body becomes for the faxbox's ``mail_body``: a cover page (subject and
+    body) before the attachments, a plain-text page before them, or nothing.
+    A cover-mode mail without attachments is its subject and body on one text page:
+    a fax needs a document, and that page says what the cover would."""
+    if not content.body or mail_body == MailBody.NONE:
+        return None, []
+    if mail_body == MailBody.COVER and content.documents:
+        return CoverFields(subject=content.subject, message=content.body), []
+    page = UploadedFile(
+        data=_body_text(content, mail_body).encode("utf-8"),
+        filename="message.txt",
+        content_type="text/plain",
+    )
+    return None, [page]
 
 
 def _filename(part: mail_content.Part, position: int) -> str:
@@ -429,18 +474,21 @@ def process_message(log_id: str) -> list[str]:
             with default_storage.open(entry.raw_message, "rb") as file:
                 raw = file.read()
             content = mail_content.read(raw)
+            cover, body_pages = _body_parts(content, faxbox.mail_body)
             documents: list[UploadedFile | UrlDocument] = [
-                UploadedFile(data=p.data, filename=_filename(p, i), content_type=p.content_type)
-                for i, p in enumerate(content.documents, start=1)
+                *body_pages,
+                *(
+                    UploadedFile(data=p.data, filename=_filename(p, i), content_type=p.content_type)
+                    for i, p in enumerate(content.documents, start=1)
+                ),
             ]
-            cover = CoverFields(subject=content.subject, message=content.body)
             result = submit_fax(
                 account=entry.account,
                 recipients=[r["number"] for r in entry.recipients],
                 documents=documents,
                 faxbox=faxbox,
                 owner=faxbox.owner,
-                cover=cover if content.body else None,
+                cover=cover,
                 notify_emails=[entry.header_from] if entry.header_from else None,
                 idempotency_key=f"smtp:{entry.pk}",
             )

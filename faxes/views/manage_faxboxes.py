@@ -16,8 +16,9 @@ from accounts.tenancy import get_for_account_or_404
 from faxes.forms import FaxboxForm, RetentionForm
 from faxes.models import Faxbox
 from faxes.services import form_keys
-from faxes.services.faxboxes import FaxboxSettings, save_faxbox
+from faxes.services.faxboxes import KEEP, FaxboxSettings, save_faxbox
 from faxes.services.retention import effective_retention_days, set_account_retention
+from faxes.services.smtp_log import logs_for
 from faxes.views.common import (
     MANAGE,
     PortalRequest,
@@ -27,6 +28,9 @@ from faxes.views.common import (
     portal_page,
     require,
 )
+
+# How many of the newest e-mails the faxbox page lists (the full log: Kazoo smtplog, admin).
+SMTP_LOG_ROWS = 25
 
 
 def email_gateway_exists() -> bool:
@@ -102,6 +106,7 @@ def _initial(faxbox: Faxbox | None, request: PortalRequest) -> dict:
         "fax_identity": faxbox.fax_identity,
         "fax_timezone": faxbox.fax_timezone,
         "paper_size": faxbox.paper_size,
+        "mail_body": faxbox.mail_body,
         "retries": faxbox.max_attempts,
         "retention_days": faxbox.retention_days,
         "notify_inbound_emails": "\n".join(faxbox.notify_inbound_emails or []),
@@ -122,6 +127,7 @@ def _edit(request: PortalRequest, faxbox: Faxbox | None) -> HttpResponse:
             fax_identity=data["fax_identity"],
             fax_timezone=data["fax_timezone"],
             paper_size=data["paper_size"],
+            mail_body=data["mail_body"] or KEEP,  # left out: as it is (new: a cover page)
             max_attempts=data["retries"],
             retention_days=data["retention_days"],
             notify_inbound_emails=data["notify_inbound_emails"],
@@ -162,9 +168,18 @@ def _edit(request: PortalRequest, faxbox: Faxbox | None) -> HttpResponse:
             "faxbox": faxbox,
             "nav": "faxboxes",
             "email_gateway": email_gateway_exists(),
+            "smtp_log": _smtp_log(request, faxbox),
+            "smtp_log_rows": SMTP_LOG_ROWS,
         },
         status=400 if form.errors else 200,
     )
+
+
+def _smtp_log(request: PortalRequest, faxbox: Faxbox | None) -> list:
+    """The faxbox's newest e-mails (accepted and refused); the page is for managers only."""
+    if faxbox is None:
+        return []
+    return list(logs_for(request.account, faxbox=faxbox)[:SMTP_LOG_ROWS])
 
 
 @portal_page(MANAGE)

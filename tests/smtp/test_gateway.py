@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from faxes.models import Fax, SmtpLog, SmtpStatus
+from faxes.models import Fax, MailBody, SmtpLog, SmtpStatus
 from faxes.services import mail_in
 from tests.conftest import token_client
 from tests.smtp.conftest import mail
@@ -201,6 +201,8 @@ def test_message_over_the_size_limit_gets_552(gateway, box, dns):
     ],
 )
 def test_mail_without_a_faxable_document_gets_554(gateway, box, dns, attachments, expected):
+    box.faxbox.mail_body = MailBody.NONE  # with a cover or text page the body alone is faxed
+    box.faxbox.save()
     message = mail(attachments=attachments)
     raw = dns.sign(message.as_bytes(), "clinic.example")
     with pytest.raises(smtplib.SMTPDataError) as refused:
@@ -282,3 +284,51 @@ def test_an_encrypted_pdf_is_refused_in_the_dialogue(gateway, box, dns):
         _send(gateway, message, rcpts=[box.to("12025550102")],
               raw=dns.sign(message.as_bytes(), "clinic.example"))  # fmt: skip
     assert refused.value.smtp_code == 554 and b"locked.pdf" in refused.value.smtp_error
+
+
+def _filenames(fax: Fax) -> list[str]:
+    return [part.filename for part in fax.source.parts.order_by("position")]
+
+
+def _accepted(gateway, box, dns, message) -> Fax:
+    raw = dns.sign(message.as_bytes(), "clinic.example")
+    assert _send(gateway, message, rcpts=[box.to("12025550102")], raw=raw) == {}
+    (fax_id,) = mail_in.process_message(SmtpLog.objects.get().pk)
+    return Fax.objects.get(pk=fax_id)
+
+
+def test_a_body_without_attachments_is_one_page_in_cover_mode(gateway, box, dns, mailoutbox):
+    assert box.faxbox.mail_body == MailBody.COVER  # the default
+    fax = _accepted(gateway, box, dns, mail(attachments=[]))
+    assert fax.pages == 1 and fax.cover is None
+    assert _filenames(fax) == ["message.txt"]
+    with fax.source.parts.get().file.open("rb") as page:
+        assert page.read() == b"Lab results\n\nPlease see the attached results.\n"  # no signature
+    assert SmtpLog.objects.get().status == SmtpStatus.ACCEPTED
+
+
+def test_a_body_only_signature_is_nothing_to_fax_in_cover_mode(gateway, box, dns):
+    message = mail(body="-- \nDr. Who\nClinic", attachments=[])
+    raw = dns.sign(message.as_bytes(), "clinic.example")
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        _send(gateway, message, rcpts=[box.to("12025550102")], raw=raw)
+    assert refused.value.smtp_code == 554 and b"nothing to fax" in refused.value.smtp_error
+
+
+def test_text_page_mode_faxes_the_body_as_a_page_before_the_attachments(gateway, box, dns):
+    box.faxbox.mail_body = MailBody.TEXT
+    box.faxbox.save()
+    fax = _accepted(gateway, box, dns, mail())
+    assert fax.cover is None and fax.pages == 3  # the text page + the two-page PDF
+    assert _filenames(fax) == ["message.txt", "results.pdf"]
+    SmtpLog.objects.all().delete()
+    body_only = _accepted(gateway, box, dns, mail(attachments=[]))
+    assert body_only.pages == 1 and body_only.cover is None
+
+
+def test_no_cover_mode_faxes_only_the_attachments(gateway, box, dns):
+    box.faxbox.mail_body = MailBody.NONE
+    box.faxbox.save()
+    fax = _accepted(gateway, box, dns, mail())
+    assert fax.cover is None and fax.pages == 2
+    assert _filenames(fax) == ["results.pdf"]

@@ -251,3 +251,47 @@ def test_the_email_address_is_shown_only_once_the_gateway_exists(acme, acme_box,
     assert "frontdesk.acme.fax.test" in client.get(reverse("manage-faxboxes")).content.decode()
     edit = client.get(reverse("manage-faxbox-edit", args=[acme_box.pk])).content.decode()
     assert "{number}@frontdesk.acme.fax.test" in edit
+
+
+def test_the_faxbox_page_lists_its_email_log_for_managers_only(acme, acme_box, other, staff):
+    from faxes.models import Direction, SmtpLog, SmtpStatus
+    from tests.factories import FaxFactory
+
+    fax = FaxFactory(faxbox=acme_box, direction=Direction.OUTBOUND, to_number="+12025550102")
+    SmtpLog.objects.create(
+        account=acme.account, faxbox=acme_box, fax=fax, fax_ids=[fax.pk],
+        from_address="desk@acme.test", to_address="2025550102@frontdesk.acme.fax.test",
+        subject="Lab order", status=SmtpStatus.ACCEPTED,
+    )  # fmt: skip
+    SmtpLog.objects.create(
+        account=acme.account, faxbox=acme_box, from_address="mallory@evil.test",
+        to_address="2025550103@frontdesk.acme.fax.test", subject="Forged",
+        errors=["the sender may not fax from this faxbox"],
+    )  # fmt: skip
+    elsewhere = Faxbox.objects.for_account(other.account).get()
+    SmtpLog.objects.create(
+        account=other.account, faxbox=elsewhere, from_address="x@other.test",
+        to_address="1@other.fax.test", subject="Not ours",
+    )  # fmt: skip
+    url = reverse("manage-faxbox-edit", args=[acme_box.pk])
+    page = login(acme.admin).get(url).content.decode()
+    log = page[page.index('id="smtp-log"') :]
+    assert "desk@acme.test" in log and "2025550102@frontdesk.acme.fax.test" in log
+    assert "Lab order" in log and "accepted" in log
+    assert reverse("fax-detail", args=[fax.pk]) in log
+    assert "mallory@evil.test" in log and "refused" in log
+    assert "the sender may not fax from this faxbox" in log
+    assert "Not ours" not in log
+    assert log.index("Forged") < log.index("Lab order")  # newest first
+    assert login(acme.viewer).get(url).status_code == 403
+    assert login(staff).get(url).status_code == 403
+    assert login(other.admin).get(url).status_code == 404
+    other_url = reverse("manage-faxbox-edit", args=[elsewhere.pk])
+    assert login(acme.admin).get(other_url).status_code == 404
+    german = login(acme.admin).get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "E-Mail-Protokoll" in german
+
+
+def test_a_faxbox_without_mail_says_so(acme, acme_box):
+    page = login(acme.admin).get(reverse("manage-faxbox-edit", args=[acme_box.pk]))
+    assert "No e-mail has been offered to this faxbox yet." in page.content.decode()

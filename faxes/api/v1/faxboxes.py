@@ -12,12 +12,12 @@ from faxes.api.v1.base import AccountScopedMixin, BadRequest, V1APIView, invalid
 from faxes.api.v1.openapi import errors
 from faxes.api.v1.parsers import JSONParser
 from faxes.api.v1.retention import MANAGE_ON_PATCH
-from faxes.models import FAXBOX_PAPER_CHOICES, Faxbox
+from faxes.models import FAXBOX_PAPER_CHOICES, Faxbox, MailBody
 from faxes.services import audit
-from faxes.services.faxboxes import set_faxbox_paper_size
+from faxes.services.faxboxes import set_faxbox_mail_body, set_faxbox_paper_size
 from faxes.services.retention import effective_retention_days, set_faxbox_retention
 
-_PATCHABLE = ("retention_days", "paper_size")
+_PATCHABLE = ("retention_days", "paper_size", "mail_body")
 
 
 class FaxboxSerializer(serializers.ModelSerializer):
@@ -38,6 +38,12 @@ class FaxboxSerializer(serializers.ModelSerializer):
     effective_paper_size = serializers.CharField(
         source="paper", read_only=True, help_text="The paper in force (auto resolved)."
     )
+    mail_body = serializers.ChoiceField(
+        choices=MailBody.values,
+        read_only=True,
+        help_text="What the text of an e-mail to the faxbox becomes: cover (a cover page "
+        "from subject and body), none (attachments only), text (a plain-text page).",
+    )
 
     class Meta:
         model = Faxbox
@@ -57,6 +63,7 @@ class FaxboxSerializer(serializers.ModelSerializer):
             "effective_retention_days",
             "paper_size",
             "effective_paper_size",
+            "mail_body",
         ]
 
     def get_numbers(self, faxbox: Faxbox) -> list[str]:
@@ -108,7 +115,7 @@ class FaxboxDetail(AccountScopedMixin, V1APIView):
     @extend_schema(
         operation_id="faxboxes_partial_update",
         tags=["accounts"],
-        summary="Change the faxbox's file retention or paper size",
+        summary="Change the faxbox's file retention, paper size or e-mail body setting",
         request=shapes.FaxboxPatch,
         responses={200: _ANSWER, **errors(400, 401, 403, 404, 429, body=True)},
     )
@@ -117,6 +124,8 @@ class FaxboxDetail(AccountScopedMixin, V1APIView):
         faxbox = get_for_account_or_404(_live_faxboxes(), account, pk=faxbox_id)
         body = _patch_body(request)
         try:
+            if "mail_body" in body:
+                set_faxbox_mail_body(faxbox, body["mail_body"])
             if "paper_size" in body:
                 set_faxbox_paper_size(faxbox, body["paper_size"])
             if "retention_days" in body:
@@ -127,6 +136,11 @@ class FaxboxDetail(AccountScopedMixin, V1APIView):
             audit.record(
                 "faxbox.updated", account=account, principal=request.user, request=request,
                 faxbox=faxbox.pk, paper_size=faxbox.paper_size,
+            )  # fmt: skip
+        if "mail_body" in body:
+            audit.record(
+                "faxbox.updated", account=account, principal=request.user, request=request,
+                faxbox=faxbox.pk, mail_body=faxbox.mail_body,
             )  # fmt: skip
         if "retention_days" in body:
             audit.record(
@@ -141,7 +155,8 @@ class FaxboxDetail(AccountScopedMixin, V1APIView):
 
 
 def _patch_body(request: Request) -> dict:
-    """The PATCH body: ``retention_days`` and/or ``paper_size`` (checked by the services);
+    """The PATCH body: ``retention_days``, ``paper_size`` and/or ``mail_body`` (checked by
+    the services);
     400 for any other shape."""
     body = request.data
     if not isinstance(body, dict):
@@ -149,8 +164,9 @@ def _patch_body(request: Request) -> dict:
     unknown = sorted(set(body) - set(_PATCHABLE))
     if unknown:
         raise BadRequest(
-            f"Only retention_days and paper_size can be changed here, not {', '.join(unknown)}."
+            "Only retention_days, paper_size and mail_body can be changed here, "
+            f"not {', '.join(unknown)}."
         )
     if not body:
-        raise BadRequest("Give retention_days (days, 0 to keep, or null) or paper_size.")
+        raise BadRequest("Give retention_days (days, 0 to keep, or null), paper_size or mail_body.")
     return body

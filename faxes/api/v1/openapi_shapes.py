@@ -511,3 +511,9 @@ class FaxboxPatch(s.Serializer):
         help_text="What its faxes are laid out for; auto (or null): Letter for +1 numbers, "
         "A4 elsewhere.",
     )
+    mail_body = s.ChoiceField(
+        choices=["cover", "none", "text"],
+        required=False,
+        help_text="What the text of an e-mail to the faxbox becomes: cover (a cover page from "
+        "subject and body), none (attachments only), text (a plain-text page).",
+    )
