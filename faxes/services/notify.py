@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
@@ -14,7 +16,8 @@ from accounts.languages import language_for
 from accounts.models import User
 from faxes import failures
 from faxes.documents.header import local_time
-from faxes.models import Fax, FaxStatus
+from faxes.models import Direction, Fax, FaxStatus
+from faxes.services.contacts import contact_names
 from faxes.services.wording import fax_language
 from faxportal.celery import portal_task
 
@@ -79,9 +82,22 @@ def _by_language(fax: Fax, addresses: list[str], fallback: str) -> dict[str, lis
     return groups
 
 
+def fax_link(fax: Fax) -> str:
+    """The fax's page in the portal, absolute (``FAXPORTAL_BASE_URL``)."""
+    return settings.FAXPORTAL_BASE_URL.rstrip("/") + reverse("fax-detail", args=[fax.pk])
+
+
+def _sender(fax: Fax) -> str:
+    """Who sent it: the address book's name and the number, the number, or unknown."""
+    if not fax.from_number:
+        return gettext("an unknown number")
+    name = contact_names(fax.account, [fax]).get(fax.from_number) or fax.from_name
+    return f"{name} ({fax.from_number})" if name else fax.from_number
+
+
 def _inbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
     assert fax.faxbox is not None  # only a fax filed in a faxbox has inbound recipients
-    sender = fax.from_number or gettext("an unknown number")
+    sender = _sender(fax)
     pages = fax.pages or "?"
     subject = ngettext(
         "Fax from %(sender)s (%(pages)s page)",
@@ -100,10 +116,26 @@ def _inbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
         "when": _when(fax),
         "station": fax.remote_station_id or "-",
     }
+    body += "\n" + gettext("See it in the portal: %(link)s") % {"link": fax_link(fax)} + "\n"
     return EmailMessage(subject=subject, body=body, to=recipients)
 
 
 def notify_inbound(fax_id: str) -> int:
+    """Send the arrival e-mail of a received fax, once: the fax is claimed by a conditional
+    update of ``inbound_mailed_at``; a send that fails gives the claim back (the task is
+    retried, the sweeper sends it again)."""
+    if not Fax.objects.filter(pk=fax_id, inbound_mailed_at__isnull=True).update(
+        inbound_mailed_at=timezone.now()
+    ):
+        return 0  # mailed already (or being mailed)
+    try:
+        return _send_inbound(fax_id)
+    except BaseException:
+        Fax.objects.filter(pk=fax_id).update(inbound_mailed_at=None)
+        raise
+
+
+def _send_inbound(fax_id: str) -> int:
     fax = Fax.objects.select_related("faxbox__owner", "account").get(pk=fax_id)
     recipients = inbound_recipients(fax)
     if not recipients:
@@ -114,6 +146,23 @@ def notify_inbound(fax_id: str) -> int:
             message = _inbound_message(fax, group)
         _attach(message, fax)
         sent += message.send()
+    return sent
+
+
+def rescue_inbound(now: datetime) -> int:
+    """Received faxes whose e-mail is overdue (OCR that never finished, a lost task): sent
+    now, with the PDF they have. Run by the sweeper; returns how many were sent."""
+    before = now - timedelta(seconds=settings.FAXPORTAL_INBOUND_MAIL_WAIT)
+    overdue = Fax.objects.filter(
+        direction=Direction.INBOUND,
+        status=FaxStatus.RECEIVED,
+        inbound_mailed_at__isnull=True,
+        created_at__lt=before,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for fax_id in overdue[:500]:
+        notify_inbound_task.delay(fax_id)
+        sent += 1
     return sent
 
 
