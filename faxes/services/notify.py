@@ -16,7 +16,8 @@ from accounts.languages import language_for
 from accounts.models import User
 from faxes import failures
 from faxes.documents.header import local_time
-from faxes.models import Direction, Fax, FaxStatus
+from faxes.models import Direction, Fax, FaxStatus, SmtpLog
+from faxes.services import mail_replies, receipts
 from faxes.services.contacts import contact_names
 from faxes.services.wording import fax_language
 from faxportal.celery import portal_task
@@ -196,12 +197,31 @@ def _outbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
     return EmailMessage(subject=subject, body=body, to=recipients)
 
 
+def _reply_to_sender(fax: Fax, entry: SmtpLog) -> int:
+    """The result for the sender of the e-mail the fax was made from: threaded on their
+    message, with the receipt PDF when delivered (the plain explanation when failed)."""
+    language = _by_language(fax, [entry.header_from], fax_language(fax))
+    with translation.override(next(iter(language))):
+        message = _outbound_message(fax, [entry.header_from])
+        message.subject = mail_replies.result_subject(entry, fax)
+    message.extra_headers.update(mail_replies.reply_headers(entry))
+    if fax.status == FaxStatus.DELIVERED:
+        message.attach(f"receipt-{fax.pk[:8]}.pdf", receipts.receipt_pdf(fax), "application/pdf")
+    return message.send()
+
+
 def notify_outbound(fax_id: str) -> int:
     fax = Fax.objects.select_related("faxbox", "account", "owner").get(pk=fax_id)
     recipients = outbound_recipients(fax)
     if not recipients or fax.status not in (FaxStatus.DELIVERED, FaxStatus.FAILED):
         return 0
     sent = 0
+    entry = mail_replies.origin(fax)
+    if entry is not None and entry.header_from.lower() in (r.lower() for r in recipients):
+        recipients = [r for r in recipients if r.lower() != entry.header_from.lower()]
+        sent += _reply_to_sender(fax, entry)
+    if not recipients:
+        return sent
     for language, group in _by_language(fax, recipients, fax_language(fax)).items():
         with translation.override(language):
             message = _outbound_message(fax, group)
