@@ -377,6 +377,9 @@ class Fax(models.Model):
     # Pending: since when it waits (or when it may be tried again); reading: when the
     # worker's lease ends; otherwise when OCR ended.
     ocr_at = models.DateTimeField(null=True, blank=True)
+    # When the arrival e-mail of a received fax was claimed for sending (one mail only;
+    # faxes.services.notify): at filing, or once its text layer is done when OCR is on.
+    inbound_mailed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

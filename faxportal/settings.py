@@ -343,6 +343,10 @@ FAXPORTAL_OCR_SECONDS_PER_PAGE = env_int(
     "FAXPORTAL_OCR_SECONDS_PER_PAGE", 60, minimum=5, maximum=3600
 )
 FAXPORTAL_OCR_TRIES = env_int("FAXPORTAL_OCR_TRIES", 3, minimum=1, maximum=10)
+# With OCR on, a received fax's e-mail waits for its text layer (so it carries the
+# searchable PDF), but never longer than this many seconds: then the sweeper sends it
+# with the PDF as received.
+FAXPORTAL_INBOUND_MAIL_WAIT = env_int("FAXPORTAL_INBOUND_MAIL_WAIT", 900, minimum=60)
 
 # --- Kazoo-compatible API (/v2) --------------------------------------------
 # Lifetime of tokens from /v2/user_auth and /v2/api_auth, seconds.

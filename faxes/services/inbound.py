@@ -204,13 +204,14 @@ def _store_document(fax: Fax, data: bytes, filename: str) -> list[str | None]:
 
 def _filed(fax: Fax) -> None:
     """What filing a fax records: the audit event, the inbound e-mail and the text layer
-    (both on commit: the fax is filed whatever becomes of them)."""
+    (both on commit: the fax is filed whatever becomes of them). When OCR will read the
+    fax, its e-mail goes once OCR ends, with the searchable PDF (faxes.services.ocr)."""
     # A dict because "from" is a keyword; typed Any, as record()'s **details takes.
     details: dict[str, Any] = {"from": fax.from_number, "to": fax.to_number, "pages": fax.pages,
                                "transport": fax.transport}  # fmt: skip
     audit.record("fax.received", account=fax.account, fax=fax, **details)
-    notify_inbound_task.delay_on_commit(fax.pk)
-    ocr.queue(fax)
+    if not ocr.queue(fax):
+        notify_inbound_task.delay_on_commit(fax.pk)
 
 
 def _delete(storage, names: list[str | None]) -> None:

@@ -1,5 +1,6 @@
 """Replies to the sender of an e-mail to fax: what became of the message, threaded on it
-(``In-Reply-To``), through the configured outgoing mail backend. Marked
+(``In-Reply-To``), through the configured outgoing mail backend — the acknowledgement here,
+the final result of each fax in faxes.services.notify (with ``reply_headers``). Marked
 ``Auto-Submitted: auto-replied``: the gateway refuses such mail, so a reply that comes back
 (a loop) is never faxed."""
 
@@ -12,17 +13,39 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.languages import language_for
-from faxes.models import SmtpLog, SmtpStatus
+from faxes.models import Fax, FaxStatus, SmtpLog, SmtpStatus
 
 log = logging.getLogger(__name__)
 
 
-def _reply(entry: SmtpLog, subject: str, body: str) -> EmailMessage:
+def reply_headers(entry: SmtpLog) -> dict[str, str]:
+    """Threaded on the original message, and marked as an automatic reply (no loop)."""
     headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
     if entry.message_id:
         headers["In-Reply-To"] = entry.message_id
         headers["References"] = entry.message_id
-    return EmailMessage(subject=subject, body=body, to=[entry.header_from], headers=headers)
+    return headers
+
+
+def _reply(entry: SmtpLog, subject: str, body: str) -> EmailMessage:
+    return EmailMessage(subject=subject, body=body, to=[entry.header_from],
+                        headers=reply_headers(entry))  # fmt: skip
+
+
+def origin(fax: Fax) -> SmtpLog | None:
+    """The e-mail a fax was made from (its log row lists the faxes made), if any."""
+    candidates = SmtpLog.objects.filter(
+        account_id=fax.account_id, status=SmtpStatus.ACCEPTED, fax_ids__icontains=fax.pk
+    ).order_by("created_at")
+    return next((entry for entry in candidates if fax.pk in entry.fax_ids), None)
+
+
+def result_subject(entry: SmtpLog, fax: Fax) -> str:
+    """The subject of the final result sent back to the sender (in the active language)."""
+    facts = {"subject": entry.subject or gettext("(no subject)"), "to": fax.to_number}
+    if fax.status == FaxStatus.DELIVERED:
+        return gettext("Fax to %(to)s delivered: %(subject)s") % facts
+    return gettext("Fax to %(to)s failed: %(subject)s") % facts
 
 
 def acknowledge(entry: SmtpLog, pages: int | None) -> int:

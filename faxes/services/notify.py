@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
@@ -14,7 +16,9 @@ from accounts.languages import language_for
 from accounts.models import User
 from faxes import failures
 from faxes.documents.header import local_time
-from faxes.models import Fax, FaxStatus
+from faxes.models import Direction, Fax, FaxStatus, SmtpLog
+from faxes.services import mail_replies, receipts
+from faxes.services.contacts import contact_names
 from faxes.services.wording import fax_language
 from faxportal.celery import portal_task
 
@@ -79,9 +83,22 @@ def _by_language(fax: Fax, addresses: list[str], fallback: str) -> dict[str, lis
     return groups
 
 
+def fax_link(fax: Fax) -> str:
+    """The fax's page in the portal, absolute (``FAXPORTAL_BASE_URL``)."""
+    return settings.FAXPORTAL_BASE_URL.rstrip("/") + reverse("fax-detail", args=[fax.pk])
+
+
+def _sender(fax: Fax) -> str:
+    """Who sent it: the address book's name and the number, the number, or unknown."""
+    if not fax.from_number:
+        return gettext("an unknown number")
+    name = contact_names(fax.account, [fax]).get(fax.from_number) or fax.from_name
+    return f"{name} ({fax.from_number})" if name else fax.from_number
+
+
 def _inbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
     assert fax.faxbox is not None  # only a fax filed in a faxbox has inbound recipients
-    sender = fax.from_number or gettext("an unknown number")
+    sender = _sender(fax)
     pages = fax.pages or "?"
     subject = ngettext(
         "Fax from %(sender)s (%(pages)s page)",
@@ -100,10 +117,26 @@ def _inbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
         "when": _when(fax),
         "station": fax.remote_station_id or "-",
     }
+    body += "\n" + gettext("See it in the portal: %(link)s") % {"link": fax_link(fax)} + "\n"
     return EmailMessage(subject=subject, body=body, to=recipients)
 
 
 def notify_inbound(fax_id: str) -> int:
+    """Send the arrival e-mail of a received fax, once: the fax is claimed by a conditional
+    update of ``inbound_mailed_at``; a send that fails gives the claim back (the task is
+    retried, the sweeper sends it again)."""
+    if not Fax.objects.filter(pk=fax_id, inbound_mailed_at__isnull=True).update(
+        inbound_mailed_at=timezone.now()
+    ):
+        return 0  # mailed already (or being mailed)
+    try:
+        return _send_inbound(fax_id)
+    except BaseException:
+        Fax.objects.filter(pk=fax_id).update(inbound_mailed_at=None)
+        raise
+
+
+def _send_inbound(fax_id: str) -> int:
     fax = Fax.objects.select_related("faxbox__owner", "account").get(pk=fax_id)
     recipients = inbound_recipients(fax)
     if not recipients:
@@ -114,6 +147,23 @@ def notify_inbound(fax_id: str) -> int:
             message = _inbound_message(fax, group)
         _attach(message, fax)
         sent += message.send()
+    return sent
+
+
+def rescue_inbound(now: datetime) -> int:
+    """Received faxes whose e-mail is overdue (OCR that never finished, a lost task): sent
+    now, with the PDF they have. Run by the sweeper; returns how many were sent."""
+    before = now - timedelta(seconds=settings.FAXPORTAL_INBOUND_MAIL_WAIT)
+    overdue = Fax.objects.filter(
+        direction=Direction.INBOUND,
+        status=FaxStatus.RECEIVED,
+        inbound_mailed_at__isnull=True,
+        created_at__lt=before,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for fax_id in overdue[:500]:
+        notify_inbound_task.delay(fax_id)
+        sent += 1
     return sent
 
 
@@ -147,12 +197,31 @@ def _outbound_message(fax: Fax, recipients: list[str]) -> EmailMessage:
     return EmailMessage(subject=subject, body=body, to=recipients)
 
 
+def _reply_to_sender(fax: Fax, entry: SmtpLog) -> int:
+    """The result for the sender of the e-mail the fax was made from: threaded on their
+    message, with the receipt PDF when delivered (the plain explanation when failed)."""
+    language = _by_language(fax, [entry.header_from], fax_language(fax))
+    with translation.override(next(iter(language))):
+        message = _outbound_message(fax, [entry.header_from])
+        message.subject = mail_replies.result_subject(entry, fax)
+    message.extra_headers.update(mail_replies.reply_headers(entry))
+    if fax.status == FaxStatus.DELIVERED:
+        message.attach(f"receipt-{fax.pk[:8]}.pdf", receipts.receipt_pdf(fax), "application/pdf")
+    return message.send()
+
+
 def notify_outbound(fax_id: str) -> int:
     fax = Fax.objects.select_related("faxbox", "account", "owner").get(pk=fax_id)
     recipients = outbound_recipients(fax)
     if not recipients or fax.status not in (FaxStatus.DELIVERED, FaxStatus.FAILED):
         return 0
     sent = 0
+    entry = mail_replies.origin(fax)
+    if entry is not None and entry.header_from.lower() in (r.lower() for r in recipients):
+        recipients = [r for r in recipients if r.lower() != entry.header_from.lower()]
+        sent += _reply_to_sender(fax, entry)
+    if not recipients:
+        return sent
     for language, group in _by_language(fax, recipients, fax_language(fax)).items():
         with translation.override(language):
             message = _outbound_message(fax, group)

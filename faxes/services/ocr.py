@@ -29,6 +29,7 @@ from accounts.languages import language_for
 from faxes.backoff import backoff
 from faxes.documents import ocr as reader
 from faxes.models import Direction, Fax, OcrStatus, fax_folder
+from faxes.services.notify import notify_inbound_task
 from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
@@ -36,17 +37,21 @@ log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 60.0
 RETRY_CAP_SECONDS = 1800.0
 UNFINISHED = (OcrStatus.PENDING, OcrStatus.READING)
+ENDED = ("done", "skipped", "failed")
 
 
-def queue(fax: Fax) -> None:
+def queue(fax: Fax) -> bool:
     """Ask for the text layer of a fax being filed (inside the filing transaction): the
-    row is marked pending and a worker is woken once it commits. Nothing when OCR is off."""
+    row is marked pending and a worker is woken once it commits. Nothing when OCR is off.
+    True when tesseract is there to read it: the fax's e-mail then waits for the end of
+    OCR (done, skipped or failed for good) to carry the searchable PDF."""
     if not settings.FAXPORTAL_OCR or fax.direction != Direction.INBOUND:
-        return
+        return False
     now = timezone.now()
     Fax.objects.filter(pk=fax.pk).update(ocr_status=OcrStatus.PENDING, ocr_at=now)
     fax.ocr_status, fax.ocr_at = OcrStatus.PENDING, now
     ocr_fax_task.delay_on_commit(fax.pk)
+    return reader.tesseract_path() is not None
 
 
 def _finish(fax_id: str, status: str, **fields) -> None:
@@ -71,7 +76,14 @@ def _lease(pages: int | None) -> timedelta:
 def read_fax(fax_id: str, now: datetime | None = None) -> str:
     """One OCR try for a pending fax (the task's body). Returns what happened: ``done``,
     ``skipped``, ``failed`` (tries spent), ``retry`` (tried again later) or ``busy``
-    (not pending: done, or another worker reads it)."""
+    (not pending: done, or another worker reads it). OCR ended: the fax's e-mail goes."""
+    outcome = _read_fax(fax_id, now)
+    if outcome in ENDED:
+        notify_inbound_task.delay_on_commit(fax_id)
+    return outcome
+
+
+def _read_fax(fax_id: str, now: datetime | None) -> str:
     now = now or timezone.now()
     fax = Fax.objects.select_related("account").filter(pk=fax_id).first()
     if fax is None or fax.ocr_status != OcrStatus.PENDING:
@@ -187,6 +199,7 @@ def rescue(now: datetime) -> int:
         if attempts >= settings.FAXPORTAL_OCR_TRIES:
             _finish(fax_id, OcrStatus.FAILED)
             log.error("OCR of fax %s given up: %d tries did not finish", fax_id, attempts)
+            notify_inbound_task.delay_on_commit(fax_id)
             continue
         with transaction.atomic():
             # ocr_at moved to now: sent again once per FAXPORTAL_REQUEUE_AFTER at most.

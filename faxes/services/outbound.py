@@ -45,7 +45,7 @@ from faxes.services import callerid, inbound, ocr, receiving
 from faxes.services.cover import cover_page_for, paper_for
 from faxes.services.inbound import UnroutableNumber
 from faxes.services.linetime import check_document_line_time, estimated_call_seconds
-from faxes.services.notify import notify_outbound_task
+from faxes.services.notify import notify_outbound_task, rescue_inbound
 from faxportal.celery import portal_task
 
 log = logging.getLogger(__name__)
@@ -379,6 +379,8 @@ def sweep(now=None) -> dict[str, int]:
     counts["downloads"] = receiving.rescue(now)
     # Received faxes whose text layer is overdue: a lost message, a killed worker, a retry.
     counts["ocr"] = ocr.rescue(now)
+    # Received faxes whose e-mail is overdue (OCR that never ended, a lost task).
+    counts["inbound_mail"] = rescue_inbound(now)
     return counts
 
 
