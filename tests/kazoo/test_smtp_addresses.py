@@ -49,6 +49,7 @@ def test_admin_created_faxbox_has_an_address(acme):
             {"account": acme.account.pk, "name": name, "fax_timezone": "UTC", "max_attempts": "1",
              "notify_inbound_emails": "[]", "notify_outbound_emails": "[]",
              "smtp_email_address": "", "smtp_permission_list": "[]", "extra": "{}",
+             "mail_body": "cover",  # preselected in the form
              "numbers-TOTAL_FORMS": "0", "numbers-INITIAL_FORMS": "0"},
         )  # fmt: skip
         assert response.status_code == 302, response.content.decode()[:3000]
