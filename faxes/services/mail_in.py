@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.tokens import token_digest
-from faxes.documents import DocumentRejected, accept_document
+from faxes.documents import DocumentRejected, PaperSize, accept_document
 from faxes.failures import rejection_text
 from faxes.models import Faxbox, MailBody, SmtpCredential, SmtpLog, SmtpStatus
 from faxes.phone import normalize_e164
@@ -263,7 +263,10 @@ def accept_message(incoming: Incoming) -> str:
         raise refusal
     try:
         proof = _check_sender(groups, incoming, content)
-        pages = max(_check_documents(content, g.faxbox.mail_body) for g in groups.values())
+        pages = max(
+            _check_documents(content, g.faxbox.mail_body, PaperSize(g.faxbox.paper))
+            for g in groups.values()
+        )
     except MailRefused as refusal:
         _refuse_all(groups, incoming, content, refusal)
         raise
@@ -304,18 +307,21 @@ def _check_sender(groups: dict[str, _Group], incoming: Incoming, content) -> str
     )
 
 
-def _check_documents(content: mail_content.MailContent, mail_body: str) -> int:
+def _check_documents(content: mail_content.MailContent, mail_body: str, paper: PaperSize) -> int:
     """Every attachment goes through the document pipeline now, so a refused one is a
     5xx in the dialogue, not a failed fax later. ``mail_body`` is the faxbox's setting
     (``MailBody``): with a cover or a text page, a body alone is something to fax.
-    Returns the estimated page count."""
+    ``paper`` is the faxbox's, as submit will use it, so an Office attachment converted
+    here is the one faxed (the conversion cache keys on the paper). Returns the estimated
+    page count."""
     body_pages = _body_pages(content, mail_body)
     if not content.documents and not body_pages:
         raise MailRefused(554, "5.6.0", "nothing to fax: attach a PDF, TIFF, PNG or JPEG document")
     pages = body_pages
     for position, part in enumerate(content.documents, start=1):
         try:
-            pages += accept_document(part.data, filename=_filename(part, position)).page_count
+            accepted = accept_document(part.data, filename=_filename(part, position), paper=paper)
+            pages += accepted.page_count
         except DocumentRejected as exc:
             raise MailRefused(554, "5.6.0", rejection_text(exc)) from None
     return pages

@@ -250,3 +250,9 @@ def test_an_unknown_paper_size_is_a_kazoo_validation_error(kazoo_login, url):
     assert body["message"] == "validation error"
     assert body["data"]["paper_size"]["enum"]["value"] == "A3"
     assert not Faxbox.objects.filter(name="Odd").exists()
+
+
+def test_a_huge_paper_size_is_refused_without_echoing_it_whole(kazoo_login, url):
+    status, body = kazoo_login.json("PUT", url, {"name": "Odd", "paper_size": "x" * 5000})
+    assert status == 400
+    assert body["data"]["paper_size"]["enum"]["value"] == "x" * 40

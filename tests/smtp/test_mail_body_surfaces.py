@@ -83,6 +83,31 @@ def test_v1_refuses_a_bad_value(acme, bad):
     assert faxbox.mail_body == "cover"
 
 
+def test_v1_patch_is_all_or_nothing(acme):
+    faxbox = Faxbox.objects.for_account(acme.account).get()
+    client = token_client(acme.account, "faxbox:manage")
+    body = {"mail_body": "none", "paper_size": "a3"}
+    answer = client.patch(_url(faxbox), body, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.json()["message"].startswith("paper_size: ")
+    faxbox.refresh_from_db()
+    assert faxbox.mail_body == "cover"  # the valid field before the refused one is not kept
+    assert not AuditEvent.objects.filter(action="faxbox.updated").exists()
+
+
+def test_v1_patch_of_another_accounts_faxbox_is_404(acme, other):
+    faxbox = Faxbox.objects.for_account(acme.account).get()
+    client = token_client(other.account, "faxbox:manage")
+    for body in ({"mail_body": "none"}, {"paper_size": "a4"}):
+        answer = client.patch(
+            f"/api/v1/accounts/{other.account.pk}/faxboxes/{faxbox.pk}", body,
+            content_type="application/json",
+        )  # fmt: skip
+        assert answer.status_code == 404
+    faxbox.refresh_from_db()
+    assert faxbox.mail_body == "cover" and faxbox.paper_size == "auto"
+
+
 def test_admin_shows_and_filters_it(acme):
     faxbox = Faxbox.objects.for_account(acme.account).get()
     root = User.objects.create_superuser("root", "root@example.com", "root-password-123")

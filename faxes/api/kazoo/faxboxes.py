@@ -122,7 +122,8 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> FaxboxSetti
         paper = check_paper_size(doc.get("paper_size")) or AUTO_PAPER
     except ValidationError:
         check.add("paper_size", "enum", "Value not found in enumerated list of values",
-                  target=[*PaperSize.values, AUTO_PAPER], value=doc.get("paper_size"))  # fmt: skip
+                  target=[*PaperSize.values, AUTO_PAPER],
+                  value=_shown(doc.get("paper_size")))  # fmt: skip
     custom = doc.get("custom_smtp_email_address")
     if custom is not None and not isinstance(custom, str):
         check.type("custom_smtp_email_address", "string")
@@ -181,6 +182,11 @@ def validate(doc: dict[str, Any], faxbox: Faxbox | None, account) -> FaxboxSetti
         paper_size=paper,
         extra=extra,
     )
+
+
+def _shown(value: Any) -> Any:
+    """A refused value as the error echoes it: long text cut short."""
+    return value[:40] if isinstance(value, str) else value
 
 
 # The Kazoo rule names of what the faxbox service refuses after the schema checks

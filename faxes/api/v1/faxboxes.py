@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -124,12 +125,14 @@ class FaxboxDetail(AccountScopedMixin, V1APIView):
         faxbox = get_for_account_or_404(_live_faxboxes(), account, pk=faxbox_id)
         body = _patch_body(request)
         try:
-            if "mail_body" in body:
-                set_faxbox_mail_body(faxbox, body["mail_body"])
-            if "paper_size" in body:
-                set_faxbox_paper_size(faxbox, body["paper_size"])
-            if "retention_days" in body:
-                set_faxbox_retention(faxbox, body["retention_days"])
+            # All or nothing: a refused field leaves the ones before it unchanged too.
+            with transaction.atomic():
+                if "mail_body" in body:
+                    set_faxbox_mail_body(faxbox, body["mail_body"])
+                if "paper_size" in body:
+                    set_faxbox_paper_size(faxbox, body["paper_size"])
+                if "retention_days" in body:
+                    set_faxbox_retention(faxbox, body["retention_days"])
         except ValidationError as exc:
             return invalid(exc)
         if "paper_size" in body:
